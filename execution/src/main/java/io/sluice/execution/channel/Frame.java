@@ -1,0 +1,70 @@
+package io.sluice.execution.channel;
+
+/**
+ * The unit a channel carries, in order: a batch of records, a watermark, or the end of the
+ * sender's stream (later also checkpoint barriers). A frame names its channel (the index of the
+ * edge among the consumer vertex's incoming edges) and the sending subtask, so that frames of many
+ * channels can share one queue, in memory or over a network connection.
+ */
+public final class Frame {
+
+  /** What a frame carries. */
+  public enum Kind {
+    RECORDS,
+    WATERMARK,
+    END
+  }
+
+  private final Kind kind;
+  private final int channel;
+  private final int sender;
+  private final Object[] records;
+  private final int count;
+  private final long watermark;
+
+  private Frame(Kind kind, int channel, int sender, Object[] records, int count, long watermark) {
+    this.kind = kind;
+    this.channel = channel;
+    this.sender = sender;
+    this.records = records;
+    this.count = count;
+    this.watermark = watermark;
+  }
+
+  public static Frame records(int channel, int sender, Object[] records, int count) {
+    return new Frame(Kind.RECORDS, channel, sender, records, count, 0);
+  }
+
+  public static Frame watermark(int channel, int sender, long watermark) {
+    return new Frame(Kind.WATERMARK, channel, sender, null, 0, watermark);
+  }
+
+  public static Frame end(int channel, int sender) {
+    return new Frame(Kind.END, channel, sender, null, 0, 0);
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  public int channel() {
+    return channel;
+  }
+
+  public int sender() {
+    return sender;
+  }
+
+  /** The records of a RECORDS frame; only the first {@link #count()} slots are meaningful. */
+  public Object[] records() {
+    return records;
+  }
+
+  public int count() {
+    return count;
+  }
+
+  public long watermark() {
+    return watermark;
+  }
+}

@@ -1,0 +1,52 @@
+package io.sluice.execution.graph;
+
+/**
+ * Connects an output port of one operator to an input port of another. Between operators of the
+ * same vertex an edge is a direct call; between vertices it is a set of bounded channels shaped by
+ * its {@link Partitioning}.
+ */
+public final class Edge {
+
+  private final OperatorNode from;
+  private final int fromPort;
+  private final OperatorNode to;
+  private final int toPort;
+  private final Partitioning partitioning;
+
+  Edge(OperatorNode from, int fromPort, OperatorNode to, int toPort, Partitioning partitioning) {
+    this.from = from;
+    this.fromPort = fromPort;
+    this.to = to;
+    this.toPort = toPort;
+    this.partitioning = partitioning;
+  }
+
+  public OperatorNode from() {
+    return from;
+  }
+
+  public int fromPort() {
+    return fromPort;
+  }
+
+  public OperatorNode to() {
+    return to;
+  }
+
+  public int toPort() {
+    return toPort;
+  }
+
+  public Partitioning partitioning() {
+    return partitioning;
+  }
+
+  public boolean isChained() {
+    return from.vertex() == to.vertex();
+  }
+
+  @Override
+  public String toString() {
+    return from + ":" + fromPort + " -" + partitioning + "-> " + to + ":" + toPort;
+  }
+}

@@ -1,0 +1,93 @@
+package io.sluice.execution.graph;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/** A job: vertices of fused operators, joined by edges. Must be acyclic between vertices. */
+public final class JobGraph {
+
+  private final String name;
+  private final List<Vertex> vertices = new ArrayList<>();
+  private final List<Edge> edges = new ArrayList<>();
+
+  public JobGraph(String name) {
+    this.name = name;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public Vertex addVertex(String vertexName, int parallelism) {
+    Vertex v = new Vertex(vertices.size(), vertexName, parallelism);
+    vertices.add(v);
+    return v;
+  }
+
+  /**
+   * Connects {@code from}'s output port to {@code to}'s input port. Inside one vertex only a
+   * forward connection from an earlier to a later operator is possible (that is what fusion means).
+   */
+  public Edge connect(OperatorNode from, int fromPort, OperatorNode to, int toPort, Partitioning partitioning) {
+    if (from.vertex() == to.vertex()) {
+      if (partitioning.kind() != Partitioning.Kind.FORWARD) {
+        throw new IllegalArgumentException("operators of one vertex can only be connected forward: " + from + " -> " + to);
+      }
+      if (from.index() >= to.index()) {
+        throw new IllegalArgumentException("a vertex's operators must be added producers first: " + from + " -> " + to);
+      }
+    }
+    Edge e = new Edge(from, fromPort, to, toPort, partitioning);
+    edges.add(e);
+    return e;
+  }
+
+  public List<Vertex> vertices() {
+    return Collections.unmodifiableList(vertices);
+  }
+
+  public List<Edge> edges() {
+    return Collections.unmodifiableList(edges);
+  }
+
+  /** The edges that leave {@code v} for another vertex. */
+  public List<Edge> outgoingChannels(Vertex v) {
+    List<Edge> out = new ArrayList<>();
+    for (Edge e : edges) {
+      if (e.from().vertex() == v && !e.isChained()) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  /** The edges that reach {@code v} from another vertex. */
+  public List<Edge> incomingChannels(Vertex v) {
+    List<Edge> in = new ArrayList<>();
+    for (Edge e : edges) {
+      if (e.to().vertex() == v && !e.isChained()) {
+        in.add(e);
+      }
+    }
+    return in;
+  }
+
+  /** A readable multi-line description: one line per vertex, then one per edge. */
+  public String describe() {
+    StringBuilder sb = new StringBuilder("job ").append(name).append('\n');
+    for (Vertex v : vertices) {
+      sb.append("  vertex ").append(v).append(": ");
+      for (int i = 0; i < v.operators().size(); i++) {
+        sb.append(i == 0 ? "" : " | ").append(v.operators().get(i).name());
+      }
+      sb.append('\n');
+    }
+    for (Edge e : edges) {
+      if (!e.isChained()) {
+        sb.append("  edge ").append(e).append('\n');
+      }
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,27 @@
+package io.sluice.execution.operator;
+
+/**
+ * One step of a vertex's fused chain. A subtask's single thread calls every method, so an operator
+ * needs no locking. Inputs and outputs are numbered ports; what a port carries is the graph
+ * builder's business.
+ *
+ * <p>Life cycle: {@link #open}, then any number of {@link #process} and {@link #watermark} calls,
+ * {@link #inputDone} once per input port when all its producers have finished, {@link #complete}
+ * once after every input is done (right after open for an operator without inputs: a source emits
+ * its data there), and {@link #close} always, even after a failure or a cancellation.
+ */
+public interface Operator {
+
+  default void open(OperatorContext context) throws Exception {}
+
+  void process(int inputPort, Object record) throws Exception;
+
+  /** The minimum watermark over all of this operator's inputs advanced to {@code watermark}. */
+  default void watermark(long watermark) throws Exception {}
+
+  default void inputDone(int inputPort) throws Exception {}
+
+  default void complete() throws Exception {}
+
+  default void close() throws Exception {}
+}

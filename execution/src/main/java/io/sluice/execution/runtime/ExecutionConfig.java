@@ -1,0 +1,85 @@
+package io.sluice.execution.runtime;
+
+import io.sluice.execution.state.StateBackendKind;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+
+/** How the engine runs a job: channel sizes, memory budgets, where to spill, which state backend. */
+public final class ExecutionConfig {
+
+  private int queueCapacityFrames = 64;
+  private int batchSize = 256;
+  private long operatorMemoryBudgetBytes = 64L << 20;
+  private Path spillDirectory = Paths.get(System.getProperty("java.io.tmpdir"));
+  private StateBackendKind stateBackend = StateBackendKind.HEAP;
+  private Duration progressInterval = Duration.ofSeconds(30);
+
+  public int queueCapacityFrames() {
+    return queueCapacityFrames;
+  }
+
+  /** Frames a subtask's inbox holds before producers block. */
+  public ExecutionConfig queueCapacityFrames(int frames) {
+    if (frames < 1) {
+      throw new IllegalArgumentException("queue capacity must be >= 1 frame: " + frames);
+    }
+    this.queueCapacityFrames = frames;
+    return this;
+  }
+
+  public int batchSize() {
+    return batchSize;
+  }
+
+  /** Records per frame. */
+  public ExecutionConfig batchSize(int records) {
+    if (records < 1) {
+      throw new IllegalArgumentException("batch size must be >= 1 record: " + records);
+    }
+    this.batchSize = records;
+    return this;
+  }
+
+  public long operatorMemoryBudgetBytes() {
+    return operatorMemoryBudgetBytes;
+  }
+
+  /** Heap bytes one buffering operator (a grouping, a sort) may hold before it spills to disk. */
+  public ExecutionConfig operatorMemoryBudgetBytes(long bytes) {
+    if (bytes < 1024) {
+      throw new IllegalArgumentException("operator memory budget must be >= 1 KiB: " + bytes);
+    }
+    this.operatorMemoryBudgetBytes = bytes;
+    return this;
+  }
+
+  public Path spillDirectory() {
+    return spillDirectory;
+  }
+
+  /** Where a job makes its private directory for spill files. */
+  public ExecutionConfig spillDirectory(Path directory) {
+    this.spillDirectory = directory;
+    return this;
+  }
+
+  public StateBackendKind stateBackend() {
+    return stateBackend;
+  }
+
+  public ExecutionConfig stateBackend(StateBackendKind kind) {
+    this.stateBackend = kind;
+    return this;
+  }
+
+  public Duration progressInterval() {
+    return progressInterval;
+  }
+
+  /** How often a running job logs its progress. */
+  public ExecutionConfig progressInterval(Duration interval) {
+    this.progressInterval = interval;
+    return this;
+  }
+}

@@ -1,0 +1,252 @@
+package io.sluice.execution.runtime;
+
+import io.sluice.execution.channel.ChannelWriter;
+import io.sluice.execution.channel.InputQueue;
+import io.sluice.execution.graph.Edge;
+import io.sluice.execution.graph.JobGraph;
+import io.sluice.execution.graph.Vertex;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running job: one thread per subtask. The first subtask to fail fails the job with its
+ * exception and cancels the others; the job's directory is removed when the last subtask ends.
+ */
+public final class JobExecution {
+
+  private static final Logger LOG = LoggerFactory.getLogger(JobExecution.class);
+  private static final AtomicInteger JOB_COUNTER = new AtomicInteger();
+
+  private final JobGraph graph;
+  private final ExecutionConfig config;
+  private final String jobId;
+  private final Map<Vertex, InputQueue[]> inboxes = new HashMap<>();
+  private final Map<Edge, Integer> channelNumbers = new HashMap<>();
+  private final List<Subtask> subtasks = new ArrayList<>();
+  private final List<Thread> threads = new ArrayList<>();
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private final AtomicInteger running = new AtomicInteger();
+  private final CompletableFuture<Void> completion = new CompletableFuture<>();
+  private final long startNanos = System.nanoTime();
+  private volatile boolean cancelled;
+  private Path jobDirectory;
+  private ScheduledExecutorService progressReporter;
+
+  private JobExecution(JobGraph graph, ExecutionConfig config) {
+    this.graph = graph;
+    this.config = config;
+    this.jobId = graph.name() + "-" + JOB_COUNTER.incrementAndGet();
+  }
+
+  /** Validates the graph and starts every subtask. */
+  public static JobExecution start(JobGraph graph, ExecutionConfig config) {
+    checkAcyclic(graph);
+    JobExecution job = new JobExecution(graph, config);
+    job.launch();
+    return job;
+  }
+
+  private void launch() {
+    for (Vertex v : graph.vertices()) {
+      InputQueue[] queues = new InputQueue[v.parallelism()];
+      for (int i = 0; i < queues.length; i++) {
+        queues[i] = new InputQueue(config.queueCapacityFrames());
+      }
+      inboxes.put(v, queues);
+      List<Edge> incoming = graph.incomingChannels(v);
+      for (int c = 0; c < incoming.size(); c++) {
+        channelNumbers.put(incoming.get(c), c);
+      }
+    }
+    for (Vertex v : graph.vertices()) {
+      for (int i = 0; i < v.parallelism(); i++) {
+        subtasks.add(new Subtask(this, v, i, inboxes.get(v)[i]));
+      }
+    }
+    LOG.info("Job {} starts: {} vertices, {} subtasks", jobId, graph.vertices().size(), subtasks.size());
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("Job {} graph:\n{}", jobId, graph.describe());
+    }
+    running.set(subtasks.size());
+    for (Subtask s : subtasks) {
+      Thread t = new Thread(s, "sluice-" + jobId + "-" + s.name());
+      t.setDaemon(true);
+      threads.add(t);
+    }
+    long intervalMillis = config.progressInterval().toMillis();
+    progressReporter = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "sluice-" + jobId + "-progress");
+      t.setDaemon(true);
+      return t;
+    });
+    progressReporter.scheduleAtFixedRate(this::reportProgress, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+    for (Thread t : threads) {
+      t.start();
+    }
+  }
+
+  private void reportProgress() {
+    long records = 0;
+    for (Subtask s : subtasks) {
+      records += s.recordsIn();
+    }
+    LOG.info("Job {} running for {} s: {} of {} subtasks active, {} records received over channels",
+        jobId, (System.nanoTime() - startNanos) / 1_000_000_000L, running.get(), subtasks.size(), records);
+  }
+
+  JobGraph graph() {
+    return graph;
+  }
+
+  ExecutionConfig config() {
+    return config;
+  }
+
+  ChannelWriter channelWriter(Edge edge, int senderIndex) {
+    return new ChannelWriter(channelNumbers.get(edge), senderIndex, inboxes.get(edge.to().vertex()),
+        edge.partitioning(), config.batchSize());
+  }
+
+  synchronized Path operatorDirectory(String name) {
+    try {
+      if (jobDirectory == null) {
+        Files.createDirectories(config.spillDirectory());
+        jobDirectory = Files.createTempDirectory(config.spillDirectory(), "sluice-" + jobId + "-");
+      }
+      return Files.createDirectories(jobDirectory.resolve(name));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a spill directory under " + config.spillDirectory(), e);
+    }
+  }
+
+  boolean isCancelled() {
+    return cancelled;
+  }
+
+  void checkNotCancelled() {
+    if (cancelled) {
+      throw new JobCancelledException("job " + jobId + " was cancelled");
+    }
+  }
+
+  void subtaskEnded(Subtask subtask, Throwable error) {
+    if (error != null && !(error instanceof JobCancelledException && cancelled)
+        && !(error instanceof InterruptedException && cancelled)) {
+      Throwable cause = unwrap(error);
+      if (failure.compareAndSet(null, cause)) {
+        LOG.error("Job {} fails: subtask {} threw", jobId, subtask.name(), cause);
+        cancelSubtasks();
+      }
+    }
+    if (running.decrementAndGet() == 0) {
+      finish();
+    }
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while (t instanceof OperatorException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  private void finish() {
+    progressReporter.shutdownNow();
+    deleteJobDirectory();
+    long millis = (System.nanoTime() - startNanos) / 1_000_000L;
+    Throwable error = failure.get();
+    if (error == null) {
+      LOG.info("Job {} finished in {} ms", jobId, millis);
+      completion.complete(null);
+    } else {
+      LOG.info("Job {} ended after {} ms: {}", jobId, millis, error.toString());
+      completion.completeExceptionally(error);
+    }
+  }
+
+  private synchronized void deleteJobDirectory() {
+    if (jobDirectory == null) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(jobDirectory)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      LOG.warn("Job {} could not remove its directory {}", jobId, jobDirectory, e);
+    }
+  }
+
+  private void cancelSubtasks() {
+    cancelled = true;
+    for (Thread t : threads) {
+      if (t != Thread.currentThread()) {
+        t.interrupt();
+      }
+    }
+  }
+
+  /** Stops every subtask; the job then ends with a {@link JobCancelledException}. */
+  public void cancel() {
+    if (failure.compareAndSet(null, new JobCancelledException("job " + jobId + " was cancelled"))) {
+      LOG.info("Job {} is cancelled", jobId);
+      cancelSubtasks();
+    }
+  }
+
+  /** Completes when every subtask has ended; exceptionally with the job's first failure. */
+  public CompletableFuture<Void> completion() {
+    return completion;
+  }
+
+  public String jobId() {
+    return jobId;
+  }
+
+  private static void checkAcyclic(JobGraph graph) {
+    Map<Vertex, Integer> inDegree = new HashMap<>();
+    for (Vertex v : graph.vertices()) {
+      inDegree.put(v, 0);
+    }
+    for (Edge e : graph.edges()) {
+      if (!e.isChained()) {
+        inDegree.merge(e.to().vertex(), 1, Integer::sum);
+      }
+    }
+    Deque<Vertex> ready = new ArrayDeque<>();
+    inDegree.forEach((v, d) -> {
+      if (d == 0) {
+        ready.add(v);
+      }
+    });
+    int seen = 0;
+    while (!ready.isEmpty()) {
+      Vertex v = ready.poll();
+      seen++;
+      for (Edge e : graph.outgoingChannels(v)) {
+        if (inDegree.merge(e.to().vertex(), -1, Integer::sum) == 0) {
+          ready.add(e.to().vertex());
+        }
+      }
+    }
+    if (seen != graph.vertices().size()) {
+      throw new IllegalArgumentException("job graph " + graph.name() + " has a cycle between vertices:\n" + graph.describe());
+    }
+  }
+}

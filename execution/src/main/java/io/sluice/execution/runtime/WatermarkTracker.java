@@ -1,0 +1,41 @@
+package io.sluice.execution.runtime;
+
+import java.util.Arrays;
+
+/**
+ * The input watermark of one operator: the minimum over its feeders (each chained producer and
+ * each producing subtask of each incoming channel is a slot). A finished feeder holds no one back.
+ */
+final class WatermarkTracker {
+
+  static final long END_OF_TIME = Long.MAX_VALUE;
+
+  private final long[] slots;
+  private long current = Long.MIN_VALUE;
+
+  WatermarkTracker(int slotCount) {
+    this.slots = new long[slotCount];
+    Arrays.fill(slots, Long.MIN_VALUE);
+  }
+
+  /** Records a feeder's watermark; returns true if the minimum advanced. */
+  boolean update(int slot, long watermark) {
+    if (watermark <= slots[slot]) {
+      return false;
+    }
+    slots[slot] = watermark;
+    long min = END_OF_TIME;
+    for (long w : slots) {
+      min = Math.min(min, w);
+    }
+    if (min > current) {
+      current = min;
+      return true;
+    }
+    return false;
+  }
+
+  long current() {
+    return current;
+  }
+}

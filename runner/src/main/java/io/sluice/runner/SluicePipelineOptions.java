@@ -1,0 +1,72 @@
+package io.sluice.runner;
+
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.DefaultValueFactory;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/** The options of {@link SluiceRunner}. */
+public interface SluicePipelineOptions extends PipelineOptions {
+
+  @Description("How many parallel subtasks each stage of the job runs. Defaults to the number of available cores.")
+  @Default.InstanceFactory(AvailableCores.class)
+  int getParallelism();
+
+  void setParallelism(int parallelism);
+
+  @Description("The most elements a DoFn sees in one bundle (between @StartBundle and @FinishBundle).")
+  @Default.Integer(1000)
+  int getMaxBundleSize();
+
+  void setMaxBundleSize(int maxBundleSize);
+
+  @Description("Heap, in MiB, that one grouping operator (GroupByKey, stateful ParDo input) may fill before it spills"
+      + " sorted runs to disk. Defaults to a sixteenth of the maximum heap, at least 8 MiB.")
+  @Default.InstanceFactory(OperatorMemoryBudget.class)
+  int getOperatorMemoryMb();
+
+  void setOperatorMemoryMb(int megabytes);
+
+  @Description("Directory under which a job keeps its spill files; the job's own subdirectory is removed when it ends."
+      + " Defaults to java.io.tmpdir.")
+  @Default.InstanceFactory(TempDirectory.class)
+  String getSpillDirectory();
+
+  void setSpillDirectory(String directory);
+
+  @Description("How many frames (batches of records) a subtask's input channel buffers before its producers block.")
+  @Default.Integer(64)
+  int getChannelCapacity();
+
+  void setChannelCapacity(int frames);
+
+  @Description("Whether run() waits for the job to finish (and throws if it failed), as Beam's test pipelines expect.")
+  @Default.Boolean(true)
+  boolean isBlockOnRun();
+
+  void setBlockOnRun(boolean blockOnRun);
+
+  /** The machine's cores. */
+  class AvailableCores implements DefaultValueFactory<Integer> {
+    @Override
+    public Integer create(PipelineOptions options) {
+      return Runtime.getRuntime().availableProcessors();
+    }
+  }
+
+  /** A sixteenth of the heap, at least 8 MiB: several grouping operators may buffer at once. */
+  class OperatorMemoryBudget implements DefaultValueFactory<Integer> {
+    @Override
+    public Integer create(PipelineOptions options) {
+      return (int) Math.max(8, Runtime.getRuntime().maxMemory() / 16 / (1024 * 1024));
+    }
+  }
+
+  /** java.io.tmpdir. */
+  class TempDirectory implements DefaultValueFactory<String> {
+    @Override
+    public String create(PipelineOptions options) {
+      return System.getProperty("java.io.tmpdir");
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package io.sluice.runner;
+
+import io.sluice.execution.runtime.JobCancelledException;
+import io.sluice.execution.runtime.JobExecution;
+import io.sluice.translation.metrics.JobMetrics;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricResults;
+import org.apache.beam.sdk.util.UserCodeException;
+import org.joda.time.Duration;
+
+/** A running or finished Sluice job, as Beam sees it. */
+public final class SluicePipelineResult implements PipelineResult {
+
+  private static final long CANCEL_WAIT_SECONDS = 30;
+
+  private final JobExecution job;
+  private final JobMetrics metrics;
+
+  SluicePipelineResult(JobExecution job, JobMetrics metrics) {
+    this.job = job;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public State getState() {
+    if (!job.completion().isDone()) {
+      return State.RUNNING;
+    }
+    try {
+      job.completion().getNow(null);
+      return State.DONE;
+    } catch (CancellationException e) {
+      return State.CANCELLED;
+    } catch (RuntimeException e) {
+      return cause(e) instanceof JobCancelledException ? State.CANCELLED : State.FAILED;
+    }
+  }
+
+  @Override
+  public State cancel() {
+    job.cancel();
+    try {
+      job.completion().get(CANCEL_WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | CancellationException | TimeoutException e) {
+      // The state below says what happened.
+    }
+    return getState();
+  }
+
+  /**
+   * Waits at most {@code duration}; returns null if the job is still running then. A failed job
+   * throws {@link Pipeline.PipelineExecutionException} with the user's exception as its cause.
+   */
+  @Override
+  public State waitUntilFinish(Duration duration) {
+    try {
+      job.completion().get(Math.max(1, duration.getMillis()), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } catch (ExecutionException | CancellationException e) {
+      return rethrowFailure(e);
+    }
+    return State.DONE;
+  }
+
+  @Override
+  public State waitUntilFinish() {
+    try {
+      job.completion().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      job.cancel();
+      throw new IllegalStateException("interrupted while waiting for the job; it was cancelled", e);
+    } catch (ExecutionException | CancellationException e) {
+      return rethrowFailure(e);
+    }
+    return State.DONE;
+  }
+
+  private State rethrowFailure(Exception e) {
+    Throwable cause = cause(e);
+    if (cause instanceof JobCancelledException || e instanceof CancellationException) {
+      return State.CANCELLED;
+    }
+    if (cause instanceof UserCodeException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    throw new Pipeline.PipelineExecutionException(cause);
+  }
+
+  private static Throwable cause(Exception e) {
+    return e.getCause() == null ? e : e.getCause();
+  }
+
+  @Override
+  public MetricResults metrics() {
+    return metrics.results(getState() == State.DONE);
+  }
+}

@@ -1,0 +1,70 @@
+package io.sluice.runner;
+
+import io.sluice.execution.runtime.ExecutionConfig;
+import io.sluice.execution.runtime.JobExecution;
+import io.sluice.translation.PipelineTranslator;
+import io.sluice.translation.TranslationSettings;
+import java.nio.file.Paths;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineRunner;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.metrics.MetricsEnvironment;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsValidator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a Beam pipeline on Sluice's engine, in this JVM: {@code --runner=SluiceRunner}. The whole
+ * pipeline is translated (and refused, naming the step, if any part cannot run) before anything
+ * starts.
+ */
+public final class SluiceRunner extends PipelineRunner<SluicePipelineResult> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SluiceRunner.class);
+
+  private final SluicePipelineOptions options;
+
+  private SluiceRunner(SluicePipelineOptions options) {
+    this.options = options;
+  }
+
+  /** Called by Beam with the user's options. */
+  public static SluiceRunner fromOptions(PipelineOptions options) {
+    SluicePipelineOptions sluiceOptions = PipelineOptionsValidator.validate(SluicePipelineOptions.class, options);
+    if (sluiceOptions.getParallelism() < 1) {
+      throw new IllegalArgumentException("--parallelism must be at least 1, got " + sluiceOptions.getParallelism());
+    }
+    if (sluiceOptions.getOperatorMemoryMb() < 1) {
+      throw new IllegalArgumentException("--operatorMemoryMb must be at least 1, got " + sluiceOptions.getOperatorMemoryMb());
+    }
+    if (sluiceOptions.getChannelCapacity() < 1) {
+      throw new IllegalArgumentException("--channelCapacity must be at least 1, got " + sluiceOptions.getChannelCapacity());
+    }
+    return new SluiceRunner(sluiceOptions);
+  }
+
+  @Override
+  public SluicePipelineResult run(Pipeline pipeline) {
+    MetricsEnvironment.setMetricsSupported(true);
+    FileSystems.setDefaultPipelineOptions(options);
+    PipelineTranslator.Translation translation = PipelineTranslator.translate(pipeline, options.getJobName(),
+        new TranslationSettings(options, options.getParallelism(), options.getMaxBundleSize()));
+    ExecutionConfig config = new ExecutionConfig()
+        .queueCapacityFrames(options.getChannelCapacity())
+        .operatorMemoryBudgetBytes(options.getOperatorMemoryMb() * 1024L * 1024L)
+        .spillDirectory(Paths.get(options.getSpillDirectory()));
+    LOG.debug("Translated pipeline:\n{}", translation.graph().describe());
+    SluicePipelineResult result = new SluicePipelineResult(JobExecution.start(translation.graph(), config),
+        translation.metrics());
+    if (options.isBlockOnRun()) {
+      result.waitUntilFinish();
+    }
+    return result;
+  }
+
+  @Override
+  public String toString() {
+    return "SluiceRunner";
+  }
+}

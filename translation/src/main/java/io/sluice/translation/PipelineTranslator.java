@@ -1,0 +1,142 @@
+package io.sluice.translation;
+
+import io.sluice.execution.graph.JobGraph;
+import io.sluice.translation.metrics.JobMetrics;
+import io.sluice.translation.translators.CreateViewTranslator;
+import io.sluice.translation.translators.FlattenTranslator;
+import io.sluice.translation.translators.GroupByKeyTranslator;
+import io.sluice.translation.translators.ImpulseTranslator;
+import io.sluice.translation.translators.ParDoTranslator;
+import io.sluice.translation.translators.ReadTranslator;
+import io.sluice.translation.translators.RedistributeTranslator;
+import io.sluice.translation.translators.WindowAssignTranslator;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.runners.AppliedPTransform;
+import org.apache.beam.sdk.runners.PTransformOverride;
+import org.apache.beam.sdk.runners.TransformHierarchy;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.util.construction.PTransformMatchers;
+import org.apache.beam.sdk.util.construction.PTransformTranslation;
+import org.apache.beam.sdk.util.construction.SplittableParDo;
+import org.apache.beam.sdk.util.construction.SplittableParDoNaiveBounded;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PValue;
+
+/**
+ * Turns a Beam pipeline into a Sluice job graph. The map of the runner: which Beam transform (by
+ * URN) becomes which operators. Composites in {@link #COMPOSITES} are translated whole; every other
+ * composite is entered and its primitives translated.
+ */
+public final class PipelineTranslator {
+
+  private static final Map<String, TransformTranslator<?>> PRIMITIVES = Map.of(
+      PTransformTranslation.IMPULSE_TRANSFORM_URN, new ImpulseTranslator(),
+      PTransformTranslation.READ_TRANSFORM_URN, new ReadTranslator<>(),
+      PTransformTranslation.PAR_DO_TRANSFORM_URN, new ParDoTranslator<>(),
+      PTransformTranslation.GROUP_BY_KEY_TRANSFORM_URN, new GroupByKeyTranslator<>(),
+      PTransformTranslation.FLATTEN_TRANSFORM_URN, new FlattenTranslator<>(),
+      PTransformTranslation.ASSIGN_WINDOWS_TRANSFORM_URN, new WindowAssignTranslator<>(),
+      PTransformTranslation.CREATE_VIEW_TRANSFORM_URN, new CreateViewTranslator<>());
+
+  private static final Map<String, TransformTranslator<?>> COMPOSITES = Map.of(
+      PTransformTranslation.RESHUFFLE_URN, new RedistributeTranslator(),
+      PTransformTranslation.REDISTRIBUTE_ARBITRARILY_URN, new RedistributeTranslator(),
+      PTransformTranslation.REDISTRIBUTE_BY_KEY_URN, new RedistributeTranslator());
+
+  /** The result of a translation: the graph to run and where its metrics will be collected. */
+  public static final class Translation {
+    private final JobGraph graph;
+    private final JobMetrics metrics;
+
+    Translation(JobGraph graph, JobMetrics metrics) {
+      this.graph = graph;
+      this.metrics = metrics;
+    }
+
+    public JobGraph graph() {
+      return graph;
+    }
+
+    public JobMetrics metrics() {
+      return metrics;
+    }
+  }
+
+  private PipelineTranslator() {}
+
+  /**
+   * Rewrites what Sluice runs through other primitives (bounded reads to primitive reads, bounded
+   * splittable DoFns to a naive expansion), then translates. Fails, naming the step and URN, on any
+   * transform Sluice cannot run, before anything runs.
+   */
+  public static Translation translate(Pipeline pipeline, String jobName, TranslationSettings settings) {
+    rejectUnbounded(pipeline);
+    SplittableParDo.convertReadBasedSplittableDoFnsToPrimitiveReads(pipeline);
+    pipeline.replaceAll(List.of(
+        PTransformOverride.of(PTransformMatchers.splittableParDo(), new SplittableParDo.OverrideFactory<>()),
+        PTransformOverride.of(PTransformMatchers.splittableProcessKeyedBounded(),
+            new SplittableParDoNaiveBounded.OverrideFactory<>())));
+    TranslationContext context = new TranslationContext(jobName, settings);
+    pipeline.traverseTopologically(new Pipeline.PipelineVisitor.Defaults() {
+      @Override
+      public CompositeBehavior enterCompositeTransform(TransformHierarchy.Node node) {
+        if (node.isRootNode()) {
+          return CompositeBehavior.ENTER_TRANSFORM;
+        }
+        String urn = urnOf(node);
+        TransformTranslator<?> translator = urn == null ? null : COMPOSITES.get(urn);
+        if (translator == null) {
+          return CompositeBehavior.ENTER_TRANSFORM;
+        }
+        apply(translator, node, pipeline, context);
+        return CompositeBehavior.DO_NOT_ENTER_TRANSFORM;
+      }
+
+      @Override
+      public void visitPrimitiveTransform(TransformHierarchy.Node node) {
+        String urn = urnOf(node);
+        TransformTranslator<?> translator = urn == null ? null : PRIMITIVES.get(urn);
+        if (translator == null) {
+          throw new UnsupportedOperationException("Sluice cannot run step '" + node.getFullName() + "': transform "
+              + node.getTransform().getClass().getName() + " with URN " + urn + " is not supported");
+        }
+        apply(translator, node, pipeline, context);
+      }
+    });
+    return new Translation(context.graph(), context.metrics());
+  }
+
+  private static String urnOf(TransformHierarchy.Node node) {
+    PTransform<?, ?> transform = node.getTransform();
+    return transform == null ? null : PTransformTranslation.urnForTransformOrNull(transform);
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static void apply(TransformTranslator<?> translator, TransformHierarchy.Node node, Pipeline pipeline,
+      TranslationContext context) {
+    AppliedPTransform<?, ?, ?> applied = node.toAppliedPTransform(pipeline);
+    try {
+      ((TransformTranslator) translator).translate(applied, context);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("Sluice failed to translate step '" + node.getFullName() + "'", e);
+    }
+  }
+
+  /** Until Sluice has streaming execution, an unbounded PCollection must fail fast, never hang. */
+  private static void rejectUnbounded(Pipeline pipeline) {
+    pipeline.traverseTopologically(new Pipeline.PipelineVisitor.Defaults() {
+      @Override
+      public void visitValue(PValue value, TransformHierarchy.Node producer) {
+        if (value instanceof PCollection && ((PCollection<?>) value).isBounded() == PCollection.IsBounded.UNBOUNDED) {
+          throw new UnsupportedOperationException("Sluice runs bounded pipelines only, for now: PCollection '"
+              + value.getName() + "' produced by step '" + producer.getFullName()
+              + "' is unbounded (streaming execution is not implemented yet)");
+        }
+      }
+    });
+  }
+}

@@ -1,0 +1,162 @@
+package io.sluice.translation;
+
+import io.sluice.execution.graph.Edge;
+import io.sluice.execution.graph.JobGraph;
+import io.sluice.execution.graph.OperatorNode;
+import io.sluice.execution.graph.Partitioning;
+import io.sluice.execution.graph.Vertex;
+import io.sluice.execution.operator.OperatorFactory;
+import io.sluice.translation.metrics.JobMetrics;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.values.PCollection;
+
+/**
+ * The job graph under construction and where each PCollection comes from. It owns fusion: an
+ * operator joins the vertex of its forward input unless that would need a non-forward edge inside
+ * a vertex or a cycle between vertices; otherwise it starts a vertex of its own.
+ */
+public final class TranslationContext {
+
+  /** An operator's output port: where a PCollection's elements come out. */
+  public static final class Port {
+    final OperatorNode node;
+    final int port;
+
+    Port(OperatorNode node, int port) {
+      this.node = node;
+      this.port = port;
+    }
+
+    public OperatorNode node() {
+      return node;
+    }
+  }
+
+  /** One input of an operator being added: where it comes from and how it is distributed. */
+  public static final class Input {
+    final Port from;
+    final int toPort;
+    final Partitioning partitioning;
+
+    public Input(Port from, int toPort, Partitioning partitioning) {
+      this.from = from;
+      this.toPort = toPort;
+      this.partitioning = partitioning;
+    }
+  }
+
+  private final JobGraph graph;
+  private final TranslationSettings settings;
+  private final JobMetrics metrics = new JobMetrics();
+  private final Map<PCollection<?>, Port> producers = new HashMap<>();
+
+  TranslationContext(String jobName, TranslationSettings settings) {
+    this.graph = new JobGraph(jobName);
+    this.settings = settings;
+  }
+
+  public JobGraph graph() {
+    return graph;
+  }
+
+  public JobMetrics metrics() {
+    return metrics;
+  }
+
+  public PipelineOptions options() {
+    return settings.options();
+  }
+
+  public TranslationSettings settings() {
+    return settings;
+  }
+
+  public Port producerOf(PCollection<?> pc) {
+    Port p = producers.get(pc);
+    if (p == null) {
+      throw new IllegalStateException("no producer translated yet for " + pc.getName());
+    }
+    return p;
+  }
+
+  public void setProducer(PCollection<?> pc, OperatorNode node, int port) {
+    producers.put(pc, new Port(node, port));
+  }
+
+  /** Output port {@code port} of {@code node}. */
+  public Port portOf(OperatorNode node, int port) {
+    return new Port(node, port);
+  }
+
+  /** Makes {@code pc} come from wherever {@code same} comes from (a transform that changes nothing). */
+  public void alias(PCollection<?> pc, PCollection<?> same) {
+    producers.put(pc, producerOf(same));
+  }
+
+  /** Adds an operator with no inputs in a vertex of its own. */
+  public OperatorNode addSource(String name, OperatorFactory factory) {
+    return graph.addVertex(name, settings.parallelism()).add(name, factory);
+  }
+
+  /** Adds an operator fed by {@code inputs}, fused into its first forward input's vertex when possible. */
+  public OperatorNode addOperator(String name, OperatorFactory factory, List<Input> inputs) {
+    Vertex vertex = fusionTarget(inputs);
+    if (vertex == null) {
+      vertex = graph.addVertex(name, settings.parallelism());
+    }
+    OperatorNode node = vertex.add(name, factory);
+    for (Input in : inputs) {
+      graph.connect(in.from.node, in.from.port, node, in.toPort, in.partitioning);
+    }
+    return node;
+  }
+
+  private Vertex fusionTarget(List<Input> inputs) {
+    Vertex candidate = null;
+    for (Input in : inputs) {
+      if (in.partitioning.kind() == Partitioning.Kind.FORWARD) {
+        candidate = in.from.node.vertex();
+        break;
+      }
+    }
+    if (candidate == null) {
+      return null;
+    }
+    for (Input in : inputs) {
+      Vertex from = in.from.node.vertex();
+      if (from == candidate) {
+        if (in.partitioning.kind() != Partitioning.Kind.FORWARD) {
+          return null;
+        }
+      } else if (reaches(candidate, from)) {
+        return null;
+      }
+    }
+    return candidate;
+  }
+
+  private boolean reaches(Vertex from, Vertex to) {
+    Deque<Vertex> pending = new ArrayDeque<>();
+    Set<Vertex> seen = new HashSet<>();
+    pending.add(from);
+    while (!pending.isEmpty()) {
+      Vertex v = pending.poll();
+      if (v == to) {
+        return true;
+      }
+      if (seen.add(v)) {
+        for (Edge e : graph.outgoingChannels(v)) {
+          pending.add(e.to().vertex());
+        }
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,26 @@
+package io.sluice.translation.operators;
+
+import io.sluice.execution.operator.Output;
+import io.sluice.execution.runtime.JobCancelledException;
+
+/**
+ * Adapts the engine's {@link Output} to Beam's output interfaces, which allow no checked
+ * exception: an interrupt while blocked on a full channel can only mean the job is being stopped.
+ */
+final class Emitter {
+
+  private final Output output;
+
+  Emitter(Output output) {
+    this.output = output;
+  }
+
+  void emit(int port, Object record) {
+    try {
+      output.emit(port, record);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new JobCancelledException("interrupted while emitting: the job is stopping");
+    }
+  }
+}

@@ -1,0 +1,108 @@
+package io.sluice.translation.operators;
+
+import io.sluice.execution.operator.Operator;
+import io.sluice.execution.operator.OperatorContext;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.model.pipeline.v1.RunnerApi;
+import org.apache.beam.runners.core.InMemoryStateInternals;
+import org.apache.beam.runners.core.InMemoryTimerInternals;
+import org.apache.beam.runners.core.NullSideInputReader;
+import org.apache.beam.runners.core.ReduceFnRunner;
+import org.apache.beam.runners.core.SystemReduceFn;
+import org.apache.beam.runners.core.TimerInternals.TimerData;
+import org.apache.beam.runners.core.triggers.ExecutableTriggerStateMachine;
+import org.apache.beam.runners.core.triggers.TriggerStateMachines;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.util.CoderUtils;
+import org.apache.beam.sdk.util.construction.TriggerTranslation;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.WindowedValue;
+import org.apache.beam.sdk.values.WindowedValues;
+import org.apache.beam.sdk.values.WindowingStrategy;
+
+/**
+ * Beam's GroupByKey in batch. Elements arrive over a keyed edge and are kept, encoded, in a
+ * spilling sort; once the input ends each key's values go through runners-core's ReduceFnRunner
+ * (so every WindowFn, merging ones included, and every trigger behave as Beam defines), followed by
+ * the end of time, which fires the remaining panes.
+ */
+public final class GroupByKeyOperator<K, V, W extends BoundedWindow> implements Operator {
+
+  private static final int ELEMENTS_PER_CALL = 1024;
+
+  private final KvCoder<K, V> inputCoder;
+  private final WindowingStrategy<?, W> windowingStrategy;
+  private final PipelineOptions options;
+  private final RunnerApi.Trigger trigger;
+  private KeyGroupedInput<V> input;
+  private Emitter out;
+
+  @SuppressWarnings("unchecked")
+  public GroupByKeyOperator(KvCoder<K, V> inputCoder, WindowingStrategy<?, ?> windowingStrategy, PipelineOptions options) {
+    this.inputCoder = inputCoder;
+    this.windowingStrategy = (WindowingStrategy<?, W>) windowingStrategy;
+    this.options = options;
+    this.trigger = TriggerTranslation.toProto(windowingStrategy.getTrigger());
+  }
+
+  @Override
+  public void open(OperatorContext context) {
+    out = new Emitter(context.output());
+    Coder<WindowedValue<V>> coder =
+        WindowedValues.getFullCoder(inputCoder.getValueCoder(), windowingStrategy.getWindowFn().windowCoder());
+    input = new KeyGroupedInput<>(context, coder);
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public void process(int inputPort, Object record) throws Exception {
+    KeyedRecord keyed = (KeyedRecord) record;
+    WindowedValue<KV<K, V>> element = (WindowedValue<KV<K, V>>) keyed.value();
+    input.add(keyed.key(), element.withValue(element.getValue().getValue()));
+  }
+
+  @Override
+  public void complete() throws Exception {
+    input.forEachGroup((keyBytes, values) -> {
+      K key = CoderUtils.decodeFromByteArray(inputCoder.getKeyCoder(), keyBytes);
+      InMemoryTimerInternals timers = new InMemoryTimerInternals();
+      ReduceFnRunner<K, V, Iterable<V>, W> reduce = new ReduceFnRunner<>(
+          key,
+          windowingStrategy,
+          ExecutableTriggerStateMachine.create(TriggerStateMachines.stateMachineForTrigger(trigger)),
+          InMemoryStateInternals.forKey(key),
+          timers,
+          grouped -> out.emit(0, grouped),
+          NullSideInputReader.empty(),
+          SystemReduceFn.buffering(inputCoder.getValueCoder()),
+          options);
+      List<WindowedValue<V>> chunk = new ArrayList<>(ELEMENTS_PER_CALL);
+      while (values.hasNext()) {
+        chunk.add(values.next());
+        if (chunk.size() == ELEMENTS_PER_CALL) {
+          reduce.processElements(chunk);
+          chunk = new ArrayList<>(ELEMENTS_PER_CALL);
+        }
+      }
+      reduce.processElements(chunk);
+      List<TimerData> fired = new ArrayList<>();
+      BatchTimers.fireAll(timers, timer -> {
+        fired.clear();
+        fired.add(timer);
+        reduce.onTimers(fired);
+      });
+      reduce.persist();
+    });
+  }
+
+  @Override
+  public void close() {
+    if (input != null) {
+      input.close();
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package io.sluice.translation.operators;
+
+import java.util.Arrays;
+import org.apache.beam.sdk.values.WindowedValue;
+
+/**
+ * A windowed element travelling over a keyed edge, with its key already encoded: the hash that
+ * picks the consumer subtask and the grouping on the other side both work on these bytes, so the
+ * key is encoded once.
+ */
+public final class KeyedRecord {
+
+  private final byte[] key;
+  private final int hash;
+  private final WindowedValue<?> value;
+
+  public KeyedRecord(byte[] key, WindowedValue<?> value) {
+    this.key = key;
+    this.hash = mix(Arrays.hashCode(key));
+    this.value = value;
+  }
+
+  public byte[] key() {
+    return key;
+  }
+
+  public WindowedValue<?> value() {
+    return value;
+  }
+
+  /** A hash of the encoded key, spread so that similar keys land in different partitions. */
+  public int keyHash() {
+    return hash;
+  }
+
+  /** Partitions a keyed edge; the engine calls it with the records the edge carries. */
+  public static int keyHashOf(Object record) {
+    return ((KeyedRecord) record).hash;
+  }
+
+  private static int mix(int h) {
+    // murmur3's finalizer: Arrays.hashCode alone leaves low bits poorly mixed.
+    h ^= h >>> 16;
+    h *= 0x85ebca6b;
+    h ^= h >>> 13;
+    h *= 0xc2b2ae35;
+    h ^= h >>> 16;
+    return h;
+  }
+}

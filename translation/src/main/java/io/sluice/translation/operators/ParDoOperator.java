@@ -1,0 +1,125 @@
+package io.sluice.translation.operators;
+
+import io.sluice.execution.operator.Operator;
+import io.sluice.execution.operator.OperatorContext;
+import io.sluice.translation.metrics.JobMetrics;
+import java.io.Closeable;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.runners.core.DoFnRunner;
+import org.apache.beam.runners.core.StateInternals;
+import org.apache.beam.runners.core.StepContext;
+import org.apache.beam.runners.core.TimerInternals;
+import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
+import org.apache.beam.sdk.metrics.MetricsEnvironment;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.reflect.DoFnInvoker;
+import org.apache.beam.sdk.transforms.reflect.DoFnInvokers;
+import org.apache.beam.sdk.values.WindowedValue;
+
+/**
+ * Beam's ParDo without state or timers. Input port 0 is the main input, ports 1.. the side inputs;
+ * main input that arrives before every side input is complete waits in a buffer (batch side inputs
+ * are whole PCollections). Bundles hold at most the spec's maximum bundle size.
+ */
+public final class ParDoOperator implements Operator {
+
+  private static final StepContext STATELESS = new StepContext() {
+    @Override
+    public StateInternals stateInternals() {
+      throw new UnsupportedOperationException("a stateless ParDo has no state");
+    }
+
+    @Override
+    public TimerInternals timerInternals() {
+      throw new UnsupportedOperationException("a stateless ParDo has no timers");
+    }
+  };
+
+  private final DoFnSpec spec;
+  private final JobMetrics metrics;
+  private MetricsContainerImpl metricsContainer;
+  private DoFnInvoker<Object, Object> invoker;
+  private DoFnRunner<Object, Object> runner;
+  private SideInputs sideInputs;
+  private int pendingSideInputs;
+  private List<WindowedValue<Object>> waitingForSideInputs = new ArrayList<>();
+  private boolean inBundle;
+  private int bundleElements;
+
+  public ParDoOperator(DoFnSpec spec, JobMetrics metrics) {
+    this.spec = spec;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public void open(OperatorContext context) throws Exception {
+    metricsContainer = metrics.containerFor(spec.stepName());
+    DoFn<Object, Object> fn = spec.newFn();
+    try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(metricsContainer)) {
+      invoker = DoFnInvokers.tryInvokeSetupFor(fn, spec.options());
+    }
+    sideInputs = new SideInputs(spec.sideInputs());
+    pendingSideInputs = spec.sideInputs().size();
+    runner = spec.newRunner(fn, sideInputs, new Emitter(context.output()), STATELESS);
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public void process(int inputPort, Object record) throws Exception {
+    if (inputPort > 0) {
+      sideInputs.add(inputPort - 1, (WindowedValue<?>) record);
+    } else if (pendingSideInputs > 0) {
+      waitingForSideInputs.add((WindowedValue<Object>) record);
+    } else {
+      processMain((WindowedValue<Object>) record);
+    }
+  }
+
+  @Override
+  public void inputDone(int inputPort) throws Exception {
+    if (inputPort > 0 && --pendingSideInputs == 0) {
+      List<WindowedValue<Object>> waiting = waitingForSideInputs;
+      waitingForSideInputs = null;
+      for (WindowedValue<Object> element : waiting) {
+        processMain(element);
+      }
+    }
+  }
+
+  private void processMain(WindowedValue<Object> element) throws Exception {
+    try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(metricsContainer)) {
+      if (!inBundle) {
+        runner.startBundle();
+        inBundle = true;
+        bundleElements = 0;
+      }
+      runner.processElement(element);
+      if (++bundleElements >= spec.maxBundleSize()) {
+        inBundle = false;
+        runner.finishBundle();
+      }
+    }
+  }
+
+  @Override
+  public void complete() throws Exception {
+    if (inBundle) {
+      try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(metricsContainer)) {
+        inBundle = false;
+        runner.finishBundle();
+      }
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (invoker != null) {
+      try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(metricsContainer)) {
+        invoker.invokeTeardown();
+      } finally {
+        invoker = null;
+      }
+    }
+  }
+}

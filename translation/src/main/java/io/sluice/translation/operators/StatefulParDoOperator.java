@@ -1,0 +1,120 @@
+package io.sluice.translation.operators;
+
+import io.sluice.execution.operator.Operator;
+import io.sluice.execution.operator.OperatorContext;
+import io.sluice.translation.metrics.JobMetrics;
+import java.io.Closeable;
+import org.apache.beam.runners.core.DoFnRunner;
+import org.apache.beam.runners.core.DoFnRunners;
+import org.apache.beam.runners.core.StatefulDoFnRunner;
+import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.metrics.MetricsEnvironment;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.reflect.DoFnInvoker;
+import org.apache.beam.sdk.transforms.reflect.DoFnInvokers;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.util.CoderUtils;
+import org.apache.beam.sdk.values.WindowedValue;
+import org.apache.beam.sdk.values.WindowedValues;
+
+/**
+ * Beam's ParDo with state or timers, in batch. Elements arrive over a keyed edge; once the input
+ * (and every side input) is complete, each key in turn gets fresh state, sees all its elements,
+ * then the end of time, which fires its timers and expires its windows. Only one key's state is
+ * live at a time, and the input itself is spilled past the memory budget.
+ */
+public final class StatefulParDoOperator implements Operator {
+
+  private final DoFnSpec spec;
+  private final JobMetrics metrics;
+  private MetricsContainerImpl metricsContainer;
+  private DoFnInvoker<Object, Object> invoker;
+  private DoFnRunner<Object, Object> runner;
+  private SideInputs sideInputs;
+  private KeyedInternals internals;
+  private KeyGroupedInput<Object> input;
+  private Coder<Object> keyCoder;
+
+  public StatefulParDoOperator(DoFnSpec spec, JobMetrics metrics) {
+    this.spec = spec;
+    this.metrics = metrics;
+  }
+
+  @Override
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public void open(OperatorContext context) throws Exception {
+    metricsContainer = metrics.containerFor(spec.stepName());
+    DoFn<Object, Object> fn = spec.newFn();
+    try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(metricsContainer)) {
+      invoker = DoFnInvokers.tryInvokeSetupFor(fn, spec.options());
+    }
+    sideInputs = new SideInputs(spec.sideInputs());
+    internals = new KeyedInternals();
+    Coder<BoundedWindow> windowCoder = (Coder<BoundedWindow>) spec.windowingStrategy().getWindowFn().windowCoder();
+    DoFnRunner<Object, Object> simple = spec.newRunner(fn, sideInputs, new Emitter(context.output()), internals);
+    runner = DoFnRunners.defaultStatefulDoFnRunner(
+        fn,
+        (Coder<Object>) spec.inputCoder(),
+        simple,
+        internals,
+        spec.windowingStrategy(),
+        new StatefulDoFnRunner.TimeInternalsCleanupTimer<>(internals.timerInternals(), spec.windowingStrategy()),
+        new StatefulDoFnRunner.StateInternalsStateCleaner<>(fn, internals.stateInternals(), windowCoder),
+        true);
+    keyCoder = ((KvCoder<Object, Object>) spec.inputCoder()).getKeyCoder();
+    input = new KeyGroupedInput<>(context, (Coder) WindowedValues.getFullCoder(spec.inputCoder(), windowCoder));
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public void process(int inputPort, Object record) throws Exception {
+    if (inputPort > 0) {
+      sideInputs.add(inputPort - 1, (WindowedValue<?>) record);
+    } else {
+      KeyedRecord keyed = (KeyedRecord) record;
+      input.add(keyed.key(), (WindowedValue<Object>) keyed.value());
+    }
+  }
+
+  @Override
+  public void complete() throws Exception {
+    try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(metricsContainer)) {
+      runner.startBundle();
+      input.forEachGroup((keyBytes, values) -> {
+        Object key = CoderUtils.decodeFromByteArray(keyCoder, keyBytes);
+        internals.startKey(key);
+        while (values.hasNext()) {
+          runner.processElement(values.next());
+        }
+        BatchTimers.fireAll(internals.currentTimers(), timer -> runner.onTimer(
+            timer.getTimerId(),
+            timer.getTimerFamilyId(),
+            key,
+            BatchTimers.windowOf(timer),
+            timer.getTimestamp(),
+            timer.getOutputTimestamp(),
+            timer.getDomain()));
+      });
+      runner.finishBundle();
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      if (input != null) {
+        input.close();
+      }
+    } finally {
+      if (invoker != null) {
+        try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(metricsContainer)) {
+          invoker.invokeTeardown();
+        } finally {
+          invoker = null;
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package io.sluice.translation.translators;
+
+import io.sluice.execution.graph.Partitioning;
+import io.sluice.translation.TransformTranslator;
+import io.sluice.translation.TranslationContext;
+import io.sluice.translation.operators.GroupByKeyOperator;
+import io.sluice.translation.operators.KeyedRecord;
+import java.util.List;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.runners.AppliedPTransform;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+
+/** GroupByKey becomes a keyed edge (key encoded on the sending side) into a grouping operator. */
+public final class GroupByKeyTranslator<K, V> implements TransformTranslator<GroupByKey<K, V>> {
+  @Override
+  public void translate(AppliedPTransform<?, ?, GroupByKey<K, V>> transform, TranslationContext context) {
+    PCollection<KV<K, V>> input = Transforms.mainInput(transform);
+    KvCoder<K, V> coder = KeyedInputs.kvCoder(input, transform.getFullName());
+    TranslationContext.Port keyed = KeyedInputs.encodeKeys(input, coder.getKeyCoder(), transform.getFullName(), context);
+    context.setProducer(Transforms.onlyOutput(transform), context.addOperator(transform.getFullName(),
+        subtask -> new GroupByKeyOperator<>(coder, input.getWindowingStrategy(), context.options()),
+        List.of(new TranslationContext.Input(keyed, 0, Partitioning.hash(KeyedRecord::keyHashOf)))), 0);
+  }
+}
