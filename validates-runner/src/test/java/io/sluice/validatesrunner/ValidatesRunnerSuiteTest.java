@@ -1,0 +1,107 @@
+package io.sluice.validatesrunner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs Beam's ValidatesRunner suite against SluiceRunner and fails if any non-excluded test fails.
+ * Configured by system properties, see {@link HarnessSettings}; the report lands in
+ * target/vr-report-&lt;mode&gt;.md.
+ */
+class ValidatesRunnerSuiteTest {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ValidatesRunnerSuiteTest.class);
+  private static final int FAILURES_IN_ASSERTION_MESSAGE = 20;
+
+  @Test
+  void sluiceRunnerPassesValidatesRunnerSuite() throws JsonProcessingException {
+    HarnessSettings settings = HarnessSettings.from(System.getProperties());
+    DiscoveredSuite suite = SuiteDiscovery.usingContextClassLoader().discover();
+    logUnloadableClasses(suite);
+    if (settings.selection().selectsAll()) {
+      assertEquals(List.of(), suite.shortfalls(), "discovery missed ValidatesRunner tests");
+    }
+
+    Exclusions exclusions = Exclusions.load(settings.exclusionsFile());
+    assertEquals(
+        List.of(),
+        exclusions.matchingNothing(suite.methods()),
+        "exclusions that match no discovered test");
+    SuitePlan plan =
+        SuitePlan.of(suite.methods(), exclusions, settings.mode(), settings.selection());
+    assertFalse(
+        plan.toRun().isEmpty() && !settings.selection().selectsAll(),
+        "sluice.vr.tests=" + settings.selection() + " selects no test that is not excluded");
+    LOG.info(
+        "Running {} of {} discovered ValidatesRunner methods in {} mode ({} excluded; {})",
+        plan.toRun().size(),
+        plan.discovered().size(),
+        settings.mode().label(),
+        plan.excluded().size(),
+        settings.selection());
+
+    String previousOptions = System.getProperty(TestPipeline.PROPERTY_BEAM_TEST_PIPELINE_OPTIONS);
+    SuiteOutcome outcome;
+    try {
+      // TestPipeline reads its options when each test instance is created, so this must come first.
+      System.setProperty(
+          TestPipeline.PROPERTY_BEAM_TEST_PIPELINE_OPTIONS,
+          new ObjectMapper().writeValueAsString(settings.mode().pipelineArgs()));
+      outcome =
+          new SuiteRun(new TimedClassRunner(settings.timeout(), HarnessSettings.INTERRUPT_GRACE))
+              .execute(plan);
+    } finally {
+      restore(previousOptions);
+    }
+
+    SuiteReport report = new SuiteReport(outcome);
+    Path written = report.writeTo(settings.reportDir());
+    LOG.info(
+        "ValidatesRunner report, also in {}:\n{}", written.toAbsolutePath(), report.markdown());
+
+    List<ExecutionResult> failures = outcome.failures();
+    if (!failures.isEmpty()) {
+      fail(
+          failures.size()
+              + " of "
+              + outcome.results().size()
+              + " ValidatesRunner test executions failed"
+              + " (full list in "
+              + written
+              + "):\n"
+              + failures.stream()
+                  .limit(FAILURES_IN_ASSERTION_MESSAGE)
+                  .map(failure -> "  " + failure.id() + ": " + failure.summary())
+                  .collect(Collectors.joining("\n")));
+    }
+  }
+
+  private static void logUnloadableClasses(DiscoveredSuite suite) {
+    if (!suite.unloadableClasses().isEmpty()) {
+      // Expected: Beam's tests jars hold tests needing mockito and the like, outside the suite.
+      LOG.info(
+          "{} classes of the tests jars could not be loaded (none is counted above):\n  {}",
+          suite.unloadableClasses().size(),
+          String.join("\n  ", suite.unloadableClasses()));
+    }
+  }
+
+  private static void restore(String previousOptions) {
+    if (previousOptions == null) {
+      System.clearProperty(TestPipeline.PROPERTY_BEAM_TEST_PIPELINE_OPTIONS);
+    } else {
+      System.setProperty(TestPipeline.PROPERTY_BEAM_TEST_PIPELINE_OPTIONS, previousOptions);
+    }
+  }
+}
