@@ -102,6 +102,11 @@ public final class SluicePipelineResult implements PipelineResult {
     return e.getCause() == null ? e : e.getCause();
   }
 
+  /** Runs {@code action} once the job has ended, however it ended. */
+  void whenFinished(Runnable action) {
+    job.completion().whenComplete((ignored, error) -> action.run());
+  }
+
   @Override
   public MetricResults metrics() {
     return metrics.results(getState() == State.DONE);

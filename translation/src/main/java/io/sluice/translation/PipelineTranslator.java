@@ -41,9 +41,9 @@ public final class PipelineTranslator {
       PTransformTranslation.CREATE_VIEW_TRANSFORM_URN, new CreateViewTranslator<>());
 
   private static final Map<String, TransformTranslator<?>> COMPOSITES = Map.of(
-      PTransformTranslation.RESHUFFLE_URN, new RedistributeTranslator(),
-      PTransformTranslation.REDISTRIBUTE_ARBITRARILY_URN, new RedistributeTranslator(),
-      PTransformTranslation.REDISTRIBUTE_BY_KEY_URN, new RedistributeTranslator());
+      PTransformTranslation.RESHUFFLE_URN, new RedistributeTranslator(true),
+      PTransformTranslation.REDISTRIBUTE_ARBITRARILY_URN, new RedistributeTranslator(false),
+      PTransformTranslation.REDISTRIBUTE_BY_KEY_URN, new RedistributeTranslator(true));
 
   /** The result of a translation: the graph to run and where its metrics will be collected. */
   public static final class Translation {

@@ -1,5 +1,6 @@
 package io.sluice.translation.operators;
 
+import org.apache.beam.runners.core.InMemoryBundleFinalizer;
 import org.apache.beam.runners.core.InMemoryStateInternals;
 import org.apache.beam.runners.core.InMemoryTimerInternals;
 import org.apache.beam.runners.core.StateInternals;
@@ -18,6 +19,7 @@ import org.joda.time.Instant;
  */
 final class KeyedInternals implements StepContext {
 
+  private final InMemoryBundleFinalizer bundleFinalizer = new InMemoryBundleFinalizer();
   private InMemoryStateInternals<Object> state;
   private InMemoryTimerInternals timers;
 
@@ -99,6 +101,11 @@ final class KeyedInternals implements StepContext {
 
   Object currentKey() {
     return state.getKey();
+  }
+
+  @Override
+  public InMemoryBundleFinalizer bundleFinalizer() {
+    return bundleFinalizer;
   }
 
   @Override

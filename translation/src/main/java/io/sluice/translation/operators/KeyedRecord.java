@@ -16,7 +16,7 @@ public final class KeyedRecord {
 
   public KeyedRecord(byte[] key, WindowedValue<?> value) {
     this.key = key;
-    this.hash = mix(Arrays.hashCode(key));
+    this.hash = hashOf(key);
     this.value = value;
   }
 
@@ -38,8 +38,10 @@ public final class KeyedRecord {
     return ((KeyedRecord) record).hash;
   }
 
-  private static int mix(int h) {
+  /** The partitioning hash of an encoded key. */
+  public static int hashOf(byte[] encodedKey) {
     // murmur3's finalizer: Arrays.hashCode alone leaves low bits poorly mixed.
+    int h = Arrays.hashCode(encodedKey);
     h ^= h >>> 16;
     h *= 0x85ebca6b;
     h ^= h >>> 13;

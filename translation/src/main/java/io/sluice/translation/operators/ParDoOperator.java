@@ -7,12 +7,14 @@ import java.io.Closeable;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.runners.core.DoFnRunner;
+import org.apache.beam.runners.core.InMemoryBundleFinalizer;
 import org.apache.beam.runners.core.StateInternals;
 import org.apache.beam.runners.core.StepContext;
 import org.apache.beam.runners.core.TimerInternals;
 import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
 import org.apache.beam.sdk.metrics.MetricsEnvironment;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.DoFn.BundleFinalizer;
 import org.apache.beam.sdk.transforms.reflect.DoFnInvoker;
 import org.apache.beam.sdk.transforms.reflect.DoFnInvokers;
 import org.apache.beam.sdk.values.WindowedValue;
@@ -24,28 +26,14 @@ import org.apache.beam.sdk.values.WindowedValue;
  */
 public final class ParDoOperator implements Operator {
 
-  private static final StepContext STATELESS = new StepContext() {
-    @Override
-    public StateInternals stateInternals() {
-      throw new UnsupportedOperationException("a stateless ParDo has no state");
-    }
-
-    @Override
-    public TimerInternals timerInternals() {
-      throw new UnsupportedOperationException("a stateless ParDo has no timers");
-    }
-  };
-
   private final DoFnSpec spec;
   private final JobMetrics metrics;
   private MetricsContainerImpl metricsContainer;
   private DoFnInvoker<Object, Object> invoker;
-  private DoFnRunner<Object, Object> runner;
+  private DoFnBundles bundles;
   private SideInputs sideInputs;
   private int pendingSideInputs;
   private List<WindowedValue<Object>> waitingForSideInputs = new ArrayList<>();
-  private boolean inBundle;
-  private int bundleElements;
 
   public ParDoOperator(DoFnSpec spec, JobMetrics metrics) {
     this.spec = spec;
@@ -56,12 +44,28 @@ public final class ParDoOperator implements Operator {
   public void open(OperatorContext context) throws Exception {
     metricsContainer = metrics.containerFor(spec.stepName());
     DoFn<Object, Object> fn = spec.newFn();
-    try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(metricsContainer)) {
-      invoker = DoFnInvokers.tryInvokeSetupFor(fn, spec.options());
-    }
     sideInputs = new SideInputs(spec.sideInputs());
     pendingSideInputs = spec.sideInputs().size();
-    runner = spec.newRunner(fn, sideInputs, new Emitter(context.output()), STATELESS);
+    InMemoryBundleFinalizer finalizer = new InMemoryBundleFinalizer();
+    StepContext stepContext = new StepContext() {
+      @Override
+      public StateInternals stateInternals() {
+        throw new UnsupportedOperationException("a ParDo without state has no state");
+      }
+
+      @Override
+      public TimerInternals timerInternals() {
+        throw new UnsupportedOperationException("a ParDo without timers has no timers");
+      }
+
+      @Override
+      public BundleFinalizer bundleFinalizer() {
+        return finalizer;
+      }
+    };
+    DoFnRunner<Object, Object> runner = spec.newRunner(fn, sideInputs, new Emitter(context.output()), stepContext);
+    bundles = new DoFnBundles(runner, metricsContainer, finalizer, spec.maxBundleSize());
+    bundles.outsideBundle(() -> invoker = DoFnInvokers.tryInvokeSetupFor(fn, spec.options()));
   }
 
   @Override
@@ -88,38 +92,20 @@ public final class ParDoOperator implements Operator {
   }
 
   private void processMain(WindowedValue<Object> element) throws Exception {
-    try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(metricsContainer)) {
-      if (!inBundle) {
-        runner.startBundle();
-        inBundle = true;
-        bundleElements = 0;
-      }
-      runner.processElement(element);
-      if (++bundleElements >= spec.maxBundleSize()) {
-        inBundle = false;
-        runner.finishBundle();
-      }
-    }
+    bundles.process(element);
   }
 
   @Override
   public void complete() throws Exception {
-    if (inBundle) {
-      try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(metricsContainer)) {
-        inBundle = false;
-        runner.finishBundle();
-      }
-    }
+    bundles.finish();
   }
 
   @Override
   public void close() throws Exception {
     if (invoker != null) {
-      try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(metricsContainer)) {
-        invoker.invokeTeardown();
-      } finally {
-        invoker = null;
-      }
+      DoFnInvoker<Object, Object> tearingDown = invoker;
+      invoker = null;
+      bundles.outsideBundle(tearingDown::invokeTeardown);
     }
   }
 }

@@ -32,6 +32,7 @@ public final class StatefulParDoOperator implements Operator {
   private MetricsContainerImpl metricsContainer;
   private DoFnInvoker<Object, Object> invoker;
   private DoFnRunner<Object, Object> runner;
+  private DoFnBundles bundles;
   private SideInputs sideInputs;
   private KeyedInternals internals;
   private KeyGroupedInput<Object> input;
@@ -47,9 +48,6 @@ public final class StatefulParDoOperator implements Operator {
   public void open(OperatorContext context) throws Exception {
     metricsContainer = metrics.containerFor(spec.stepName());
     DoFn<Object, Object> fn = spec.newFn();
-    try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(metricsContainer)) {
-      invoker = DoFnInvokers.tryInvokeSetupFor(fn, spec.options());
-    }
     sideInputs = new SideInputs(spec.sideInputs());
     internals = new KeyedInternals();
     Coder<BoundedWindow> windowCoder = (Coder<BoundedWindow>) spec.windowingStrategy().getWindowFn().windowCoder();
@@ -63,6 +61,8 @@ public final class StatefulParDoOperator implements Operator {
         new StatefulDoFnRunner.TimeInternalsCleanupTimer<>(internals.timerInternals(), spec.windowingStrategy()),
         new StatefulDoFnRunner.StateInternalsStateCleaner<>(fn, internals.stateInternals(), windowCoder),
         true);
+    bundles = new DoFnBundles(runner, metricsContainer, internals.bundleFinalizer(), spec.maxBundleSize());
+    bundles.outsideBundle(() -> invoker = DoFnInvokers.tryInvokeSetupFor(fn, spec.options()));
     keyCoder = ((KvCoder<Object, Object>) spec.inputCoder()).getKeyCoder();
     input = new KeyGroupedInput<>(context, (Coder) WindowedValues.getFullCoder(spec.inputCoder(), windowCoder));
   }
@@ -80,11 +80,11 @@ public final class StatefulParDoOperator implements Operator {
 
   @Override
   public void complete() throws Exception {
-    try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(metricsContainer)) {
-      runner.startBundle();
-      input.forEachGroup((keyBytes, values) -> {
-        Object key = CoderUtils.decodeFromByteArray(keyCoder, keyBytes);
-        internals.startKey(key);
+    input.forEachGroup((keyBytes, values) -> {
+      Object key = CoderUtils.decodeFromByteArray(keyCoder, keyBytes);
+      internals.startKey(key);
+      // A key's elements and its timers stay in one bundle: its state lives only until then.
+      bundles.inBundle(() -> {
         while (values.hasNext()) {
           runner.processElement(values.next());
         }
@@ -97,8 +97,8 @@ public final class StatefulParDoOperator implements Operator {
             timer.getOutputTimestamp(),
             timer.getDomain()));
       });
-      runner.finishBundle();
-    }
+    });
+    bundles.finish();
   }
 
   @Override
@@ -109,11 +109,9 @@ public final class StatefulParDoOperator implements Operator {
       }
     } finally {
       if (invoker != null) {
-        try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(metricsContainer)) {
-          invoker.invokeTeardown();
-        } finally {
-          invoker = null;
-        }
+        DoFnInvoker<Object, Object> tearingDown = invoker;
+        invoker = null;
+        bundles.outsideBundle(tearingDown::invokeTeardown);
       }
     }
   }

@@ -3,7 +3,9 @@ package io.sluice.translation.translators;
 import io.sluice.translation.TransformTranslator;
 import io.sluice.translation.TranslationContext;
 import io.sluice.translation.operators.BoundedReadOperator;
+import java.io.Closeable;
 import java.util.List;
+import org.apache.beam.sdk.metrics.MetricsEnvironment;
 import org.apache.beam.sdk.io.BoundedSource;
 import org.apache.beam.sdk.runners.AppliedPTransform;
 import org.apache.beam.sdk.util.construction.SplittableParDo;
@@ -24,7 +26,8 @@ public final class ReadTranslator<T> implements TransformTranslator<SplittablePa
     BoundedSource<T> source = transform.getTransform().getSource();
     int parallelism = context.settings().parallelism();
     List<? extends BoundedSource<T>> splits = List.of(source);
-    if (parallelism > 1) {
+    // Splitting is the source's code too: what it counts belongs to this step's metrics.
+    try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(context.metrics().containerFor(transform.getFullName()))) {
       long size = source.getEstimatedSizeBytes(context.options());
       long desired = Math.max(1, size / (2L * parallelism));
       List<? extends BoundedSource<T>> split = source.split(desired, context.options());
