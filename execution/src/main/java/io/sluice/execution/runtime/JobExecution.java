@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +46,7 @@ public final class JobExecution {
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final AtomicInteger running = new AtomicInteger();
   private final CompletableFuture<Void> completion = new CompletableFuture<>();
+  private CountDownLatch opening;
   private final long startNanos = System.nanoTime();
   private volatile boolean cancelled;
   private Path jobDirectory;
@@ -86,6 +88,7 @@ public final class JobExecution {
       LOG.debug("Job {} graph:\n{}", jobId, graph.describe());
     }
     running.set(subtasks.size());
+    opening = new CountDownLatch(subtasks.size());
     for (Subtask s : subtasks) {
       Thread t = new Thread(s, "sluice-" + jobId + "-" + s.name());
       t.setDaemon(true);
@@ -135,6 +138,23 @@ public final class JobExecution {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a spill directory under " + config.spillDirectory(), e);
     }
+  }
+
+  /** Counts a subtask whose operators are open (or failed to open). */
+  void subtaskOpened() {
+    opening.countDown();
+  }
+
+  /**
+   * Data flows only once every operator of the job is open: a subtask that finishes at once (no
+   * input for it) must not tear its user code down while another subtask's is still being set up,
+   * and a failed setup fails the job before anything is emitted.
+   */
+  void awaitAllOpened() throws InterruptedException {
+    while (!opening.await(100, TimeUnit.MILLISECONDS)) {
+      checkNotCancelled();
+    }
+    checkNotCancelled();
   }
 
   boolean isCancelled() {

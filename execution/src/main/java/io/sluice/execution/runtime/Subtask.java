@@ -60,6 +60,7 @@ final class Subtask implements Runnable {
 
   private final List<ChannelWriter> allWriters = new ArrayList<>();
   private volatile long recordsIn;
+  private boolean opened;
 
   Subtask(JobExecution job, Vertex vertex, int index, InputQueue inbox) {
     this.job = job;
@@ -164,6 +165,9 @@ final class Subtask implements Runnable {
         operators[i] = node.factory().create(index);
         operators[i].open(new Context(node, outputs[i]));
       }
+      job.subtaskOpened();
+      opened = true;
+      job.awaitAllOpened();
       for (int i = 0; i < operators.length; i++) {
         if (!completed[i] && remainingFeeders[i] == 0) {
           completeOperator(i);
@@ -186,6 +190,9 @@ final class Subtask implements Runnable {
     } catch (Throwable t) {
       failure = t;
     } finally {
+      if (!opened) {
+        job.subtaskOpened();
+      }
       failure = closeOperators(failure);
       job.subtaskEnded(this, failure);
     }

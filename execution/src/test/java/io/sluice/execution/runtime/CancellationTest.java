@@ -1,0 +1,220 @@
+package io.sluice.execution.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.sluice.execution.graph.JobGraph;
+import io.sluice.execution.graph.OperatorNode;
+import io.sluice.execution.graph.Partitioning;
+import io.sluice.execution.graph.Vertex;
+import io.sluice.execution.operator.Operator;
+import io.sluice.execution.operator.OperatorContext;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+/** cancel() stops every subtask promptly, closes every operator and fails the job as cancelled. */
+class CancellationTest {
+
+  /** Which operator instances were opened and closed, as "operator#subtask"; records seen by sinks. */
+  private static final class Tracker {
+    final Set<String> opened = ConcurrentHashMap.newKeySet();
+    final Set<String> closed = ConcurrentHashMap.newKeySet();
+    final AtomicLong received = new AtomicLong();
+  }
+
+  private abstract static class Tracked implements Operator {
+    final Tracker tracker;
+    OperatorContext context;
+
+    Tracked(Tracker tracker) {
+      this.tracker = tracker;
+    }
+
+    private String id() {
+      return context.operatorName() + "#" + context.subtaskIndex();
+    }
+
+    @Override
+    public void open(OperatorContext context) {
+      this.context = context;
+      tracker.opened.add(id());
+    }
+
+    @Override
+    public void close() {
+      tracker.closed.add(id());
+    }
+  }
+
+  /** Emits until its thread is interrupted. */
+  private static final class EndlessSource extends Tracked {
+    EndlessSource(Tracker tracker) {
+      super(tracker);
+    }
+
+    @Override
+    public void process(int inputPort, Object record) {
+      throw new AssertionError("a source has no input");
+    }
+
+    @Override
+    public void complete() throws Exception {
+      for (long i = 0; !Thread.currentThread().isInterrupted(); i++) {
+        context.output().emit(0, i);
+      }
+      throw new InterruptedException("source interrupted");
+    }
+  }
+
+  /** Emits until the job says it is cancelled (for a chain without channels, which no interrupt reaches). */
+  private static final class CancellationCheckingSource extends Tracked {
+    CancellationCheckingSource(Tracker tracker) {
+      super(tracker);
+    }
+
+    @Override
+    public void process(int inputPort, Object record) {
+      throw new AssertionError("a source has no input");
+    }
+
+    @Override
+    public void complete() throws Exception {
+      for (long i = 0; !context.isCancelled(); i++) {
+        context.output().emit(0, i);
+      }
+    }
+  }
+
+  /** Sits in complete() until interrupted, emitting nothing: its consumers wait idle. */
+  private static final class SilentSource extends Tracked {
+    private final CountDownLatch started;
+
+    SilentSource(Tracker tracker, CountDownLatch started) {
+      super(tracker);
+      this.started = started;
+    }
+
+    @Override
+    public void process(int inputPort, Object record) {
+      throw new AssertionError("a source has no input");
+    }
+
+    @Override
+    public void complete() throws Exception {
+      started.countDown();
+      Thread.sleep(60_000);
+    }
+  }
+
+  private static final class CountingSink extends Tracked {
+    CountingSink(Tracker tracker) {
+      super(tracker);
+    }
+
+    @Override
+    public void process(int inputPort, Object record) throws Exception {
+      tracker.received.incrementAndGet();
+      context.output().emit(0, record); // goes nowhere when nothing is connected
+    }
+  }
+
+  private static void awaitTrue(BooleanSupplier condition, long millis, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        fail("timed out waiting for: " + what);
+      }
+      Thread.sleep(5);
+    }
+  }
+
+  /** Cancels {@code job} and checks it ends promptly as cancelled. */
+  private static void cancelAndAwait(JobExecution job) {
+    long start = System.nanoTime();
+    job.cancel();
+    // JobCancelledException is a CancellationException, which CompletableFuture.get throws as is.
+    assertThrows(JobCancelledException.class, () -> job.completion().get(5, TimeUnit.SECONDS));
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertTrue(millis < 2_000, "cancellation took " + millis + " ms");
+    assertTrue(job.completion().isCompletedExceptionally());
+    Throwable cause = job.completion().handle((v, t) -> t).join();
+    assertTrue(cause instanceof JobCancelledException, "job failed with " + cause);
+  }
+
+  @Test
+  void cancelStopsAnEndlessSourceAndItsSinks() throws Exception {
+    Tracker tracker = new Tracker();
+    JobGraph graph = new JobGraph("endless");
+    Vertex source = graph.addVertex("source", 2);
+    OperatorNode read = source.add("read", s -> new EndlessSource(tracker));
+    OperatorNode map = source.add("map", s -> new CountingSink(tracker));
+    Vertex sinkVertex = graph.addVertex("sink", 3);
+    OperatorNode sink = sinkVertex.add("sink", s -> new CountingSink(tracker));
+    graph.connect(read, 0, map, 0, Partitioning.forward());
+    graph.connect(map, 0, sink, 0, Partitioning.hash(r -> Long.hashCode((Long) r)));
+
+    JobExecution job = JobExecution.start(graph, new ExecutionConfig().queueCapacityFrames(4).batchSize(16));
+    awaitTrue(() -> tracker.received.get() > 10_000, 5_000, "records to flow");
+    assertFalse(job.completion().isDone());
+    cancelAndAwait(job);
+    Set<String> all = Set.of("read#0", "read#1", "map#0", "map#1", "sink#0", "sink#1", "sink#2");
+    assertEquals(all, tracker.opened);
+    assertEquals(all, tracker.closed);
+  }
+
+  @Test
+  void cancelStopsASourceThatOnlyWatchesIsCancelled() throws Exception {
+    Tracker tracker = new Tracker();
+    JobGraph graph = new JobGraph("chain-only");
+    Vertex v = graph.addVertex("v", 2);
+    OperatorNode read = v.add("read", s -> new CancellationCheckingSource(tracker));
+    OperatorNode count = v.add("count", s -> new CountingSink(tracker));
+    graph.connect(read, 0, count, 0, Partitioning.forward());
+
+    JobExecution job = JobExecution.start(graph, new ExecutionConfig());
+    awaitTrue(() -> tracker.received.get() > 10_000, 5_000, "records to flow");
+    cancelAndAwait(job);
+    assertEquals(Set.of("read#0", "read#1", "count#0", "count#1"), tracker.closed);
+  }
+
+  @Test
+  void cancelStopsIdleSubtasks() throws Exception {
+    Tracker tracker = new Tracker();
+    CountDownLatch started = new CountDownLatch(2);
+    JobGraph graph = new JobGraph("idle");
+    Vertex source = graph.addVertex("source", 2);
+    OperatorNode read = source.add("read", s -> new SilentSource(tracker, started));
+    Vertex sinkVertex = graph.addVertex("sink", 2);
+    OperatorNode sink = sinkVertex.add("sink", s -> new CountingSink(tracker));
+    graph.connect(read, 0, sink, 0, Partitioning.roundRobin());
+
+    JobExecution job = JobExecution.start(graph, new ExecutionConfig());
+    assertTrue(started.await(5, TimeUnit.SECONDS));
+    Thread.sleep(150); // the sinks are now waiting on empty inboxes
+    cancelAndAwait(job);
+    assertEquals(Set.of("read#0", "read#1", "sink#0", "sink#1"), tracker.closed);
+    assertEquals(0, tracker.received.get());
+  }
+
+  @Test
+  void cancelAfterCompletionChangesNothing() throws Exception {
+    Tracker tracker = new Tracker();
+    JobGraph graph = new JobGraph("finished");
+    Vertex v = graph.addVertex("v", 1);
+    v.add("noop", s -> new CountingSink(tracker));
+    JobExecution job = JobExecution.start(graph, new ExecutionConfig());
+    job.completion().get(5, TimeUnit.SECONDS);
+    job.cancel();
+    job.cancel();
+    assertFalse(job.completion().isCompletedExceptionally());
+    assertEquals(Set.of("noop#0"), tracker.closed);
+  }
+}
