@@ -55,13 +55,18 @@ public final class SluicePipelineResult implements PipelineResult {
   }
 
   /**
-   * Waits at most {@code duration}; returns null if the job is still running then. A failed job
+   * Waits at most {@code duration} (less than 1 ms: without limit); returns null if the job is
+   * still running then. A failed job
    * throws {@link Pipeline.PipelineExecutionException} with the user's exception as its cause.
    */
   @Override
   public State waitUntilFinish(Duration duration) {
+    if (duration.getMillis() < 1) {
+      // Beam's contract: less than a millisecond means no limit.
+      return waitUntilFinish();
+    }
     try {
-      job.completion().get(Math.max(1, duration.getMillis()), TimeUnit.MILLISECONDS);
+      job.completion().get(duration.getMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       return null;
     } catch (InterruptedException e) {

@@ -318,6 +318,28 @@ class SluiceRunnerTest {
     assertEquals(PipelineResult.State.CANCELLED, result.waitUntilFinish());
   }
 
+  @Test
+  void boundedWaitLongEnoughReturnsDone() {
+    Pipeline p = Pipeline.create(options("--blockOnRun=false"));
+    PCollection<Integer> out = p.apply(Create.of(range(10))).apply("Slow", ParDo.of(new SleepFn(100)));
+    PAssert.that(out).containsInAnyOrder(range(10));
+    PipelineResult result = assertTimeoutPreemptively(BOUND, () -> runAsync(p));
+    assertEquals(PipelineResult.State.DONE,
+        assertTimeoutPreemptively(BOUND, () -> result.waitUntilFinish(Duration.standardSeconds(50))));
+    assertEquals(PipelineResult.State.DONE, result.getState());
+    TestPipeline.verifyPAssertsSucceeded(p, result);
+  }
+
+  /** PipelineResult: "Provide a value less than 1 ms for an infinite wait." */
+  @Test
+  void boundedWaitOfLessThanOneMillisecondWaitsUntilTheJobEnds() {
+    Pipeline p = Pipeline.create(options("--blockOnRun=false"));
+    p.apply(Create.of(range(4))).apply("Slow", ParDo.of(new SleepFn(500)));
+    PipelineResult result = assertTimeoutPreemptively(BOUND, () -> runAsync(p));
+    PipelineResult.State state = assertTimeoutPreemptively(BOUND, () -> result.waitUntilFinish(Duration.ZERO));
+    assertEquals(PipelineResult.State.DONE, state, "waitUntilFinish(Duration.ZERO) must wait without limit");
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Options
 
@@ -420,6 +442,33 @@ class SluiceRunnerTest {
     assertEquals(stringSet.getAttempted().getStringSet(), stringSet.getCommitted().getStringSet());
 
     TestPipeline.verifyPAssertsSucceeded(p, result);
+  }
+
+  /** Counts, then throws on 42. */
+  static class CountThenBoomFn extends DoFn<Integer, Integer> {
+    private final Counter seen = Metrics.counter("sluice-test", "seen");
+
+    @ProcessElement
+    public void process(@Element Integer x, OutputReceiver<Integer> out) {
+      seen.inc();
+      if (x == 42) {
+        throw new IllegalStateException("boom");
+      }
+      out.output(x);
+    }
+  }
+
+  @Test
+  void failedJobStillReportsAttemptedMetrics() {
+    Pipeline p = Pipeline.create(options("--blockOnRun=false"));
+    p.apply(Create.of(42)).apply("CountThenBoom", ParDo.of(new CountThenBoomFn()));
+    PipelineResult result = assertTimeoutPreemptively(BOUND, () -> runAsync(p));
+    assertThrows(Pipeline.PipelineExecutionException.class,
+        () -> assertTimeoutPreemptively(BOUND, () -> result.waitUntilFinish()));
+    assertEquals(PipelineResult.State.FAILED, result.getState());
+    MetricQueryResults metrics = result.metrics().queryMetrics(MetricsFilter.builder()
+        .addNameFilter(MetricNameFilter.named("sluice-test", "seen")).build());
+    assertEquals(1L, single(metrics.getCounters(), "seen").getAttempted());
   }
 
   private static <T> MetricResult<T> single(Iterable<MetricResult<T>> results, String name) {
