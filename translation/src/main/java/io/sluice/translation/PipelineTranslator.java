@@ -2,6 +2,7 @@ package io.sluice.translation;
 
 import io.sluice.execution.graph.JobGraph;
 import io.sluice.translation.metrics.JobMetrics;
+import io.sluice.translation.translators.CombinePerKeyTranslator;
 import io.sluice.translation.translators.CreateViewTranslator;
 import io.sluice.translation.translators.FlattenTranslator;
 import io.sluice.translation.translators.GroupByKeyTranslator;
@@ -41,6 +42,7 @@ public final class PipelineTranslator {
       PTransformTranslation.CREATE_VIEW_TRANSFORM_URN, new CreateViewTranslator<>());
 
   private static final Map<String, TransformTranslator<?>> COMPOSITES = Map.of(
+      PTransformTranslation.COMBINE_PER_KEY_TRANSFORM_URN, new CombinePerKeyTranslator<>(),
       PTransformTranslation.RESHUFFLE_URN, new RedistributeTranslator(true),
       PTransformTranslation.REDISTRIBUTE_ARBITRARILY_URN, new RedistributeTranslator(false),
       PTransformTranslation.REDISTRIBUTE_BY_KEY_URN, new RedistributeTranslator(true));
@@ -87,7 +89,7 @@ public final class PipelineTranslator {
         }
         String urn = urnOf(node);
         TransformTranslator<?> translator = urn == null ? null : COMPOSITES.get(urn);
-        if (translator == null) {
+        if (translator == null || !canTranslate(translator, node, pipeline)) {
           return CompositeBehavior.ENTER_TRANSFORM;
         }
         apply(translator, node, pipeline, context);
@@ -111,6 +113,11 @@ public final class PipelineTranslator {
   private static String urnOf(TransformHierarchy.Node node) {
     PTransform<?, ?> transform = node.getTransform();
     return transform == null ? null : PTransformTranslation.urnForTransformOrNull(transform);
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static boolean canTranslate(TransformTranslator<?> translator, TransformHierarchy.Node node, Pipeline pipeline) {
+    return ((TransformTranslator) translator).canTranslate(node.toAppliedPTransform(pipeline));
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

@@ -7,4 +7,12 @@ import org.apache.beam.sdk.transforms.PTransform;
 @FunctionalInterface
 public interface TransformTranslator<T extends PTransform<?, ?>> {
   void translate(AppliedPTransform<?, ?, T> transform, TranslationContext context) throws Exception;
+
+  /**
+   * Whether this translator handles this application of a composite; if not, the composite is
+   * expanded and its parts translated instead. Primitives must always be handled.
+   */
+  default boolean canTranslate(AppliedPTransform<?, ?, T> transform) {
+    return true;
+  }
 }

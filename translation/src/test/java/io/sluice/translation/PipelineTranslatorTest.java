@@ -156,6 +156,20 @@ class PipelineTranslatorTest {
   }
 
   @Test
+  void combinePerKeyIsLiftedBeforeTheShuffle() {
+    Pipeline p = Pipeline.create(options);
+    p.apply("Source", Create.of(KV.of("a", 1), KV.of("b", 2))).apply("Sum", org.apache.beam.sdk.transforms.Sum.integersPerKey());
+    JobGraph graph = translate(p);
+    assertEquals(vertexOf(graph, "Source"), vertexOf(graph, "Sum/PartialCombine"), graph.describe());
+    Vertex merge = graph.vertices().stream()
+        .filter(v -> v.operators().stream().anyMatch(n -> n.name().equals("Sum")))
+        .findFirst().orElseThrow();
+    assertEquals(List.of(Partitioning.Kind.HASH), channelsInto(graph, merge));
+    assertTrue(graph.vertices().stream().flatMap(v -> v.operators().stream())
+        .noneMatch(n -> n.name().contains("GroupByKey")), "no GroupByKey left: " + graph.describe());
+  }
+
+  @Test
   void reshuffleHashesByKey() {
     Pipeline p = Pipeline.create(options);
     p.apply("Source", Create.of(KV.of(1, 1), KV.of(2, 2))).apply("Shuffle", Reshuffle.of());

@@ -1,0 +1,72 @@
+package io.sluice.translation.operators;
+
+import io.sluice.execution.operator.Operator;
+import io.sluice.execution.operator.OperatorContext;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.transforms.Combine.CombineFn;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.PaneInfo;
+import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
+import org.apache.beam.sdk.util.CoderUtils;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.WindowedValue;
+import org.apache.beam.sdk.values.WindowedValues;
+
+/**
+ * The sending half of a lifted Combine.perKey: folds elements into one accumulator per key and
+ * window before the shuffle, so only accumulators cross it. The table is bounded: past
+ * {@code maxSlots} it is sent on and started afresh (the receiving half merges).
+ */
+public final class PartialCombineOperator implements Operator {
+
+  private final CombineFn<Object, Object, ?> combineFn;
+  private final Coder<Object> keyCoder;
+  private final TimestampCombiner timestampCombiner;
+  private final int maxSlots;
+  private CombineTable table;
+  private Emitter out;
+
+  @SuppressWarnings("unchecked")
+  public PartialCombineOperator(CombineFn<?, ?, ?> combineFn, Coder<?> keyCoder, TimestampCombiner timestampCombiner,
+      int maxSlots) {
+    this.combineFn = (CombineFn<Object, Object, ?>) combineFn;
+    this.keyCoder = (Coder<Object>) keyCoder;
+    this.timestampCombiner = timestampCombiner;
+    this.maxSlots = maxSlots;
+  }
+
+  @Override
+  public void open(OperatorContext context) {
+    out = new Emitter(context.output());
+    table = new CombineTable(timestampCombiner);
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public void process(int inputPort, Object record) throws Exception {
+    WindowedValue<KV<Object, Object>> element = (WindowedValue<KV<Object, Object>>) record;
+    Object key = element.getValue().getKey();
+    byte[] keyBytes = CoderUtils.encodeToByteArray(keyCoder, key);
+    for (BoundedWindow window : element.getWindows()) {
+      CombineTable.Slot slot = table.slot(keyBytes, key, window, element.getTimestamp());
+      Object accumulator = slot.accumulator == null ? combineFn.createAccumulator() : slot.accumulator;
+      slot.accumulator = combineFn.addInput(accumulator, element.getValue().getValue());
+    }
+    if (table.size() >= maxSlots) {
+      flush();
+    }
+  }
+
+  @Override
+  public void complete() {
+    flush();
+  }
+
+  private void flush() {
+    for (CombineTable.Slot slot : table.slots()) {
+      out.emit(0, new KeyedRecord(slot.keyBytes, WindowedValues.of(
+          KV.of(slot.key, slot.accumulator), slot.timestamp, slot.window, PaneInfo.NO_FIRING)));
+    }
+    table.clear();
+  }
+}

@@ -1,0 +1,65 @@
+package io.sluice.translation.translators;
+
+import io.sluice.execution.graph.Partitioning;
+import io.sluice.translation.TransformTranslator;
+import io.sluice.translation.TranslationContext;
+import io.sluice.translation.operators.FinalCombineOperator;
+import io.sluice.translation.operators.KeyedRecord;
+import io.sluice.translation.operators.PartialCombineOperator;
+import java.util.List;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.runners.AppliedPTransform;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
+import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.WindowingStrategy;
+
+/**
+ * Combine.perKey with combiner lifting: a partial combine fused before the shuffle, so only one
+ * accumulator per key and window per subtask crosses it, and a final merge after it. Applies where
+ * that is exactly what a GroupByKey then combine would compute: a plain CombineFn without side
+ * inputs, non-merging windows and the default trigger. Anything else takes Beam's expansion.
+ */
+public final class CombinePerKeyTranslator<K, I, O> implements TransformTranslator<Combine.PerKey<K, I, O>> {
+
+  /** Distinct keys and windows a partial combine holds before it sends its accumulators on. */
+  private static final int PARTIAL_SLOTS = 100_000;
+
+  @Override
+  public boolean canTranslate(AppliedPTransform<?, ?, Combine.PerKey<K, I, O>> transform) {
+    PCollection<?> input = Transforms.mainInput(transform);
+    WindowingStrategy<?, ?> windowing = input.getWindowingStrategy();
+    return transform.getTransform().getFn() instanceof Combine.CombineFn
+        && transform.getTransform().getSideInputs().isEmpty()
+        && windowing.getWindowFn().isNonMerging()
+        && windowing.getTrigger() instanceof DefaultTrigger
+        && input.getCoder() instanceof KvCoder
+        && isDeterministic(((KvCoder<?, ?>) input.getCoder()).getKeyCoder());
+  }
+
+  private static boolean isDeterministic(Coder<?> coder) {
+    try {
+      coder.verifyDeterministic();
+      return true;
+    } catch (Coder.NonDeterministicException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void translate(AppliedPTransform<?, ?, Combine.PerKey<K, I, O>> transform, TranslationContext context) {
+    PCollection<?> input = Transforms.mainInput(transform);
+    Combine.CombineFn<?, ?, ?> fn = (Combine.CombineFn<?, ?, ?>) transform.getTransform().getFn();
+    Coder<?> keyCoder = ((KvCoder<?, ?>) input.getCoder()).getKeyCoder();
+    TimestampCombiner timestamps = input.getWindowingStrategy().getTimestampCombiner();
+    String step = transform.getFullName();
+    io.sluice.execution.graph.OperatorNode partial = context.addOperator(step + "/PartialCombine",
+        subtask -> new PartialCombineOperator(fn, keyCoder, timestamps, PARTIAL_SLOTS),
+        List.of(new TranslationContext.Input(context.producerOf(input), 0, Partitioning.forward())));
+    context.setProducer(Transforms.onlyOutput(transform), context.addOperator(step,
+        subtask -> new FinalCombineOperator(fn, timestamps),
+        List.of(new TranslationContext.Input(context.portOf(partial, 0), 0, Partitioning.hash(KeyedRecord::keyHashOf)))), 0);
+  }
+}
