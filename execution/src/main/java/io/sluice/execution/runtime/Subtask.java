@@ -174,6 +174,8 @@ final class Subtask implements Runnable {
         }
       }
       while (remainingOperators > 0) {
+        // Checked per frame, not only when idle: a busy subtask must stop promptly too.
+        job.checkNotCancelled();
         Frame frame = inbox.poll();
         if (frame == null) {
           // About to wait: let downstream work on what is buffered rather than sit on it.
@@ -190,11 +192,12 @@ final class Subtask implements Runnable {
     } catch (Throwable t) {
       failure = t;
     } finally {
-      if (!opened) {
-        job.subtaskOpened();
-      }
       failure = closeOperators(failure);
       job.subtaskEnded(this, failure);
+      if (!opened) {
+        // Only now: the job has recorded this failure, so the subtasks released here stop at once.
+        job.subtaskOpened();
+      }
     }
   }
 

@@ -204,6 +204,70 @@ class CancellationTest {
     assertEquals(0, tracker.received.get());
   }
 
+  /** Emits a fixed number of records as fast as the channel takes them. */
+  private static final class FiniteSource extends Tracked {
+    private final int records;
+
+    FiniteSource(Tracker tracker, int records) {
+      super(tracker);
+      this.records = records;
+    }
+
+    @Override
+    public void process(int inputPort, Object record) {
+      throw new AssertionError("a source has no input");
+    }
+
+    @Override
+    public void complete() throws Exception {
+      for (int i = 0; i < records; i++) {
+        context.output().emit(0, i);
+      }
+    }
+  }
+
+  /** Spends about a millisecond of CPU per record and calls nothing that notices an interrupt. */
+  private static final class BusySink extends Tracked {
+    BusySink(Tracker tracker) {
+      super(tracker);
+    }
+
+    @Override
+    public void process(int inputPort, Object record) {
+      long end = System.nanoTime() + 1_000_000;
+      while (System.nanoTime() < end) {
+        Thread.onSpinWait();
+      }
+      tracker.received.incrementAndGet();
+    }
+  }
+
+  /**
+   * A busy consumer stops after at most the frame in hand, not after draining every frame already
+   * queued (up to queueCapacityFrames x batchSize records).
+   */
+  @Test
+  void cancelDoesNotDrainABusySubtasksInbox() throws Exception {
+    Tracker tracker = new Tracker();
+    int batch = 16;
+    JobGraph graph = new JobGraph("busy");
+    OperatorNode read = graph.addVertex("source", 1).add("read", s -> new FiniteSource(tracker, 2_000));
+    OperatorNode sink = graph.addVertex("sink", 1).add("sink", s -> new BusySink(tracker));
+    graph.connect(read, 0, sink, 0, Partitioning.forward());
+
+    JobExecution job = JobExecution.start(graph, new ExecutionConfig().queueCapacityFrames(64).batchSize(batch));
+    awaitTrue(() -> tracker.received.get() > 50, 5_000, "the sink to get busy");
+    long before = tracker.received.get();
+    long start = System.nanoTime();
+    job.cancel();
+    assertThrows(JobCancelledException.class, () -> job.completion().get(10, TimeUnit.SECONDS));
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    long afterCancel = tracker.received.get() - before;
+    // At most the rest of the frame in hand (plus the record in hand when cancel() returned).
+    assertTrue(afterCancel <= batch + 1,
+        afterCancel + " records processed in " + millis + " ms after cancel(); expected at most " + (batch + 1));
+  }
+
   @Test
   void cancelAfterCompletionChangesNothing() throws Exception {
     Tracker tracker = new Tracker();

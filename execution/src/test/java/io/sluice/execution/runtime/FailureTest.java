@@ -241,6 +241,70 @@ class FailureTest {
     assertEquals(5, lc.closeCalls.get());
   }
 
+  /** Counts how often complete() ran, then emits a few records. */
+  private static final class CountingSource extends Tracked {
+    private final AtomicInteger completes;
+
+    CountingSource(LifeCycle lifeCycle, AtomicInteger completes) {
+      super(lifeCycle);
+      this.completes = completes;
+    }
+
+    @Override
+    public void complete() throws Exception {
+      completes.incrementAndGet();
+      for (int i = 0; i < 10; i++) {
+        context.output().emit(0, i);
+      }
+    }
+  }
+
+  /** Fails in open(); its close() takes a while, as cleaning up after a half-done setup can. */
+  private static final class FailingOpenSlowClose extends Tracked {
+    private final Exception error;
+
+    FailingOpenSlowClose(LifeCycle lifeCycle, Exception error) {
+      super(lifeCycle);
+      this.error = error;
+    }
+
+    @Override
+    public void open(OperatorContext context) throws Exception {
+      super.open(context);
+      throw error;
+    }
+
+    @Override
+    public void close() {
+      super.close();
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * A failed setup fails the job before anything is emitted: the subtasks waiting for every
+   * operator to open are released only after the failure is recorded.
+   */
+  @Test
+  void failedOpenStopsTheJobBeforeAnySourceEmits() {
+    LifeCycle lc = new LifeCycle();
+    AtomicInteger completes = new AtomicInteger();
+    Exception boom = new Exception("setup boom");
+    JobGraph graph = new JobGraph("setup-fails");
+    OperatorNode read = graph.addVertex("source", 2).add("read", s -> new CountingSource(lc, completes));
+    OperatorNode sink = graph.addVertex("sink", 1).add("sink", s -> new FailingOpenSlowClose(lc, boom));
+    graph.connect(read, 0, sink, 0, Partitioning.allToOne());
+
+    JobExecution job = JobExecution.start(graph, new ExecutionConfig());
+    assertSame(boom, failureOf(job));
+    assertEquals(0, completes.get(), "no source may start emitting once a setup has failed");
+    assertEquals(Set.of("read#0", "read#1", "sink#0"), lc.closed);
+  }
+
   /** Throws from close() as well, after {@link Failing} failed the subtask. */
   private static final class FailingClose extends Tracked {
     private final RuntimeException error;
