@@ -26,6 +26,7 @@ public final class DoFnSpec {
   private final byte[] serializedFn;
   private final TupleTag<?> mainOutputTag;
   private final List<TupleTag<?>> outputTags;
+  private final Map<TupleTag<?>, Integer> portsByTag = new java.util.HashMap<>();
   private final Coder<?> inputCoder;
   private final Map<TupleTag<?>, Coder<?>> outputCoders;
   private final WindowingStrategy<?, ?> windowingStrategy;
@@ -56,6 +57,9 @@ public final class DoFnSpec {
     this.serializedFn = SerializableUtils.serializeToByteArray(fn);
     this.mainOutputTag = mainOutputTag;
     this.outputTags = outputTags;
+    for (int port = 0; port < outputTags.size(); port++) {
+      portsByTag.put(outputTags.get(port), port);
+    }
     this.inputCoder = inputCoder;
     this.outputCoders = outputCoders;
     this.windowingStrategy = windowingStrategy;
@@ -99,8 +103,8 @@ public final class DoFnSpec {
 
   /** The output port of {@code tag}. */
   public int portOf(TupleTag<?> tag) {
-    int port = outputTags.indexOf(tag);
-    if (port < 0) {
+    Integer port = portsByTag.get(tag);
+    if (port == null) {
       throw new IllegalArgumentException("step " + stepName + " has no output " + tag);
     }
     return port;

@@ -10,11 +10,8 @@ import org.apache.beam.runners.core.InMemoryBundleFinalizer;
 import org.apache.beam.runners.core.StateInternals;
 import org.apache.beam.runners.core.StepContext;
 import org.apache.beam.runners.core.TimerInternals;
-import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.DoFn.BundleFinalizer;
-import org.apache.beam.sdk.transforms.reflect.DoFnInvoker;
-import org.apache.beam.sdk.transforms.reflect.DoFnInvokers;
 import org.apache.beam.sdk.values.WindowedValue;
 
 /**
@@ -26,9 +23,7 @@ public final class ParDoOperator implements Operator {
 
   private final DoFnSpec spec;
   private final JobMetrics metrics;
-  private MetricsContainerImpl metricsContainer;
-  private DoFnInvoker<Object, Object> invoker;
-  private DoFnBundles bundles;
+  private DoFnInstance instance;
   private SideInputs sideInputs;
   private int pendingSideInputs;
   private List<WindowedValue<Object>> waitingForSideInputs = new ArrayList<>();
@@ -40,7 +35,6 @@ public final class ParDoOperator implements Operator {
 
   @Override
   public void open(OperatorContext context) throws Exception {
-    metricsContainer = metrics.containerFor(spec.stepName());
     DoFn<Object, Object> fn = spec.newFn();
     sideInputs = new SideInputs(spec.sideInputs());
     pendingSideInputs = spec.sideInputs().size();
@@ -62,8 +56,8 @@ public final class ParDoOperator implements Operator {
       }
     };
     DoFnRunner<Object, Object> runner = spec.newRunner(fn, sideInputs, new Emitter(context.output()), stepContext);
-    bundles = new DoFnBundles(runner, metricsContainer, finalizer, spec.maxBundleSize());
-    bundles.outsideBundle(() -> invoker = DoFnInvokers.tryInvokeSetupFor(fn, spec.options()));
+    instance = new DoFnInstance(fn, runner, metrics.containerFor(spec.stepName()), finalizer, spec.maxBundleSize());
+    instance.setUp(spec.options());
   }
 
   @Override
@@ -90,20 +84,18 @@ public final class ParDoOperator implements Operator {
   }
 
   private void processMain(WindowedValue<Object> element) throws Exception {
-    bundles.process(element);
+    instance.process(element);
   }
 
   @Override
   public void complete() throws Exception {
-    bundles.finish();
+    instance.finish();
   }
 
   @Override
   public void close() throws Exception {
-    if (invoker != null) {
-      DoFnInvoker<Object, Object> tearingDown = invoker;
-      invoker = null;
-      bundles.outsideBundle(tearingDown::invokeTeardown);
+    if (instance != null) {
+      instance.tearDown();
     }
   }
 }

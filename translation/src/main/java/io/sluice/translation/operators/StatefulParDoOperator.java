@@ -6,12 +6,9 @@ import io.sluice.translation.metrics.JobMetrics;
 import org.apache.beam.runners.core.DoFnRunner;
 import org.apache.beam.runners.core.DoFnRunners;
 import org.apache.beam.runners.core.StatefulDoFnRunner;
-import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.reflect.DoFnInvoker;
-import org.apache.beam.sdk.transforms.reflect.DoFnInvokers;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.values.WindowedValue;
@@ -27,10 +24,8 @@ public final class StatefulParDoOperator implements Operator {
 
   private final DoFnSpec spec;
   private final JobMetrics metrics;
-  private MetricsContainerImpl metricsContainer;
-  private DoFnInvoker<Object, Object> invoker;
   private DoFnRunner<Object, Object> runner;
-  private DoFnBundles bundles;
+  private DoFnInstance instance;
   private SideInputs sideInputs;
   private KeyedInternals internals;
   private KeyGroupedInput<Object> input;
@@ -44,7 +39,6 @@ public final class StatefulParDoOperator implements Operator {
   @Override
   @SuppressWarnings({"unchecked", "rawtypes"})
   public void open(OperatorContext context) throws Exception {
-    metricsContainer = metrics.containerFor(spec.stepName());
     DoFn<Object, Object> fn = spec.newFn();
     sideInputs = new SideInputs(spec.sideInputs());
     internals = new KeyedInternals();
@@ -59,8 +53,9 @@ public final class StatefulParDoOperator implements Operator {
         new StatefulDoFnRunner.TimeInternalsCleanupTimer<>(internals.timerInternals(), spec.windowingStrategy()),
         new StatefulDoFnRunner.StateInternalsStateCleaner<>(fn, internals.stateInternals(), windowCoder),
         true);
-    bundles = new DoFnBundles(runner, metricsContainer, internals.bundleFinalizer(), spec.maxBundleSize());
-    bundles.outsideBundle(() -> invoker = DoFnInvokers.tryInvokeSetupFor(fn, spec.options()));
+    instance = new DoFnInstance(fn, runner, metrics.containerFor(spec.stepName()), internals.bundleFinalizer(),
+        spec.maxBundleSize());
+    instance.setUp(spec.options());
     keyCoder = ((KvCoder<Object, Object>) spec.inputCoder()).getKeyCoder();
     input = new KeyGroupedInput<>(context, (Coder) WindowedValues.getFullCoder(spec.inputCoder(), windowCoder));
   }
@@ -82,7 +77,7 @@ public final class StatefulParDoOperator implements Operator {
       Object key = CoderUtils.decodeFromByteArray(keyCoder, keyBytes);
       internals.startKey(key);
       // A key's elements and its timers stay in one bundle: its state lives only until then.
-      bundles.inBundle(() -> {
+      instance.inBundle(() -> {
         while (values.hasNext()) {
           runner.processElement(values.next());
         }
@@ -96,7 +91,7 @@ public final class StatefulParDoOperator implements Operator {
             timer.getDomain()));
       });
     });
-    bundles.finish();
+    instance.finish();
   }
 
   @Override
@@ -106,10 +101,8 @@ public final class StatefulParDoOperator implements Operator {
         input.close();
       }
     } finally {
-      if (invoker != null) {
-        DoFnInvoker<Object, Object> tearingDown = invoker;
-        invoker = null;
-        bundles.outsideBundle(tearingDown::invokeTeardown);
+      if (instance != null) {
+        instance.tearDown();
       }
     }
   }

@@ -36,16 +36,7 @@ public final class CombinePerKeyTranslator<K, I, O> implements TransformTranslat
         && windowing.getWindowFn().isNonMerging()
         && windowing.getTrigger() instanceof DefaultTrigger
         && input.getCoder() instanceof KvCoder
-        && isDeterministic(((KvCoder<?, ?>) input.getCoder()).getKeyCoder());
-  }
-
-  private static boolean isDeterministic(Coder<?> coder) {
-    try {
-      coder.verifyDeterministic();
-      return true;
-    } catch (Coder.NonDeterministicException e) {
-      return false;
-    }
+        && KeyedInputs.isDeterministic(((KvCoder<?, ?>) input.getCoder()).getKeyCoder());
   }
 
   @Override

@@ -20,6 +20,16 @@ final class KeyedInputs {
     return (KvCoder<K, V>) input.getCoder();
   }
 
+  /** Whether equal keys always encode to equal bytes, as grouping by encoded key requires. */
+  static boolean isDeterministic(Coder<?> keyCoder) {
+    try {
+      keyCoder.verifyDeterministic();
+      return true;
+    } catch (Coder.NonDeterministicException e) {
+      return false;
+    }
+  }
+
   /** Fuses a key-encoding operator after {@code input}'s producer; its output feeds a hash edge. */
   static <K> TranslationContext.Port encodeKeys(PCollection<?> input, Coder<K> keyCoder, String step, TranslationContext context) {
     try {

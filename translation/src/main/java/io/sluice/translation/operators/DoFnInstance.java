@@ -5,30 +5,38 @@ import org.apache.beam.runners.core.DoFnRunner;
 import org.apache.beam.runners.core.InMemoryBundleFinalizer;
 import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
 import org.apache.beam.sdk.metrics.MetricsEnvironment;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.reflect.DoFnInvoker;
+import org.apache.beam.sdk.transforms.reflect.DoFnInvokers;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.joda.time.Instant;
 
 /**
- * Cuts a DoFn's work into bundles: a bundle starts with the first element (never empty), ends
- * after the maximum bundle size or when the input does, and once it has ended successfully its
- * finalization callbacks run. Every call into user code counts towards the step's metrics.
+ * One subtask's instance of a user DoFn through its life: setup, work cut into bundles, teardown.
+ * A bundle starts with the first element (never empty), ends after the maximum bundle size or when
+ * the input does, and once it has ended successfully its finalization callbacks run. Every call
+ * into user code counts towards the step's metrics.
  */
-final class DoFnBundles {
+final class DoFnInstance {
 
   /** Work done inside a bundle. */
   interface BundleWork {
     void run() throws Exception;
   }
 
+  private final DoFn<Object, Object> fn;
   private final DoFnRunner<Object, Object> runner;
   private final MetricsContainerImpl metrics;
   private final InMemoryBundleFinalizer finalizer;
   private final int maxBundleSize;
+  private DoFnInvoker<Object, Object> invoker;
   private boolean inBundle;
   private int elements;
 
-  DoFnBundles(DoFnRunner<Object, Object> runner, MetricsContainerImpl metrics, InMemoryBundleFinalizer finalizer,
-      int maxBundleSize) {
+  DoFnInstance(DoFn<Object, Object> fn, DoFnRunner<Object, Object> runner, MetricsContainerImpl metrics,
+      InMemoryBundleFinalizer finalizer, int maxBundleSize) {
+    this.fn = fn;
     this.runner = runner;
     this.metrics = metrics;
     this.finalizer = finalizer;
@@ -71,10 +79,22 @@ final class DoFnBundles {
     }
   }
 
-  /** Calls user code outside any bundle (setup, teardown) with the step's metrics. */
-  void outsideBundle(BundleWork work) throws Exception {
+  /** Calls @Setup; if it throws, Beam's helper has already called @Teardown. */
+  void setUp(PipelineOptions options) throws Exception {
     try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(metrics)) {
-      work.run();
+      invoker = DoFnInvokers.tryInvokeSetupFor(fn, options);
+    }
+  }
+
+  /** Calls @Teardown once, if setup succeeded; safe to call after any failure. */
+  void tearDown() throws Exception {
+    if (invoker == null) {
+      return;
+    }
+    DoFnInvoker<Object, Object> tearingDown = invoker;
+    invoker = null;
+    try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(metrics)) {
+      tearingDown.invokeTeardown();
     }
   }
 }
