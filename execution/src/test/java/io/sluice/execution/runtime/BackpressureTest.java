@@ -33,22 +33,11 @@ class BackpressureTest {
   }
 
   /** Emits PER_PRODUCER records (producer, i) as fast as the channel takes them. */
-  private static final class FastSource implements Operator {
+  private static final class FastSource extends TestSource {
     private final Counters counters;
-    private OperatorContext context;
 
     FastSource(Counters counters) {
       this.counters = counters;
-    }
-
-    @Override
-    public void open(OperatorContext context) {
-      this.context = context;
-    }
-
-    @Override
-    public void process(int inputPort, Object record) {
-      throw new AssertionError("a source has no input");
     }
 
     @Override
@@ -99,16 +88,6 @@ class BackpressureTest {
     return JobExecution.start(graph, config);
   }
 
-  private static void awaitTrue(BooleanSupplier condition, long millis, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("timed out waiting for: " + what);
-      }
-      Thread.sleep(5);
-    }
-  }
-
   /** Every producer's records arrive complete and in emission order. */
   private static void assertAllDeliveredInOrderPerProducer(List<int[]> received) {
     assertEquals(PRODUCERS * PER_PRODUCER, received.size());
@@ -131,7 +110,7 @@ class BackpressureTest {
         new ExecutionConfig().queueCapacityFrames(1).batchSize(1));
     try {
       // The sink took its first record and is stuck in process().
-      awaitTrue(() -> counters.consumed.get() == 1, 5_000, "the sink to receive its first record");
+      Await.awaitTrue(() -> counters.consumed.get() == 1, 5_000, "the sink to receive its first record");
       // Give the sources ample time to run ahead if nothing stopped them.
       Thread.sleep(300);
       int emitted = counters.emitted.get();

@@ -23,40 +23,9 @@ import org.junit.jupiter.api.Test;
 /** cancel() stops every subtask promptly, closes every operator and fails the job as cancelled. */
 class CancellationTest {
 
-  /** Which operator instances were opened and closed, as "operator#subtask"; records seen by sinks. */
-  private static final class Tracker {
-    final Set<String> opened = ConcurrentHashMap.newKeySet();
-    final Set<String> closed = ConcurrentHashMap.newKeySet();
-    final AtomicLong received = new AtomicLong();
-  }
-
-  private abstract static class Tracked implements Operator {
-    final Tracker tracker;
-    OperatorContext context;
-
-    Tracked(Tracker tracker) {
-      this.tracker = tracker;
-    }
-
-    private String id() {
-      return context.operatorName() + "#" + context.subtaskIndex();
-    }
-
-    @Override
-    public void open(OperatorContext context) {
-      this.context = context;
-      tracker.opened.add(id());
-    }
-
-    @Override
-    public void close() {
-      tracker.closed.add(id());
-    }
-  }
-
   /** Emits until its thread is interrupted. */
-  private static final class EndlessSource extends Tracked {
-    EndlessSource(Tracker tracker) {
+  private static final class EndlessSource extends TrackedOperator {
+    EndlessSource(LifeCycle tracker) {
       super(tracker);
     }
 
@@ -75,8 +44,8 @@ class CancellationTest {
   }
 
   /** Emits until the job says it is cancelled (for a chain without channels, which no interrupt reaches). */
-  private static final class CancellationCheckingSource extends Tracked {
-    CancellationCheckingSource(Tracker tracker) {
+  private static final class CancellationCheckingSource extends TrackedOperator {
+    CancellationCheckingSource(LifeCycle tracker) {
       super(tracker);
     }
 
@@ -94,10 +63,10 @@ class CancellationTest {
   }
 
   /** Sits in complete() until interrupted, emitting nothing: its consumers wait idle. */
-  private static final class SilentSource extends Tracked {
+  private static final class SilentSource extends TrackedOperator {
     private final CountDownLatch started;
 
-    SilentSource(Tracker tracker, CountDownLatch started) {
+    SilentSource(LifeCycle tracker, CountDownLatch started) {
       super(tracker);
       this.started = started;
     }
@@ -114,25 +83,15 @@ class CancellationTest {
     }
   }
 
-  private static final class CountingSink extends Tracked {
-    CountingSink(Tracker tracker) {
+  private static final class CountingSink extends TrackedOperator {
+    CountingSink(LifeCycle tracker) {
       super(tracker);
     }
 
     @Override
     public void process(int inputPort, Object record) throws Exception {
-      tracker.received.incrementAndGet();
+      lifeCycle.received.incrementAndGet();
       context.output().emit(0, record); // goes nowhere when nothing is connected
-    }
-  }
-
-  private static void awaitTrue(BooleanSupplier condition, long millis, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("timed out waiting for: " + what);
-      }
-      Thread.sleep(5);
     }
   }
 
@@ -151,7 +110,7 @@ class CancellationTest {
 
   @Test
   void cancelStopsAnEndlessSourceAndItsSinks() throws Exception {
-    Tracker tracker = new Tracker();
+    LifeCycle tracker = new LifeCycle();
     JobGraph graph = new JobGraph("endless");
     Vertex source = graph.addVertex("source", 2);
     OperatorNode read = source.add("read", s -> new EndlessSource(tracker));
@@ -162,7 +121,7 @@ class CancellationTest {
     graph.connect(map, 0, sink, 0, Partitioning.hash(r -> Long.hashCode((Long) r)));
 
     JobExecution job = JobExecution.start(graph, new ExecutionConfig().queueCapacityFrames(4).batchSize(16));
-    awaitTrue(() -> tracker.received.get() > 10_000, 5_000, "records to flow");
+    Await.awaitTrue(() -> tracker.received.get() > 10_000, 5_000, "records to flow");
     assertFalse(job.completion().isDone());
     cancelAndAwait(job);
     Set<String> all = Set.of("read#0", "read#1", "map#0", "map#1", "sink#0", "sink#1", "sink#2");
@@ -172,7 +131,7 @@ class CancellationTest {
 
   @Test
   void cancelStopsASourceThatOnlyWatchesIsCancelled() throws Exception {
-    Tracker tracker = new Tracker();
+    LifeCycle tracker = new LifeCycle();
     JobGraph graph = new JobGraph("chain-only");
     Vertex v = graph.addVertex("v", 2);
     OperatorNode read = v.add("read", s -> new CancellationCheckingSource(tracker));
@@ -180,14 +139,14 @@ class CancellationTest {
     graph.connect(read, 0, count, 0, Partitioning.forward());
 
     JobExecution job = JobExecution.start(graph, new ExecutionConfig());
-    awaitTrue(() -> tracker.received.get() > 10_000, 5_000, "records to flow");
+    Await.awaitTrue(() -> tracker.received.get() > 10_000, 5_000, "records to flow");
     cancelAndAwait(job);
     assertEquals(Set.of("read#0", "read#1", "count#0", "count#1"), tracker.closed);
   }
 
   @Test
   void cancelStopsIdleSubtasks() throws Exception {
-    Tracker tracker = new Tracker();
+    LifeCycle tracker = new LifeCycle();
     CountDownLatch started = new CountDownLatch(2);
     JobGraph graph = new JobGraph("idle");
     Vertex source = graph.addVertex("source", 2);
@@ -205,10 +164,10 @@ class CancellationTest {
   }
 
   /** Emits a fixed number of records as fast as the channel takes them. */
-  private static final class FiniteSource extends Tracked {
+  private static final class FiniteSource extends TrackedOperator {
     private final int records;
 
-    FiniteSource(Tracker tracker, int records) {
+    FiniteSource(LifeCycle tracker, int records) {
       super(tracker);
       this.records = records;
     }
@@ -227,8 +186,8 @@ class CancellationTest {
   }
 
   /** Spends about a millisecond of CPU per record and calls nothing that notices an interrupt. */
-  private static final class BusySink extends Tracked {
-    BusySink(Tracker tracker) {
+  private static final class BusySink extends TrackedOperator {
+    BusySink(LifeCycle tracker) {
       super(tracker);
     }
 
@@ -238,7 +197,7 @@ class CancellationTest {
       while (System.nanoTime() < end) {
         Thread.onSpinWait();
       }
-      tracker.received.incrementAndGet();
+      lifeCycle.received.incrementAndGet();
     }
   }
 
@@ -248,7 +207,7 @@ class CancellationTest {
    */
   @Test
   void cancelDoesNotDrainABusySubtasksInbox() throws Exception {
-    Tracker tracker = new Tracker();
+    LifeCycle tracker = new LifeCycle();
     int batch = 16;
     JobGraph graph = new JobGraph("busy");
     OperatorNode read = graph.addVertex("source", 1).add("read", s -> new FiniteSource(tracker, 2_000));
@@ -256,7 +215,7 @@ class CancellationTest {
     graph.connect(read, 0, sink, 0, Partitioning.forward());
 
     JobExecution job = JobExecution.start(graph, new ExecutionConfig().queueCapacityFrames(64).batchSize(batch));
-    awaitTrue(() -> tracker.received.get() > 50, 5_000, "the sink to get busy");
+    Await.awaitTrue(() -> tracker.received.get() > 50, 5_000, "the sink to get busy");
     long before = tracker.received.get();
     long start = System.nanoTime();
     job.cancel();
@@ -270,7 +229,7 @@ class CancellationTest {
 
   @Test
   void cancelAfterCompletionChangesNothing() throws Exception {
-    Tracker tracker = new Tracker();
+    LifeCycle tracker = new LifeCycle();
     JobGraph graph = new JobGraph("finished");
     Vertex v = graph.addVertex("v", 1);
     v.add("noop", s -> new CountingSink(tracker));

@@ -24,44 +24,8 @@ import org.junit.jupiter.api.Test;
 /** The first exception of any operator fails the job, stops the rest and closes everything opened. */
 class FailureTest {
 
-  /** Which operator instances were opened and closed, as "operator#subtask". */
-  private static final class LifeCycle {
-    final Set<String> opened = ConcurrentHashMap.newKeySet();
-    final Set<String> closed = ConcurrentHashMap.newKeySet();
-    final AtomicInteger closeCalls = new AtomicInteger();
-  }
-
-  /** Counts open and close; subclasses do the work. */
-  private abstract static class Tracked implements Operator {
-    final LifeCycle lifeCycle;
-    OperatorContext context;
-
-    Tracked(LifeCycle lifeCycle) {
-      this.lifeCycle = lifeCycle;
-    }
-
-    String id() {
-      return context.operatorName() + "#" + context.subtaskIndex();
-    }
-
-    @Override
-    public void open(OperatorContext context) throws Exception {
-      this.context = context;
-      lifeCycle.opened.add(id());
-    }
-
-    @Override
-    public void process(int inputPort, Object record) throws Exception {}
-
-    @Override
-    public void close() {
-      lifeCycle.closeCalls.incrementAndGet();
-      lifeCycle.closed.add(id());
-    }
-  }
-
   /** Emits forever and never looks at cancellation or interrupts itself. */
-  private static final class EndlessSource extends Tracked {
+  private static final class EndlessSource extends TrackedOperator {
     EndlessSource(LifeCycle lifeCycle) {
       super(lifeCycle);
     }
@@ -75,7 +39,7 @@ class FailureTest {
   }
 
   /** Passes records on; throws {@code error} on record number {@code failAt} of subtask {@code failingSubtask}. */
-  private static final class Failing extends Tracked {
+  private static final class Failing extends TrackedOperator {
     private final Exception error;
     private final int failingSubtask;
     private final long failAt;
@@ -97,7 +61,7 @@ class FailureTest {
     }
   }
 
-  private static final class Sink extends Tracked {
+  private static final class Sink extends TrackedOperator {
     Sink(LifeCycle lifeCycle) {
       super(lifeCycle);
     }
@@ -107,20 +71,6 @@ class FailureTest {
     ExecutionException e = assertThrows(ExecutionException.class, () -> job.completion().get(5, TimeUnit.SECONDS));
     assertTrue(job.completion().isCompletedExceptionally());
     return e.getCause();
-  }
-
-  private static Set<String> ids(String operator, int parallelism) {
-    Set<String> ids = new java.util.HashSet<>();
-    for (int i = 0; i < parallelism; i++) {
-      ids.add(operator + "#" + i);
-    }
-    return ids;
-  }
-
-  private static Set<String> union(Set<String> a, Set<String> b) {
-    Set<String> u = new java.util.HashSet<>(a);
-    u.addAll(b);
-    return u;
   }
 
   @Test
@@ -136,7 +86,7 @@ class FailureTest {
 
     JobExecution job = JobExecution.start(graph, new ExecutionConfig());
     assertSame(boom, failureOf(job));
-    Set<String> all = union(ids("read", 2), ids("fail", 2));
+    Set<String> all = LifeCycle.union(LifeCycle.ids("read", 2), LifeCycle.ids("fail", 2));
     assertEquals(all, lc.opened);
     assertEquals(all, lc.closed);
     assertEquals(4, lc.closeCalls.get(), "close() once per instance");
@@ -158,14 +108,14 @@ class FailureTest {
     JobExecution job = JobExecution.start(graph, new ExecutionConfig());
     Throwable failure = failureOf(job);
     assertSame(boom, failure, "not an OperatorException wrapper: " + failure);
-    Set<String> all = union(union(ids("read", 2), ids("fail", 2)), ids("sink", 1));
+    Set<String> all = LifeCycle.union(LifeCycle.ids("read", 2), LifeCycle.ids("fail", 2), LifeCycle.ids("sink", 1));
     assertEquals(all, lc.opened);
     assertEquals(all, lc.closed);
     assertEquals(5, lc.closeCalls.get());
   }
 
   /** Emits a few records, then throws from complete() on subtask 0; subtask 1 emits forever. */
-  private static final class SourceFailingInComplete extends Tracked {
+  private static final class SourceFailingInComplete extends TrackedOperator {
     private final RuntimeException error;
 
     SourceFailingInComplete(LifeCycle lifeCycle, RuntimeException error) {
@@ -195,13 +145,13 @@ class FailureTest {
 
     JobExecution job = JobExecution.start(graph, new ExecutionConfig());
     assertSame(boom, failureOf(job));
-    Set<String> all = union(ids("read", 2), ids("sink", 3));
+    Set<String> all = LifeCycle.union(LifeCycle.ids("read", 2), LifeCycle.ids("sink", 3));
     assertEquals(all, lc.opened);
     assertEquals(all, lc.closed);
     assertEquals(5, lc.closeCalls.get());
   }
 
-  private static final class FailingOpen extends Tracked {
+  private static final class FailingOpen extends TrackedOperator {
     private final Exception error;
 
     FailingOpen(LifeCycle lifeCycle, Exception error) {
@@ -235,14 +185,14 @@ class FailureTest {
     assertSame(boom, failureOf(job));
     // sink#1 failed opening "first", so its "second" was never opened (nor needs closing);
     // the operator whose open() threw is closed like every other opened one.
-    Set<String> expected = union(union(ids("read", 2), ids("first", 2)), Set.of("second#0"));
+    Set<String> expected = LifeCycle.union(LifeCycle.ids("read", 2), LifeCycle.ids("first", 2), Set.of("second#0"));
     assertEquals(expected, lc.opened);
     assertEquals(expected, lc.closed);
     assertEquals(5, lc.closeCalls.get());
   }
 
   /** Counts how often complete() ran, then emits a few records. */
-  private static final class CountingSource extends Tracked {
+  private static final class CountingSource extends TrackedOperator {
     private final AtomicInteger completes;
 
     CountingSource(LifeCycle lifeCycle, AtomicInteger completes) {
@@ -260,7 +210,7 @@ class FailureTest {
   }
 
   /** Fails in open(); its close() takes a while, as cleaning up after a half-done setup can. */
-  private static final class FailingOpenSlowClose extends Tracked {
+  private static final class FailingOpenSlowClose extends TrackedOperator {
     private final Exception error;
 
     FailingOpenSlowClose(LifeCycle lifeCycle, Exception error) {
@@ -306,7 +256,7 @@ class FailureTest {
   }
 
   /** Throws from close() as well, after {@link Failing} failed the subtask. */
-  private static final class FailingClose extends Tracked {
+  private static final class FailingClose extends TrackedOperator {
     private final RuntimeException error;
 
     FailingClose(LifeCycle lifeCycle, RuntimeException error) {

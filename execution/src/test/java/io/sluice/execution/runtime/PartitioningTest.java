@@ -40,18 +40,7 @@ class PartitioningTest {
   }
 
   /** Emits this subtask's PER_PRODUCER integers in complete(). */
-  private static final class IntSource implements Operator {
-    private OperatorContext context;
-
-    @Override
-    public void open(OperatorContext context) {
-      this.context = context;
-    }
-
-    @Override
-    public void process(int inputPort, Object record) {
-      throw new AssertionError("a source has no input");
-    }
+  private static final class IntSource extends TestSource {
 
     @Override
     public void complete() throws Exception {
@@ -255,22 +244,11 @@ class PartitioningTest {
     }
   }
 
-  private static final class ThreadRecordingSource implements Operator {
+  private static final class ThreadRecordingSource extends TestSource {
     private final Threads threads;
-    private OperatorContext context;
 
     ThreadRecordingSource(Threads threads) {
       this.threads = threads;
-    }
-
-    @Override
-    public void open(OperatorContext context) {
-      this.context = context;
-    }
-
-    @Override
-    public void process(int inputPort, Object record) {
-      throw new AssertionError("a source has no input");
     }
 
     @Override

@@ -47,24 +47,13 @@ class WatermarkAndEndTest {
    * Publishes each watermark in {@code latest} before emitting it, and Long.MAX_VALUE plus an
    * {@code ended} count once it has emitted everything.
    */
-  private static final class WatermarkingSource implements Operator {
+  private static final class WatermarkingSource extends TestSource {
     private final AtomicLongArray latest;
     private final AtomicInteger ended;
-    private OperatorContext context;
 
     WatermarkingSource(AtomicLongArray latest, AtomicInteger ended) {
       this.latest = latest;
       this.ended = ended;
-    }
-
-    @Override
-    public void open(OperatorContext context) {
-      this.context = context;
-    }
-
-    @Override
-    public void process(int inputPort, Object record) {
-      throw new AssertionError("a source has no input");
     }
 
     @Override
@@ -208,26 +197,15 @@ class WatermarkAndEndTest {
   }
 
   /** Emits PER_PRODUCER values, positive or negative, after an optional pause; counts itself ended. */
-  private static final class SignedSource implements Operator {
+  private static final class SignedSource extends TestSource {
     private final int sign;
     private final long pauseMillis;
     private final AtomicInteger ended;
-    private OperatorContext context;
 
     SignedSource(int sign, long pauseMillis, AtomicInteger ended) {
       this.sign = sign;
       this.pauseMillis = pauseMillis;
       this.ended = ended;
-    }
-
-    @Override
-    public void open(OperatorContext context) {
-      this.context = context;
-    }
-
-    @Override
-    public void process(int inputPort, Object record) {
-      throw new AssertionError("a source has no input");
     }
 
     @Override
