@@ -1,0 +1,52 @@
+package io.sluice.benchmarks;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/** The runs of one workload at one size on one runner. */
+final class Measurement {
+
+  final String workload;
+  final Runner runner;
+  final long size;
+  final long records;
+  final List<Long> wallMillis = new ArrayList<>();
+  final List<Long> peakRssKb = new ArrayList<>();
+  final List<Long> warmInJvmMillis = new ArrayList<>();
+  String failure;
+
+  Measurement(String workload, Runner runner, long size, long records) {
+    this.workload = workload;
+    this.runner = runner;
+    this.size = size;
+    this.records = records;
+  }
+
+  boolean ok() {
+    return failure == null && !wallMillis.isEmpty();
+  }
+
+  static long median(List<Long> values) {
+    if (values.isEmpty()) {
+      return -1;
+    }
+    List<Long> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  long medianWallMillis() {
+    return median(wallMillis);
+  }
+
+  long maxPeakRssMb() {
+    return peakRssKb.stream().mapToLong(Long::longValue).max().orElse(-1) / 1024;
+  }
+
+  double recordsPerSecond() {
+    long m = medianWallMillis();
+    return m <= 0 ? 0 : records * 1000.0 / m;
+  }
+}

@@ -1,0 +1,83 @@
+package io.sluice.benchmarks;
+
+import io.sluice.benchmarks.workloads.Workload;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+
+/**
+ * One benchmark run in a fresh JVM: runs a workload on one runner, checks the result, and prints
+ * one line for the suite: {@code BENCH-RESULT ok=true inJvmMillis=... peakRssKb=...}.
+ *
+ * <p>Arguments: workload runner size dataDirectory outputDirectory [repeat]. With repeat > 1 the
+ * workload runs that many times in this JVM and inJvmMillis lists every run (warm-JVM timing).
+ */
+public final class RunWorkload {
+
+  private RunWorkload() {}
+
+  public static void main(String[] args) throws Exception {
+    Workload workload = Workloads.get(args[0]);
+    Runner runner = Runner.valueOf(args[1]);
+    long size = Long.parseLong(args[2]);
+    Path data = Paths.get(args[3]);
+    Path out = Paths.get(args[4]);
+    int repeat = args.length > 5 ? Integer.parseInt(args[5]) : 1;
+    List<Long> millis = new ArrayList<>();
+    try {
+      for (int r = 0; r < repeat; r++) {
+        Path runOut = out.resolve("run-" + r);
+        clean(runOut);
+        Files.createDirectories(runOut);
+        long start = System.nanoTime();
+        if (runner.isBeam()) {
+          Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.fromArgs(runner.pipelineArgs()).create());
+          workload.build(pipeline, size, data, runOut);
+          pipeline.run().waitUntilFinish();
+        } else {
+          workload.runPlainJava(size, data, runOut);
+        }
+        millis.add((System.nanoTime() - start) / 1_000_000);
+        workload.verify(size, data, runOut);
+        clean(runOut);
+      }
+    } catch (Throwable t) {
+      System.out.println("BENCH-RESULT ok=false error=" + String.valueOf(t).replace('\n', ' '));
+      t.printStackTrace();
+      System.exit(1);
+    }
+    System.out.println("BENCH-RESULT ok=true inJvmMillis=" + millis.toString().replace(" ", "")
+        + " peakRssKb=" + peakRssKb());
+    System.exit(0);
+  }
+
+  private static void clean(Path directory) throws Exception {
+    if (!Files.exists(directory)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(directory)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  /** The JVM's peak resident set (VmHWM), or -1 where /proc is not there. */
+  private static long peakRssKb() {
+    try {
+      for (String line : Files.readAllLines(Paths.get("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(Arrays.stream(line.split("\\s+")).skip(1).findFirst().orElse("-1"));
+        }
+      }
+    } catch (Exception e) {
+      return -1;
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,75 @@
+package io.sluice.benchmarks.jmh;
+
+import io.sluice.execution.channel.ChannelWriter;
+import io.sluice.execution.channel.Frame;
+import io.sluice.execution.channel.InputQueue;
+import io.sluice.execution.graph.Partitioning;
+import java.util.concurrent.TimeUnit;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.util.CoderUtils;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.WindowedValue;
+import org.apache.beam.sdk.values.WindowedValues;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The data path of one record between two subtasks: the coder round trip a spill or a network
+ * channel pays, and the hand-off through a channel writer into a bounded inbox and out again.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 3, time = 2)
+@Fork(1)
+public class ChannelBenchmark {
+
+  private Coder<WindowedValue<KV<Long, byte[]>>> coder;
+  private WindowedValue<KV<Long, byte[]>> record;
+  private byte[] encoded;
+  private InputQueue inbox;
+  private ChannelWriter writer;
+
+  @Setup
+  public void setUp() throws Exception {
+    coder = WindowedValues.getFullCoder(KvCoder.of(VarLongCoder.of(), ByteArrayCoder.of()), GlobalWindow.Coder.INSTANCE);
+    record = WindowedValues.valueInGlobalWindow(KV.of(42L, new byte[90]));
+    encoded = CoderUtils.encodeToByteArray(coder, record);
+    inbox = new InputQueue(64);
+    writer = new ChannelWriter(0, 0, new InputQueue[] {inbox}, Partitioning.forward(), 256);
+  }
+
+  @Benchmark
+  public byte[] encode() throws Exception {
+    return CoderUtils.encodeToByteArray(coder, record);
+  }
+
+  @Benchmark
+  public WindowedValue<KV<Long, byte[]>> decode() throws Exception {
+    return CoderUtils.decodeFromByteArray(coder, encoded);
+  }
+
+  /** 256 records written, batched into one frame, and taken out by the consumer side. */
+  @Benchmark
+  @org.openjdk.jmh.annotations.OperationsPerInvocation(256)
+  public int handOff() throws Exception {
+    for (int i = 0; i < 256; i++) {
+      writer.write(record);
+    }
+    Frame frame = inbox.poll();
+    return frame.count();
+  }
+}
