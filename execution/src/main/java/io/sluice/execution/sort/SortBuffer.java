@@ -26,6 +26,8 @@ final class SortBuffer {
 
   private byte[][] keys = new byte[INITIAL_CAPACITY][];
   private byte[][] values = new byte[INITIAL_CAPACITY][];
+  /** The first 8 key bytes as an unsigned big-endian number: most comparisons end there. */
+  private long[] prefixes = new long[INITIAL_CAPACITY];
   private int[] order = new int[0];
   private int[] scratch = new int[0];
   private int size;
@@ -39,6 +41,7 @@ final class SortBuffer {
     }
     keys[size] = key;
     values[size] = value;
+    prefixes[size] = prefix(key);
     size++;
     accountedBytes += (long) key.length + value.length + RECORD_OVERHEAD_BYTES;
     recordBytes += RunFormat.recordBytes(key.length, value.length);
@@ -53,6 +56,17 @@ final class SortBuffer {
     int capacity = (int) Math.min(MAX_CAPACITY, keys.length + (keys.length >> 1) + 1L);
     keys = Arrays.copyOf(keys, capacity);
     values = Arrays.copyOf(values, capacity);
+    prefixes = Arrays.copyOf(prefixes, capacity);
+  }
+
+  /** Zero-padded, so equal prefixes still need the full comparison (a key and its extension by 0s). */
+  private static long prefix(byte[] key) {
+    long p = 0;
+    int n = Math.min(8, key.length);
+    for (int i = 0; i < n; i++) {
+      p |= (key[i] & 0xffL) << (56 - 8 * i);
+    }
+    return p;
   }
 
   /** The index arrays cannot grow further, so the buffer must be spilled whatever the budget. */
@@ -135,7 +149,18 @@ final class SortBuffer {
   }
 
   private int compare(int a, int b) {
-    return Arrays.compareUnsigned(keys[a], keys[b]);
+    int byPrefix = Long.compareUnsigned(prefixes[a], prefixes[b]);
+    if (byPrefix != 0) {
+      return byPrefix;
+    }
+    byte[] ka = keys[a];
+    byte[] kb = keys[b];
+    // Keys of at most 8 bytes are all in the prefix: equal prefixes leave only the zero padding,
+    // and the shorter key sorts first.
+    if (ka.length <= 8 && kb.length <= 8) {
+      return Integer.compare(ka.length, kb.length);
+    }
+    return Arrays.compareUnsigned(ka, kb);
   }
 
   /**
@@ -165,6 +190,7 @@ final class SortBuffer {
     clear();
     keys = new byte[0][];
     values = new byte[0][];
+    prefixes = new long[0];
     order = new int[0];
     scratch = new int[0];
   }

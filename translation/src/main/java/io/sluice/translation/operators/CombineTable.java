@@ -3,7 +3,6 @@ package io.sluice.translation.operators;
 import io.sluice.execution.state.ByteKey;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Objects;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
 import org.joda.time.Instant;
@@ -45,7 +44,7 @@ final class CombineTable {
 
     @Override
     public int hashCode() {
-      return Objects.hash(key, window);
+      return key.hashCode() * 31 + window.hashCode();
     }
   }
 

@@ -3,7 +3,11 @@ package io.sluice.translation.operators;
 import io.sluice.execution.operator.Operator;
 import io.sluice.execution.operator.OperatorContext;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.model.pipeline.v1.RunnerApi;
 import org.apache.beam.runners.core.InMemoryStateInternals;
 import org.apache.beam.runners.core.InMemoryTimerInternals;
@@ -17,12 +21,16 @@ import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
+import org.apache.beam.sdk.transforms.windowing.PaneInfo;
+import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
 import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.util.construction.TriggerTranslation;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
 import org.apache.beam.sdk.values.WindowingStrategy;
+import org.joda.time.Instant;
 
 /**
  * Beam's GroupByKey in batch. Elements arrive over a keyed edge and are kept, encoded, in a
@@ -38,6 +46,7 @@ public final class GroupByKeyOperator<K, V, W extends BoundedWindow> implements 
   private final WindowingStrategy<?, W> windowingStrategy;
   private final PipelineOptions options;
   private final RunnerApi.Trigger trigger;
+  private final boolean firesOnceAtEndOfWindow;
   private KeyGroupedInput<V> input;
   private Emitter out;
 
@@ -47,14 +56,14 @@ public final class GroupByKeyOperator<K, V, W extends BoundedWindow> implements 
     this.windowingStrategy = (WindowingStrategy<?, W>) windowingStrategy;
     this.options = options;
     this.trigger = TriggerTranslation.toProto(windowingStrategy.getTrigger());
+    this.firesOnceAtEndOfWindow = windowingStrategy.getWindowFn().isNonMerging()
+        && windowingStrategy.getTrigger() instanceof DefaultTrigger;
   }
 
   @Override
   public void open(OperatorContext context) {
     out = new Emitter(context.output());
-    Coder<WindowedValue<V>> coder =
-        WindowedValues.getFullCoder(inputCoder.getValueCoder(), windowingStrategy.getWindowFn().windowCoder());
-    input = new KeyGroupedInput<>(context, coder);
+    input = new KeyGroupedInput<>(context, WindowedValueCodec.forGrouping(inputCoder.getValueCoder(), windowingStrategy));
   }
 
   @Override
@@ -67,6 +76,11 @@ public final class GroupByKeyOperator<K, V, W extends BoundedWindow> implements 
 
   @Override
   public void complete() throws Exception {
+    if (firesOnceAtEndOfWindow) {
+      input.forEachGroup((keyBytes, values) ->
+          groupPerWindow(CoderUtils.decodeFromByteArray(inputCoder.getKeyCoder(), keyBytes), values));
+      return;
+    }
     input.forEachGroup((keyBytes, values) -> {
       K key = CoderUtils.decodeFromByteArray(inputCoder.getKeyCoder(), keyBytes);
       InMemoryTimerInternals timers = new InMemoryTimerInternals();
@@ -97,6 +111,29 @@ public final class GroupByKeyOperator<K, V, W extends BoundedWindow> implements 
       });
       reduce.persist();
     });
+  }
+
+  /**
+   * Non-merging windows and the default trigger, in batch: each window of a key fires exactly once,
+   * on time, with everything. That is what ReduceFnRunner would compute, without its per-element
+   * bookkeeping (state, triggers, timers), which dominated a large GroupByKey.
+   */
+  private void groupPerWindow(K key, Iterator<WindowedValue<V>> values) {
+    Map<BoundedWindow, List<V>> groups = new LinkedHashMap<>();
+    Map<BoundedWindow, Instant> timestamps = new HashMap<>();
+    TimestampCombiner combiner = windowingStrategy.getTimestampCombiner();
+    while (values.hasNext()) {
+      WindowedValue<V> element = values.next();
+      for (BoundedWindow window : element.getWindows()) {
+        groups.computeIfAbsent(window, w -> new ArrayList<>()).add(element.getValue());
+        Instant assigned = combiner.assign(window, element.getTimestamp());
+        timestamps.merge(window, assigned, (a, b) -> combiner.combine(a, b));
+      }
+    }
+    for (Map.Entry<BoundedWindow, List<V>> group : groups.entrySet()) {
+      out.emit(0, WindowedValues.of(KV.of(key, (Iterable<V>) group.getValue()), timestamps.get(group.getKey()),
+          group.getKey(), PaneInfo.ON_TIME_AND_ONLY_FIRING));
+    }
   }
 
   @Override

@@ -4,8 +4,6 @@ import io.sluice.execution.operator.OperatorContext;
 import io.sluice.execution.sort.ExternalSorter;
 import io.sluice.execution.sort.GroupIterator;
 import java.util.Iterator;
-import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.values.WindowedValue;
 
 /**
@@ -21,15 +19,15 @@ final class KeyGroupedInput<V> implements AutoCloseable {
   }
 
   private final ExternalSorter sorter;
-  private final Coder<WindowedValue<V>> coder;
+  private final WindowedValueCodec<V> coder;
 
-  KeyGroupedInput(OperatorContext context, Coder<WindowedValue<V>> coder) {
+  KeyGroupedInput(OperatorContext context, WindowedValueCodec<V> coder) {
     this.sorter = new ExternalSorter(context.spillDirectory(), context.memoryBudgetBytes());
     this.coder = coder;
   }
 
   void add(byte[] key, WindowedValue<V> value) throws Exception {
-    sorter.add(key, CoderUtils.encodeToByteArray(coder, value));
+    sorter.add(key, coder.encode(value));
   }
 
   int spilledRuns() {
@@ -49,7 +47,7 @@ final class KeyGroupedInput<V> implements AutoCloseable {
           @Override
           public WindowedValue<V> next() {
             try {
-              return CoderUtils.decodeFromByteArray(coder, encoded.next());
+              return coder.decode(encoded.next());
             } catch (java.io.IOException e) {
               throw new java.io.UncheckedIOException(e);
             }

@@ -1,6 +1,6 @@
 package io.sluice.translation.operators;
 
-import java.util.Arrays;
+import io.sluice.execution.state.ByteKey;
 import org.apache.beam.sdk.values.WindowedValue;
 
 /**
@@ -40,13 +40,7 @@ public final class KeyedRecord {
 
   /** The partitioning hash of an encoded key. */
   public static int hashOf(byte[] encodedKey) {
-    // murmur3's finalizer: Arrays.hashCode alone leaves low bits poorly mixed.
-    int h = Arrays.hashCode(encodedKey);
-    h ^= h >>> 16;
-    h *= 0x85ebca6b;
-    h ^= h >>> 13;
-    h *= 0xc2b2ae35;
-    h ^= h >>> 16;
-    return h;
+    return ByteKey.hashOf(encodedKey);
   }
+
 }

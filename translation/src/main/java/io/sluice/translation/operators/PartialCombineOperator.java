@@ -14,31 +14,35 @@ import org.apache.beam.sdk.values.WindowedValues;
 
 /**
  * The sending half of a lifted Combine.perKey: folds elements into one accumulator per key and
- * window before the shuffle, so only accumulators cross it. The table is bounded: past
- * {@code maxSlots} it is sent on and started afresh (the receiving half merges).
+ * window before the shuffle, so only accumulators cross it. The table is bounded by the operator's
+ * memory budget, at an estimated {@code bytesPerSlot} each: when full it is sent on and started
+ * afresh (the receiving half merges).
  */
 public final class PartialCombineOperator implements Operator {
 
   private final CombineFn<Object, Object, ?> combineFn;
   private final Coder<Object> keyCoder;
   private final TimestampCombiner timestampCombiner;
-  private final int maxSlots;
+  private final int bytesPerSlot;
+  private int maxSlots;
   private CombineTable table;
   private Emitter out;
 
   @SuppressWarnings("unchecked")
   public PartialCombineOperator(CombineFn<?, ?, ?> combineFn, Coder<?> keyCoder, TimestampCombiner timestampCombiner,
-      int maxSlots) {
+      int bytesPerSlot) {
     this.combineFn = (CombineFn<Object, Object, ?>) combineFn;
     this.keyCoder = (Coder<Object>) keyCoder;
     this.timestampCombiner = timestampCombiner;
-    this.maxSlots = maxSlots;
+    this.bytesPerSlot = bytesPerSlot;
   }
 
   @Override
   public void open(OperatorContext context) {
     out = new Emitter(context.output());
     table = new CombineTable(timestampCombiner);
+    // Sized by the memory budget: a table that flushes before it holds every key combines nothing.
+    maxSlots = (int) Math.max(1024, Math.min(Integer.MAX_VALUE, context.memoryBudgetBytes() / bytesPerSlot));
   }
 
   @Override

@@ -57,7 +57,7 @@ public final class StatefulParDoOperator implements Operator {
         spec.maxBundleSize());
     instance.setUp(spec.options());
     keyCoder = ((KvCoder<Object, Object>) spec.inputCoder()).getKeyCoder();
-    input = new KeyGroupedInput<>(context, (Coder) WindowedValues.getFullCoder(spec.inputCoder(), windowCoder));
+    input = new KeyGroupedInput<>(context, WindowedValueCodec.full((Coder<Object>) spec.inputCoder(), spec.windowingStrategy()));
   }
 
   @Override

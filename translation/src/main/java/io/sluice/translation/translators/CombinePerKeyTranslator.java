@@ -24,8 +24,8 @@ import org.apache.beam.sdk.values.WindowingStrategy;
  */
 public final class CombinePerKeyTranslator<K, I, O> implements TransformTranslator<Combine.PerKey<K, I, O>> {
 
-  /** Distinct keys and windows a partial combine holds before it sends its accumulators on. */
-  private static final int PARTIAL_SLOTS = 100_000;
+  /** What one key and window of a partial combine is estimated to hold: key, window, accumulator, map entry. */
+  private static final int BYTES_PER_PARTIAL_SLOT = 256;
 
   @Override
   public boolean canTranslate(AppliedPTransform<?, ?, Combine.PerKey<K, I, O>> transform) {
@@ -47,7 +47,7 @@ public final class CombinePerKeyTranslator<K, I, O> implements TransformTranslat
     TimestampCombiner timestamps = input.getWindowingStrategy().getTimestampCombiner();
     String step = transform.getFullName();
     io.sluice.execution.graph.OperatorNode partial = context.addOperator(step + "/PartialCombine",
-        subtask -> new PartialCombineOperator(fn, keyCoder, timestamps, PARTIAL_SLOTS),
+        subtask -> new PartialCombineOperator(fn, keyCoder, timestamps, BYTES_PER_PARTIAL_SLOT),
         List.of(new TranslationContext.Input(context.producerOf(input), 0, Partitioning.forward())));
     context.setProducer(Transforms.onlyOutput(transform), context.addOperator(step,
         subtask -> new FinalCombineOperator(fn, timestamps),
