@@ -1,6 +1,5 @@
 package io.sluice.translation.operators;
 
-import io.sluice.execution.state.ByteKey;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
@@ -8,31 +7,30 @@ import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
 import org.joda.time.Instant;
 
 /**
- * One accumulator per (encoded key, window), with the output timestamp its pane will carry: the
- * state of a combine on either side of its shuffle.
+ * One accumulator per (key, window), with the output timestamp its pane will carry: the state of a
+ * combine on either side of its shuffle. Keys are compared by a structural value: the key coder's
+ * (for most keys the key itself, so nothing is encoded per element) or the encoded bytes.
  */
 final class CombineTable {
 
   /** What is kept for one key in one window. */
   static final class Slot {
-    final byte[] keyBytes;
     final Object key;
     final BoundedWindow window;
     Object accumulator;
     Instant timestamp;
 
-    Slot(byte[] keyBytes, Object key, BoundedWindow window) {
-      this.keyBytes = keyBytes;
+    Slot(Object key, BoundedWindow window) {
       this.key = key;
       this.window = window;
     }
   }
 
   private static final class SlotKey {
-    final ByteKey key;
+    final Object key;
     final BoundedWindow window;
 
-    SlotKey(ByteKey key, BoundedWindow window) {
+    SlotKey(Object key, BoundedWindow window) {
       this.key = key;
       this.window = window;
     }
@@ -55,9 +53,12 @@ final class CombineTable {
     this.timestampCombiner = timestampCombiner;
   }
 
-  /** The slot of {@code key} in {@code window}, whose timestamp now accounts for {@code timestamp}. */
-  Slot slot(byte[] keyBytes, Object key, BoundedWindow window, Instant timestamp) {
-    Slot slot = slots.computeIfAbsent(new SlotKey(new ByteKey(keyBytes), window), k -> new Slot(keyBytes, key, window));
+  /**
+   * The slot of {@code key} (equal keys have equal {@code structuralKey}s) in {@code window}, whose
+   * timestamp now accounts for {@code timestamp}.
+   */
+  Slot slot(Object structuralKey, Object key, BoundedWindow window, Instant timestamp) {
+    Slot slot = slots.computeIfAbsent(new SlotKey(structuralKey, window), k -> new Slot(key, window));
     Instant assigned = timestampCombiner.assign(window, timestamp);
     slot.timestamp = slot.timestamp == null ? assigned : timestampCombiner.combine(slot.timestamp, assigned);
     return slot;

@@ -2,6 +2,7 @@ package io.sluice.translation.operators;
 
 import io.sluice.execution.operator.Operator;
 import io.sluice.execution.operator.OperatorContext;
+import io.sluice.execution.state.ByteKey;
 import java.util.Arrays;
 import org.apache.beam.sdk.transforms.Combine.CombineFn;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
@@ -40,7 +41,8 @@ public final class FinalCombineOperator implements Operator {
     KeyedRecord keyed = (KeyedRecord) record;
     WindowedValue<KV<Object, Object>> partial = (WindowedValue<KV<Object, Object>>) keyed.value();
     Object key = partial.getValue().getKey();
-    CombineTable.Slot slot = table.slot(keyed.key(), key, partial.getWindows().iterator().next(), partial.getTimestamp());
+    CombineTable.Slot slot = table.slot(new ByteKey(keyed.key()), key, partial.getWindows().iterator().next(),
+        partial.getTimestamp());
     Object incoming = partial.getValue().getValue();
     slot.accumulator = slot.accumulator == null
         ? incoming

@@ -119,21 +119,51 @@ public final class GroupByKeyOperator<K, V, W extends BoundedWindow> implements 
    * bookkeeping (state, triggers, timers), which dominated a large GroupByKey.
    */
   private void groupPerWindow(K key, Iterator<WindowedValue<V>> values) {
-    Map<BoundedWindow, List<V>> groups = new LinkedHashMap<>();
-    Map<BoundedWindow, Instant> timestamps = new HashMap<>();
     TimestampCombiner combiner = windowingStrategy.getTimestampCombiner();
+    // Most keys see a single window (always, with global windowing): no maps until a second one.
+    BoundedWindow window = null;
+    List<V> group = null;
+    Instant timestamp = null;
+    Map<BoundedWindow, List<V>> groups = null;
+    Map<BoundedWindow, Instant> timestamps = null;
     while (values.hasNext()) {
       WindowedValue<V> element = values.next();
-      for (BoundedWindow window : element.getWindows()) {
-        groups.computeIfAbsent(window, w -> new ArrayList<>()).add(element.getValue());
-        Instant assigned = combiner.assign(window, element.getTimestamp());
-        timestamps.merge(window, assigned, (a, b) -> combiner.combine(a, b));
+      for (BoundedWindow w : element.getWindows()) {
+        Instant assigned = combiner.assign(w, element.getTimestamp());
+        if (groups == null && (window == null || window.equals(w))) {
+          if (window == null) {
+            window = w;
+            group = new ArrayList<>();
+            timestamp = assigned;
+          } else {
+            timestamp = combiner.combine(timestamp, assigned);
+          }
+          group.add(element.getValue());
+          continue;
+        }
+        if (groups == null) {
+          groups = new LinkedHashMap<>();
+          timestamps = new HashMap<>();
+          groups.put(window, group);
+          timestamps.put(window, timestamp);
+        }
+        groups.computeIfAbsent(w, x -> new ArrayList<>()).add(element.getValue());
+        timestamps.merge(w, assigned, (a, b) -> combiner.combine(a, b));
       }
     }
-    for (Map.Entry<BoundedWindow, List<V>> group : groups.entrySet()) {
-      out.emit(0, WindowedValues.of(KV.of(key, (Iterable<V>) group.getValue()), timestamps.get(group.getKey()),
-          group.getKey(), PaneInfo.ON_TIME_AND_ONLY_FIRING));
+    if (groups == null) {
+      if (window != null) {
+        emitGroup(key, window, group, timestamp);
+      }
+      return;
     }
+    for (Map.Entry<BoundedWindow, List<V>> g : groups.entrySet()) {
+      emitGroup(key, g.getKey(), g.getValue(), timestamps.get(g.getKey()));
+    }
+  }
+
+  private void emitGroup(K key, BoundedWindow window, List<V> values, Instant timestamp) {
+    out.emit(0, WindowedValues.of(KV.of(key, (Iterable<V>) values), timestamp, window, PaneInfo.ON_TIME_AND_ONLY_FIRING));
   }
 
   @Override

@@ -50,9 +50,9 @@ public final class PartialCombineOperator implements Operator {
   public void process(int inputPort, Object record) throws Exception {
     WindowedValue<KV<Object, Object>> element = (WindowedValue<KV<Object, Object>>) record;
     Object key = element.getValue().getKey();
-    byte[] keyBytes = CoderUtils.encodeToByteArray(keyCoder, key);
+    Object structuralKey = keyCoder.structuralValue(key);
     for (BoundedWindow window : element.getWindows()) {
-      CombineTable.Slot slot = table.slot(keyBytes, key, window, element.getTimestamp());
+      CombineTable.Slot slot = table.slot(structuralKey, key, window, element.getTimestamp());
       Object accumulator = slot.accumulator == null ? combineFn.createAccumulator() : slot.accumulator;
       slot.accumulator = combineFn.addInput(accumulator, element.getValue().getValue());
     }
@@ -62,13 +62,15 @@ public final class PartialCombineOperator implements Operator {
   }
 
   @Override
-  public void complete() {
+  public void complete() throws Exception {
     flush();
   }
 
-  private void flush() {
+  private void flush() throws Exception {
     for (CombineTable.Slot slot : table.slots()) {
-      out.emit(0, new KeyedRecord(slot.keyBytes, WindowedValues.of(
+      // Encoded once per key and flush, not per element: the edge partitions by these bytes.
+      byte[] keyBytes = CoderUtils.encodeToByteArray(keyCoder, slot.key);
+      out.emit(0, new KeyedRecord(keyBytes, WindowedValues.of(
           KV.of(slot.key, slot.accumulator), slot.timestamp, slot.window, PaneInfo.NO_FIRING)));
     }
     table.clear();

@@ -2,7 +2,6 @@ package io.sluice.translation.operators;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Collection;
 import java.util.Collections;
 import org.apache.beam.sdk.coders.Coder;
@@ -12,6 +11,7 @@ import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.util.CoderUtils;
+import org.apache.beam.sdk.util.ExposedByteArrayInputStream;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
 import org.apache.beam.sdk.values.WindowingStrategy;
@@ -57,7 +57,7 @@ abstract class WindowedValueCodec<V> {
     private final Coder<V> valueCoder;
     private final Coder<Collection<BoundedWindow>> windowsCoder;
     private final Buffer out = new Buffer();
-    private final Input in = new Input();
+    private final byte[] timestampBytes = new byte[8];
 
     Grouping(Coder<V> valueCoder, Coder<Collection<BoundedWindow>> windowsCoder) {
       this.valueCoder = valueCoder;
@@ -69,9 +69,10 @@ abstract class WindowedValueCodec<V> {
     byte[] encode(WindowedValue<V> element) throws IOException {
       out.reset();
       long timestamp = element.getTimestamp().getMillis();
-      for (int shift = 56; shift >= 0; shift -= 8) {
-        out.write((int) (timestamp >>> shift));
+      for (int i = 0; i < 8; i++) {
+        timestampBytes[i] = (byte) (timestamp >>> (56 - 8 * i));
       }
+      out.write(timestampBytes, 0, 8);
       if (windowsCoder != null) {
         windowsCoder.encode((Collection<BoundedWindow>) element.getWindows(), out);
       }
@@ -85,7 +86,9 @@ abstract class WindowedValueCodec<V> {
       for (int i = 0; i < 8; i++) {
         timestamp = (timestamp << 8) | (bytes[i] & 0xff);
       }
-      in.reset(bytes, 8);
+      // Beam's coders read an outer-context value in one go from this stream type.
+      ExposedByteArrayInputStream in = new ExposedByteArrayInputStream(bytes);
+      in.skip(8);
       Collection<? extends BoundedWindow> windows =
           windowsCoder == null ? Collections.singletonList(GlobalWindow.INSTANCE) : windowsCoder.decode(in);
       V value = valueCoder.decode(in, Coder.Context.OUTER);
@@ -97,38 +100,6 @@ abstract class WindowedValueCodec<V> {
   private static final class Buffer extends ByteArrayOutputStream {
     Buffer() {
       super(128);
-    }
-  }
-
-  /** A reusable input over one array, no copy. */
-  private static final class Input extends InputStream {
-    private byte[] bytes;
-    private int position;
-
-    void reset(byte[] bytes, int position) {
-      this.bytes = bytes;
-      this.position = position;
-    }
-
-    @Override
-    public int read() {
-      return position < bytes.length ? bytes[position++] & 0xff : -1;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) {
-      if (position >= bytes.length) {
-        return -1;
-      }
-      int n = Math.min(len, bytes.length - position);
-      System.arraycopy(bytes, position, b, off, n);
-      position += n;
-      return n;
-    }
-
-    @Override
-    public int available() {
-      return bytes.length - position;
     }
   }
 }
