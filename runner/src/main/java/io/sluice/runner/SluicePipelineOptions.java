@@ -20,8 +20,8 @@ public interface SluicePipelineOptions extends PipelineOptions {
 
   void setMaxBundleSize(int maxBundleSize);
 
-  @Description("Heap, in MiB, that one grouping operator (GroupByKey, stateful ParDo input) may fill before it spills"
-      + " sorted runs to disk. Defaults to a sixteenth of the maximum heap, at least 8 MiB.")
+  @Description("Heap, in MiB, that one grouping operator (GroupByKey, stateful ParDo input, partial combine) may fill"
+      + " before it spills sorted runs to disk. Defaults to the maximum heap divided by 4 x parallelism, at least 8 MiB.")
   @Default.InstanceFactory(OperatorMemoryBudget.class)
   int getOperatorMemoryMb();
 
@@ -54,11 +54,15 @@ public interface SluicePipelineOptions extends PipelineOptions {
     }
   }
 
-  /** A sixteenth of the heap, at least 8 MiB: several grouping operators may buffer at once. */
+  /**
+   * A quarter of the heap shared by the subtasks of one stage, at least 8 MiB: every subtask of a
+   * grouping stage buffers at once, and a downstream grouping may fill while an upstream one drains.
+   */
   class OperatorMemoryBudget implements DefaultValueFactory<Integer> {
     @Override
     public Integer create(PipelineOptions options) {
-      return (int) Math.max(8, Runtime.getRuntime().maxMemory() / 16 / (1024 * 1024));
+      int parallelism = Math.max(1, options.as(SluicePipelineOptions.class).getParallelism());
+      return (int) Math.max(8, Runtime.getRuntime().maxMemory() / (4L * parallelism) / (1024 * 1024));
     }
   }
 

@@ -1,9 +1,9 @@
 package io.sluice.translation.operators;
 
-import java.io.Closeable;
 import org.apache.beam.runners.core.DoFnRunner;
 import org.apache.beam.runners.core.InMemoryBundleFinalizer;
 import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
+import org.apache.beam.sdk.metrics.MetricsContainer;
 import org.apache.beam.sdk.metrics.MetricsEnvironment;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -16,7 +16,8 @@ import org.joda.time.Instant;
  * One subtask's instance of a user DoFn through its life: setup, work cut into bundles, teardown.
  * A bundle starts with the first element (never empty), ends after the maximum bundle size or when
  * the input does, and once it has ended successfully its finalization callbacks run. Every call
- * into user code counts towards the step's metrics.
+ * into user code counts towards the step's metrics (the container is swapped in and out directly:
+ * Beam's scoped helper allocates per call, and this is per element).
  */
 final class DoFnInstance {
 
@@ -52,13 +53,16 @@ final class DoFnInstance {
 
   /** Runs {@code work} (a timer, a key's end) inside the current bundle, starting one if needed. */
   void inBundle(BundleWork work) throws Exception {
-    try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(metrics)) {
+    MetricsContainer previous = MetricsEnvironment.setCurrentContainer(metrics);
+    try {
       if (!inBundle) {
         inBundle = true;
         elements = 0;
         runner.startBundle();
       }
       work.run();
+    } finally {
+      MetricsEnvironment.setCurrentContainer(previous);
     }
   }
 
@@ -67,7 +71,8 @@ final class DoFnInstance {
     if (!inBundle) {
       return;
     }
-    try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(metrics)) {
+    MetricsContainer previous = MetricsEnvironment.setCurrentContainer(metrics);
+    try {
       inBundle = false;
       runner.finishBundle();
       Instant now = Instant.now();
@@ -76,13 +81,18 @@ final class DoFnInstance {
           f.getCallback().onBundleSuccess();
         }
       }
+    } finally {
+      MetricsEnvironment.setCurrentContainer(previous);
     }
   }
 
   /** Calls @Setup; if it throws, Beam's helper has already called @Teardown. */
   void setUp(PipelineOptions options) throws Exception {
-    try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(metrics)) {
+    MetricsContainer previous = MetricsEnvironment.setCurrentContainer(metrics);
+    try {
       invoker = DoFnInvokers.tryInvokeSetupFor(fn, options);
+    } finally {
+      MetricsEnvironment.setCurrentContainer(previous);
     }
   }
 
@@ -93,8 +103,11 @@ final class DoFnInstance {
     }
     DoFnInvoker<Object, Object> tearingDown = invoker;
     invoker = null;
-    try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(metrics)) {
+    MetricsContainer previous = MetricsEnvironment.setCurrentContainer(metrics);
+    try {
       tearingDown.invokeTeardown();
+    } finally {
+      MetricsEnvironment.setCurrentContainer(previous);
     }
   }
 }

@@ -31,6 +31,8 @@ import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
 import org.apache.beam.sdk.values.WindowingStrategy;
 import org.joda.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Beam's GroupByKey in batch. Elements arrive over a keyed edge and are kept, encoded, in a
@@ -39,6 +41,8 @@ import org.joda.time.Instant;
  * the end of time, which fires the remaining panes.
  */
 public final class GroupByKeyOperator<K, V, W extends BoundedWindow> implements Operator {
+
+  private static final Logger LOG = LoggerFactory.getLogger(GroupByKeyOperator.class);
 
   private static final int ELEMENTS_PER_CALL = 1024;
 
@@ -49,6 +53,7 @@ public final class GroupByKeyOperator<K, V, W extends BoundedWindow> implements 
   private final boolean firesOnceAtEndOfWindow;
   private KeyGroupedInput<V> input;
   private Emitter out;
+  private String stepName;
 
   @SuppressWarnings("unchecked")
   public GroupByKeyOperator(KvCoder<K, V> inputCoder, WindowingStrategy<?, ?> windowingStrategy, PipelineOptions options) {
@@ -63,6 +68,7 @@ public final class GroupByKeyOperator<K, V, W extends BoundedWindow> implements 
   @Override
   public void open(OperatorContext context) {
     out = new Emitter(context.output());
+    stepName = context.operatorName();
     input = new KeyGroupedInput<>(context, WindowedValueCodec.forGrouping(inputCoder.getValueCoder(), windowingStrategy));
   }
 
@@ -76,6 +82,16 @@ public final class GroupByKeyOperator<K, V, W extends BoundedWindow> implements 
 
   @Override
   public void complete() throws Exception {
+    long start = System.nanoTime();
+    LOG.debug("{}: input complete, emitting groups", stepName);
+    try {
+      emitGroups();
+    } finally {
+      LOG.debug("{}: groups emitted in {} ms", stepName, (System.nanoTime() - start) / 1_000_000);
+    }
+  }
+
+  private void emitGroups() throws Exception {
     if (firesOnceAtEndOfWindow) {
       input.forEachGroup((keyBytes, values) ->
           groupPerWindow(CoderUtils.decodeFromByteArray(inputCoder.getKeyCoder(), keyBytes), values));
