@@ -109,19 +109,12 @@ public final class GroupByKeyWorkload implements Workload {
         }
       }
       long[] total = new long[5];
-      for (Map.Entry<Long, java.util.ArrayList<byte[]>> g : groups.entrySet()) {
-        List<Long> s = summarize(g.getKey(), g.getValue());
-        for (int j = 0; j < 5; j++) {
-          total[j] += s.get(j);
-        }
-      }
+      groups.forEach((key, values) -> Summary.addInto(total, summarize(key, values)));
       return total;
     });
     long[] sum = new long[5];
     for (long[] p : parts) {
-      for (int j = 0; j < 5; j++) {
-        sum[j] += p[j];
-      }
+      Summary.addInto(sum, java.util.Arrays.stream(p).boxed().collect(java.util.stream.Collectors.toList()));
     }
     java.nio.file.Files.writeString(out.resolve("result"), Summary.format(sum));
   }

@@ -29,6 +29,13 @@ public final class Summary extends Combine.CombineFn<List<Long>, List<Long>, Str
     return String.join(",", parts);
   }
 
+  /** Adds {@code part} element-wise into {@code total}: the plain-Java floor's own summing. */
+  static void addInto(long[] total, List<Long> part) {
+    for (int i = 0; i < total.length; i++) {
+      total[i] += part.get(i);
+    }
+  }
+
   @Override
   public List<Long> createAccumulator() {
     List<Long> zeros = new ArrayList<>(width);

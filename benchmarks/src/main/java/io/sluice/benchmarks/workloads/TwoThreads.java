@@ -13,6 +13,15 @@ final class TwoThreads {
 
   private TwoThreads() {}
 
+  /** Adds up the per-thread sums of each key. */
+  static <K> java.util.Map<K, Long> mergeSums(List<java.util.Map<K, Long>> parts) {
+    java.util.Map<K, Long> merged = new java.util.HashMap<>(parts.get(0));
+    for (int i = 1; i < parts.size(); i++) {
+      parts.get(i).forEach((k, v) -> merged.merge(k, v, Long::sum));
+    }
+    return merged;
+  }
+
   static <T> List<T> run(IntFunction<Callable<T>> task) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {

@@ -81,15 +81,8 @@ public final class WindowedCountWorkload implements Workload {
       }
       return counts;
     });
-    Map<Long, Long> merged = new HashMap<>(parts.get(0));
-    parts.get(1).forEach((k, v) -> merged.merge(k, v, Long::sum));
     long[] total = new long[3];
-    merged.forEach((k, v) -> {
-      List<Long> s = summarize(k % KEYS, k / KEYS, v);
-      for (int j = 0; j < 3; j++) {
-        total[j] += s.get(j);
-      }
-    });
+    TwoThreads.mergeSums(parts).forEach((k, v) -> Summary.addInto(total, summarize(k % KEYS, k / KEYS, v)));
     Files.writeString(out.resolve("result"), Summary.format(total));
   }
 
