@@ -1,6 +1,8 @@
 package io.sluice.translation.operators;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
@@ -26,28 +28,16 @@ final class CombineTable {
     }
   }
 
-  private static final class SlotKey {
-    final Object key;
-    final BoundedWindow window;
-
-    SlotKey(Object key, BoundedWindow window) {
-      this.key = key;
-      this.window = window;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof SlotKey && ((SlotKey) o).key.equals(key) && ((SlotKey) o).window.equals(window);
-    }
-
-    @Override
-    public int hashCode() {
-      return key.hashCode() * 31 + window.hashCode();
-    }
-  }
-
   private final TimestampCombiner timestampCombiner;
-  private final Map<SlotKey, Slot> slots = new HashMap<>();
+  /**
+   * Slots by window, then by key: an element almost always lands in the window the previous one
+   * did (with global windowing, always), so the per-element lookup is one hash probe on the key
+   * itself, without a composite key to allocate and chase.
+   */
+  private final Map<BoundedWindow, Map<Object, Slot>> slotsByWindow = new HashMap<>();
+  private BoundedWindow lastWindow;
+  private Map<Object, Slot> lastWindowSlots;
+  private int size;
 
   CombineTable(TimestampCombiner timestampCombiner) {
     this.timestampCombiner = timestampCombiner;
@@ -58,21 +48,37 @@ final class CombineTable {
    * timestamp now accounts for {@code timestamp}.
    */
   Slot slot(Object structuralKey, Object key, BoundedWindow window, Instant timestamp) {
-    Slot slot = slots.computeIfAbsent(new SlotKey(structuralKey, window), k -> new Slot(key, window));
+    if (!window.equals(lastWindow)) {
+      lastWindow = window;
+      lastWindowSlots = slotsByWindow.computeIfAbsent(window, w -> new HashMap<>());
+    }
+    Slot slot = lastWindowSlots.get(structuralKey);
+    if (slot == null) {
+      slot = new Slot(key, window);
+      lastWindowSlots.put(structuralKey, slot);
+      size++;
+    }
     Instant assigned = timestampCombiner.assign(window, timestamp);
     slot.timestamp = slot.timestamp == null ? assigned : timestampCombiner.combine(slot.timestamp, assigned);
     return slot;
   }
 
   int size() {
-    return slots.size();
+    return size;
   }
 
   Iterable<Slot> slots() {
-    return slots.values();
+    List<Slot> all = new ArrayList<>(size);
+    for (Map<Object, Slot> window : slotsByWindow.values()) {
+      all.addAll(window.values());
+    }
+    return all;
   }
 
   void clear() {
-    slots.clear();
+    slotsByWindow.clear();
+    lastWindow = null;
+    lastWindowSlots = null;
+    size = 0;
   }
 }
