@@ -4,9 +4,10 @@ import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.DefaultValueFactory;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.StreamingOptions;
 
 /** The options of {@link SluiceRunner}. */
-public interface SluicePipelineOptions extends PipelineOptions {
+public interface SluicePipelineOptions extends PipelineOptions, StreamingOptions {
 
   @Description("How many parallel subtasks each stage of the job runs. Defaults to the number of available cores.")
   @Default.InstanceFactory(AvailableCores.class)
@@ -39,6 +40,27 @@ public interface SluicePipelineOptions extends PipelineOptions {
   int getChannelCapacity();
 
   void setChannelCapacity(int frames);
+
+  @Description("Where keyed state and timers of streaming jobs live: 'rocksdb' (the default: state may outgrow the"
+      + " heap) or 'heap' (fastest when state is small). Batch jobs keep each key's state on the heap while it is processed.")
+  @Default.String("rocksdb")
+  String getStateBackend();
+
+  void setStateBackend(String backend);
+
+  @Description("Directory under which a job keeps its RocksDB state files; the job's own subdirectory is removed when"
+      + " it ends. Defaults to java.io.tmpdir.")
+  @Default.InstanceFactory(TempDirectory.class)
+  String getStateDirectory();
+
+  void setStateDirectory(String directory);
+
+  @Description("Off-heap memory, in MiB, that the RocksDB instance of one stateful operator subtask may use for its"
+      + " block cache and write buffers.")
+  @Default.Integer(64)
+  int getStateMemoryMb();
+
+  void setStateMemoryMb(int megabytes);
 
   @Description("Whether run() waits for the job to finish (and throws if it failed), as Beam's test pipelines expect.")
   @Default.Boolean(true)

@@ -1,6 +1,7 @@
 package io.sluice.runner;
 
 import io.sluice.execution.runtime.ExecutionConfig;
+import io.sluice.execution.state.StateBackendKind;
 import io.sluice.execution.runtime.JobExecution;
 import io.sluice.translation.PipelineTranslator;
 import io.sluice.translation.TranslationSettings;
@@ -44,6 +45,10 @@ public final class SluiceRunner extends PipelineRunner<SluicePipelineResult> {
     if (sluiceOptions.getChannelCapacity() < 1) {
       throw new IllegalArgumentException("--channelCapacity must be at least 1, got " + sluiceOptions.getChannelCapacity());
     }
+    if (sluiceOptions.getStateMemoryMb() < 1) {
+      throw new IllegalArgumentException("--stateMemoryMb must be at least 1, got " + sluiceOptions.getStateMemoryMb());
+    }
+    stateBackend(sluiceOptions);
     return new SluiceRunner(sluiceOptions);
   }
 
@@ -52,11 +57,15 @@ public final class SluiceRunner extends PipelineRunner<SluicePipelineResult> {
     MetricsEnvironment.setMetricsSupported(true);
     FileSystems.setDefaultPipelineOptions(options);
     PipelineTranslator.Translation translation = PipelineTranslator.translate(pipeline, options.getJobName(),
-        new TranslationSettings(options, options.getParallelism(), options.getMaxBundleSize()));
+        new TranslationSettings(options, options.getParallelism(), options.getMaxBundleSize(), options.isStreaming()));
     ExecutionConfig config = new ExecutionConfig()
         .queueCapacityFrames(options.getChannelCapacity())
         .operatorMemoryBudgetBytes(options.getOperatorMemoryMb() * 1024L * 1024L)
-        .spillDirectory(Paths.get(options.getSpillDirectory()));
+        .spillDirectory(Paths.get(options.getSpillDirectory()))
+        .stateBackend(stateBackend(options))
+        .stateDirectory(Paths.get(options.getStateDirectory()))
+        .stateMemoryBytes(options.getStateMemoryMb() * 1024L * 1024L)
+        .processingTimeMode(translation.processingTimeMode());
     LOG.debug("Translated pipeline:\n{}", translation.graph().describe());
     SluicePipelineResult result = new SluicePipelineResult(JobExecution.start(translation.graph(), config),
         translation.metrics());
@@ -74,6 +83,16 @@ public final class SluiceRunner extends PipelineRunner<SluicePipelineResult> {
       return;
     }
     result.whenFinished(() -> new MetricsPusher(translation.metrics().snapshot(), metricsOptions, result).start());
+  }
+
+  private static StateBackendKind stateBackend(SluicePipelineOptions options) {
+    String name = options.getStateBackend();
+    for (StateBackendKind kind : StateBackendKind.values()) {
+      if (kind.name().equalsIgnoreCase(name)) {
+        return kind;
+      }
+    }
+    throw new IllegalArgumentException("--stateBackend must be 'heap' or 'rocksdb', got '" + name + "'");
   }
 
   @Override

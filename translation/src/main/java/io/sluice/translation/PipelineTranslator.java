@@ -1,6 +1,7 @@
 package io.sluice.translation;
 
 import io.sluice.execution.graph.JobGraph;
+import io.sluice.execution.operator.ProcessingTimeMode;
 import io.sluice.translation.metrics.JobMetrics;
 import io.sluice.translation.translators.CombinePerKeyTranslator;
 import io.sluice.translation.translators.CreateViewTranslator;
@@ -10,6 +11,7 @@ import io.sluice.translation.translators.ImpulseTranslator;
 import io.sluice.translation.translators.ParDoTranslator;
 import io.sluice.translation.translators.ReadTranslator;
 import io.sluice.translation.translators.RedistributeTranslator;
+import io.sluice.translation.translators.TestStreamTranslator;
 import io.sluice.translation.translators.WindowAssignTranslator;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +24,6 @@ import org.apache.beam.sdk.util.construction.PTransformMatchers;
 import org.apache.beam.sdk.util.construction.PTransformTranslation;
 import org.apache.beam.sdk.util.construction.SplittableParDo;
 import org.apache.beam.sdk.util.construction.SplittableParDoNaiveBounded;
-import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PValue;
 
 /**
  * Turns a Beam pipeline into a Sluice job graph. The map of the runner: which Beam transform (by
@@ -39,7 +39,8 @@ public final class PipelineTranslator {
       PTransformTranslation.GROUP_BY_KEY_TRANSFORM_URN, new GroupByKeyTranslator<>(),
       PTransformTranslation.FLATTEN_TRANSFORM_URN, new FlattenTranslator<>(),
       PTransformTranslation.ASSIGN_WINDOWS_TRANSFORM_URN, new WindowAssignTranslator<>(),
-      PTransformTranslation.CREATE_VIEW_TRANSFORM_URN, new CreateViewTranslator<>());
+      PTransformTranslation.CREATE_VIEW_TRANSFORM_URN, new CreateViewTranslator<>(),
+      PTransformTranslation.TEST_STREAM_TRANSFORM_URN, new TestStreamTranslator<>());
 
   private static final Map<String, TransformTranslator<?>> COMPOSITES = Map.of(
       PTransformTranslation.COMBINE_PER_KEY_TRANSFORM_URN, new CombinePerKeyTranslator<>(),
@@ -47,14 +48,30 @@ public final class PipelineTranslator {
       PTransformTranslation.REDISTRIBUTE_ARBITRARILY_URN, new RedistributeTranslator(false),
       PTransformTranslation.REDISTRIBUTE_BY_KEY_URN, new RedistributeTranslator(true));
 
-  /** The result of a translation: the graph to run and where its metrics will be collected. */
+  /**
+   * The result of a translation: the graph to run, where its metrics will be collected, whether it
+   * runs as a streaming job and where its processing time comes from.
+   */
   public static final class Translation {
     private final JobGraph graph;
     private final JobMetrics metrics;
+    private final boolean streaming;
+    private final ProcessingTimeMode processingTimeMode;
 
-    Translation(JobGraph graph, JobMetrics metrics) {
+    Translation(JobGraph graph, JobMetrics metrics, boolean streaming, ProcessingTimeMode processingTimeMode) {
       this.graph = graph;
       this.metrics = metrics;
+      this.streaming = streaming;
+      this.processingTimeMode = processingTimeMode;
+    }
+
+    public boolean streaming() {
+      return streaming;
+    }
+
+    /** In-band when a TestStream drives the clock, so that tests are deterministic. */
+    public ProcessingTimeMode processingTimeMode() {
+      return processingTimeMode;
     }
 
     public JobGraph graph() {
@@ -73,8 +90,11 @@ public final class PipelineTranslator {
    * splittable DoFns to a naive expansion), then translates. Fails, naming the step and URN, on any
    * transform Sluice cannot run, before anything runs.
    */
-  public static Translation translate(Pipeline pipeline, String jobName, TranslationSettings settings) {
-    rejectUnbounded(pipeline);
+  public static Translation translate(Pipeline pipeline, String jobName, TranslationSettings requested) {
+    PipelineShape shape = PipelineShape.of(pipeline);
+    TranslationSettings settings = shape.hasUnbounded() && !requested.streaming()
+        ? requested.withStreaming(true)
+        : requested;
     SplittableParDo.convertReadBasedSplittableDoFnsToPrimitiveReads(pipeline);
     pipeline.replaceAll(List.of(
         PTransformOverride.of(PTransformMatchers.splittableParDo(), new SplittableParDo.OverrideFactory<>()),
@@ -89,7 +109,7 @@ public final class PipelineTranslator {
         }
         String urn = urnOf(node);
         TransformTranslator<?> translator = urn == null ? null : COMPOSITES.get(urn);
-        if (translator == null || !canTranslate(translator, node, pipeline)) {
+        if (translator == null || !canTranslate(translator, node, pipeline, context)) {
           return CompositeBehavior.ENTER_TRANSFORM;
         }
         apply(translator, node, pipeline, context);
@@ -107,7 +127,8 @@ public final class PipelineTranslator {
         apply(translator, node, pipeline, context);
       }
     });
-    return new Translation(context.graph(), context.metrics());
+    return new Translation(context.graph(), context.metrics(), settings.streaming(),
+        shape.hasTestStream() ? ProcessingTimeMode.IN_BAND : ProcessingTimeMode.SYSTEM_CLOCK);
   }
 
   private static String urnOf(TransformHierarchy.Node node) {
@@ -116,8 +137,9 @@ public final class PipelineTranslator {
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private static boolean canTranslate(TransformTranslator<?> translator, TransformHierarchy.Node node, Pipeline pipeline) {
-    return ((TransformTranslator) translator).canTranslate(node.toAppliedPTransform(pipeline));
+  private static boolean canTranslate(TransformTranslator<?> translator, TransformHierarchy.Node node, Pipeline pipeline,
+      TranslationContext context) {
+    return ((TransformTranslator) translator).canTranslate(node.toAppliedPTransform(pipeline), context);
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
@@ -131,19 +153,5 @@ public final class PipelineTranslator {
     } catch (Exception e) {
       throw new IllegalStateException("Sluice failed to translate step '" + node.getFullName() + "'", e);
     }
-  }
-
-  /** Until Sluice has streaming execution, an unbounded PCollection must fail fast, never hang. */
-  private static void rejectUnbounded(Pipeline pipeline) {
-    pipeline.traverseTopologically(new Pipeline.PipelineVisitor.Defaults() {
-      @Override
-      public void visitValue(PValue value, TransformHierarchy.Node producer) {
-        if (value instanceof PCollection && ((PCollection<?>) value).isBounded() == PCollection.IsBounded.UNBOUNDED) {
-          throw new UnsupportedOperationException("Sluice runs bounded pipelines only, for now: PCollection '"
-              + value.getName() + "' produced by step '" + producer.getFullName()
-              + "' is unbounded (streaming execution is not implemented yet)");
-        }
-      }
-    });
   }
 }

@@ -12,7 +12,7 @@ public interface TransformTranslator<T extends PTransform<?, ?>> {
    * Whether this translator handles this application of a composite; if not, the composite is
    * expanded and its parts translated instead. Primitives must always be handled.
    */
-  default boolean canTranslate(AppliedPTransform<?, ?, T> transform) {
+  default boolean canTranslate(AppliedPTransform<?, ?, T> transform, TranslationContext context) {
     return true;
   }
 }

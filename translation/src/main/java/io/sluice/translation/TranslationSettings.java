@@ -8,8 +8,9 @@ public final class TranslationSettings {
   private final PipelineOptions options;
   private final int parallelism;
   private final int maxBundleSize;
+  private final boolean streaming;
 
-  public TranslationSettings(PipelineOptions options, int parallelism, int maxBundleSize) {
+  public TranslationSettings(PipelineOptions options, int parallelism, int maxBundleSize, boolean streaming) {
     if (parallelism < 1) {
       throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
     }
@@ -19,6 +20,7 @@ public final class TranslationSettings {
     this.options = options;
     this.parallelism = parallelism;
     this.maxBundleSize = maxBundleSize;
+    this.streaming = streaming;
   }
 
   public PipelineOptions options() {
@@ -31,5 +33,17 @@ public final class TranslationSettings {
 
   public int maxBundleSize() {
     return maxBundleSize;
+  }
+
+  /**
+   * True when the pipeline runs continuously: watermarks and timers drive its operators, state
+   * is keyed and kept in the state backend, side inputs may change while the main input flows.
+   */
+  public boolean streaming() {
+    return streaming;
+  }
+
+  public TranslationSettings withStreaming(boolean streaming) {
+    return new TranslationSettings(options, parallelism, maxBundleSize, streaming);
   }
 }

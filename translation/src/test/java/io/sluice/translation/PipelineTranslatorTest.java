@@ -46,7 +46,7 @@ class PipelineTranslatorTest {
   }
 
   private JobGraph translate(Pipeline p) {
-    return PipelineTranslator.translate(p, "test", new TranslationSettings(options, 2, 100)).graph();
+    return PipelineTranslator.translate(p, "test", new TranslationSettings(options, 2, 100, false)).graph();
   }
 
   private static Vertex vertexOf(JobGraph graph, String operatorPrefix) {

@@ -2,6 +2,8 @@ package io.sluice.validatesrunner;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Properties;
 
 /**
@@ -9,7 +11,8 @@ import java.util.Properties;
  * line):
  *
  * <ul>
- *   <li>{@code sluice.vr.mode}: {@code batch} (default) or {@code streaming};
+ *   <li>{@code sluice.vr.mode}: {@code batch}, {@code streaming} or both, comma-separated (the
+ *       default: both, one after the other);
  *   <li>{@code sluice.vr.tests}: optional comma-separated globs choosing a subset, see {@link
  *       TestSelection};
  *   <li>{@code sluice.vr.timeoutSeconds}: per-test timeout, default 180;
@@ -20,7 +23,7 @@ import java.util.Properties;
  * Relative paths resolve against the working directory, which surefire sets to the module.
  */
 public record HarnessSettings(
-    RunMode mode, TestSelection selection, Duration timeout, Path exclusionsFile, Path reportDir) {
+    List<RunMode> modes, TestSelection selection, Duration timeout, Path exclusionsFile, Path reportDir) {
 
   /** How long an interrupted test gets to give up before its thread is abandoned. */
   public static final Duration INTERRUPT_GRACE = Duration.ofSeconds(10);
@@ -39,7 +42,10 @@ public record HarnessSettings(
           "sluice.vr.timeoutSeconds must be positive, not " + timeout);
     }
     return new HarnessSettings(
-        RunMode.fromLabel(blankToDefault(properties.getProperty("sluice.vr.mode"), "batch")),
+        Arrays.stream(blankToDefault(properties.getProperty("sluice.vr.mode"), "batch,streaming").split(","))
+            .map(RunMode::fromLabel)
+            .distinct()
+            .toList(),
         TestSelection.parse(properties.getProperty("sluice.vr.tests")),
         perTest,
         Path.of(blankToDefault(properties.getProperty("sluice.vr.exclusions"), "exclusions.txt")),

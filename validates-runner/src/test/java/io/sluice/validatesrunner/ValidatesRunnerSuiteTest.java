@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.testing.TestPipeline;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,9 +26,14 @@ class ValidatesRunnerSuiteTest {
   private static final Logger LOG = LoggerFactory.getLogger(ValidatesRunnerSuiteTest.class);
   private static final int FAILURES_IN_ASSERTION_MESSAGE = 20;
 
-  @Test
-  void sluiceRunnerPassesValidatesRunnerSuite() throws JsonProcessingException {
+  @TestFactory
+  Stream<DynamicTest> sluiceRunnerPassesValidatesRunnerSuite() {
     HarnessSettings settings = HarnessSettings.from(System.getProperties());
+    return settings.modes().stream()
+        .map(mode -> DynamicTest.dynamicTest(mode.label(), () -> runSuite(settings, mode)));
+  }
+
+  private static void runSuite(HarnessSettings settings, RunMode mode) throws JsonProcessingException {
     DiscoveredSuite suite = SuiteDiscovery.usingContextClassLoader().discover();
     logUnloadableClasses(suite);
     if (settings.selection().selectsAll()) {
@@ -39,7 +46,7 @@ class ValidatesRunnerSuiteTest {
         exclusions.matchingNothing(suite.methods()),
         "exclusions that match no discovered test");
     SuitePlan plan =
-        SuitePlan.of(suite.methods(), exclusions, settings.mode(), settings.selection());
+        SuitePlan.of(suite.methods(), exclusions, mode, settings.selection());
     assertFalse(
         plan.toRun().isEmpty() && !settings.selection().selectsAll(),
         "sluice.vr.tests=" + settings.selection() + " selects no test that is not excluded");
@@ -47,7 +54,7 @@ class ValidatesRunnerSuiteTest {
         "Running {} of {} discovered ValidatesRunner methods in {} mode ({} excluded; {})",
         plan.toRun().size(),
         plan.discovered().size(),
-        settings.mode().label(),
+        mode.label(),
         plan.excluded().size(),
         settings.selection());
 
@@ -57,7 +64,7 @@ class ValidatesRunnerSuiteTest {
       // TestPipeline reads its options when each test instance is created, so this must come first.
       System.setProperty(
           TestPipeline.PROPERTY_BEAM_TEST_PIPELINE_OPTIONS,
-          new ObjectMapper().writeValueAsString(settings.mode().pipelineArgs()));
+          new ObjectMapper().writeValueAsString(mode.pipelineArgs()));
       outcome =
           new SuiteRun(new TimedClassRunner(settings.timeout(), HarnessSettings.INTERRUPT_GRACE))
               .execute(plan);

@@ -100,6 +100,14 @@ public final class ChannelWriter {
     }
   }
 
+  /** In-band processing time, like a watermark, follows the records that precede it. */
+  public void processingTime(long time) throws InterruptedException {
+    flush();
+    for (int t = 0; t < targets.length; t++) {
+      targets[t].put(Frame.processingTime(channel, sender, time));
+    }
+  }
+
   /** Ends this producer's stream on every consumer subtask. */
   public void end() throws InterruptedException {
     flush();

@@ -1,8 +1,8 @@
 package io.sluice.execution.channel;
 
 /**
- * The unit a channel carries, in order: a batch of records, a watermark, or the end of the
- * sender's stream (later also checkpoint barriers). A frame names its channel (the index of the
+ * The unit a channel carries, in order: a batch of records, a watermark, an in-band processing
+ * time, or the end of the sender's stream (later also checkpoint barriers). A frame names its channel (the index of the
  * edge among the consumer vertex's incoming edges) and the sending subtask, so that frames of many
  * channels can share one queue, in memory or over a network connection.
  */
@@ -12,6 +12,8 @@ public final class Frame {
   public enum Kind {
     RECORDS,
     WATERMARK,
+    /** Processing time when it is driven by the data (a test stream), not by the wall clock. */
+    PROCESSING_TIME,
     END
   }
 
@@ -39,6 +41,10 @@ public final class Frame {
     return new Frame(Kind.WATERMARK, channel, sender, null, 0, watermark);
   }
 
+  public static Frame processingTime(int channel, int sender, long time) {
+    return new Frame(Kind.PROCESSING_TIME, channel, sender, null, 0, time);
+  }
+
   public static Frame end(int channel, int sender) {
     return new Frame(Kind.END, channel, sender, null, 0, 0);
   }
@@ -64,6 +70,7 @@ public final class Frame {
     return count;
   }
 
+  /** The time of a WATERMARK or PROCESSING_TIME frame. */
   public long watermark() {
     return watermark;
   }

@@ -3,6 +3,7 @@ package io.sluice.execution.channel;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The bounded inbox of one subtask, shared by all its incoming channels. Bounded in frames, so a
@@ -12,13 +13,26 @@ import java.util.concurrent.TimeUnit;
 public final class InputQueue {
 
   private final BlockingQueue<Frame> frames;
+  private final AtomicLong inFlight;
 
   public InputQueue(int capacityInFrames) {
+    this(capacityInFrames, null);
+  }
+
+  /**
+   * @param inFlight if not null, counts every frame put here; the consumer counts it down once it
+   *     has handled the frame and passed on all it caused, so zero means the job is quiescent
+   */
+  public InputQueue(int capacityInFrames, AtomicLong inFlight) {
     this.frames = new ArrayBlockingQueue<>(capacityInFrames);
+    this.inFlight = inFlight;
   }
 
   /** Blocks while the queue is full; interrupting the caller (job cancellation) ends the wait. */
   public void put(Frame frame) throws InterruptedException {
+    if (inFlight != null) {
+      inFlight.incrementAndGet();
+    }
     frames.put(frame);
   }
 

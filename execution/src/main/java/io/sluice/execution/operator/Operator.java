@@ -5,10 +5,11 @@ package io.sluice.execution.operator;
  * needs no locking. Inputs and outputs are numbered ports; what a port carries is the graph
  * builder's business.
  *
- * <p>Life cycle: {@link #open}, then any number of {@link #process} and {@link #watermark} calls,
- * {@link #inputDone} once per input port when all its producers have finished, {@link #complete}
- * once after every input is done (right after open for an operator without inputs: a source emits
- * its data there), and {@link #close} always, even after a failure or a cancellation.
+ * <p>Life cycle: {@link #open}, then any number of {@link #process}, {@link #watermark}, {@link
+ * #processingTime} and {@link #idle} calls, {@link #inputDone} once per input port when all its
+ * producers have finished, {@link #complete} once after every input is done (right after open for
+ * an operator without inputs: a bounded source emits its data there; a {@link SourceOperator} is
+ * polled instead), and {@link #close} always, even after a failure or a cancellation.
  */
 public interface Operator {
 
@@ -18,6 +19,16 @@ public interface Operator {
 
   /** The minimum watermark over all of this operator's inputs advanced to {@code watermark}. */
   default void watermark(long watermark) throws Exception {}
+
+  /**
+   * Processing time reached {@code now}: with the system clock, when a time the operator asked for
+   * with {@link OperatorContext#scheduleProcessingTime} is due; with in-band time, on every advance
+   * (and {@code Long.MAX_VALUE} once every producer has finished).
+   */
+  default void processingTime(long now) throws Exception {}
+
+  /** No input is waiting: a good moment to end a bundle and let downstream see its output. */
+  default void idle() throws Exception {}
 
   default void inputDone(int inputPort) throws Exception {}
 

@@ -1,8 +1,7 @@
 package io.sluice.execution.operator;
 
-import io.sluice.execution.state.KeyedStateBackend;
+import io.sluice.execution.state.KeyedStores;
 import java.nio.file.Path;
-import java.util.function.Function;
 
 /** What the engine gives an operator of one subtask. */
 public interface OperatorContext {
@@ -24,10 +23,27 @@ public interface OperatorContext {
   long memoryBudgetBytes();
 
   /**
-   * A keyed state backend of the job's configured kind. {@code stateForKey} makes the state view of
-   * one key (given as its encoded bytes) the first time the key is seen.
+   * The keyed state stores of this operator instance, of the job's configured backend; opened on
+   * first use, closed by the engine after {@link Operator#close}.
    */
-  <S> KeyedStateBackend<S> keyedStateBackend(Function<byte[], S> stateForKey);
+  KeyedStores keyedStores();
+
+  /** The current processing time of this operator, in milliseconds since the epoch. */
+  long processingTime();
+
+  /**
+   * Asks for a {@link Operator#processingTime} call once processing time reaches {@code time}. With
+   * in-band time every advance is delivered anyway, so this is only a hint.
+   */
+  void scheduleProcessingTime(long time);
+
+  ProcessingTimeMode processingTimeMode();
+
+  /**
+   * With in-band processing time: true when nothing is queued or being handled anywhere in the job,
+   * so everything a test source emitted so far has had all its effects.
+   */
+  boolean isQuiescent();
 
   /** True once the job is cancelled or failed: long loops in an operator should stop. */
   boolean isCancelled();

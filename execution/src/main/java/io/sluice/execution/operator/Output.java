@@ -8,4 +8,10 @@ public interface Output {
 
   /** Tells everything downstream that no record older than {@code watermark} will follow. */
   void emitWatermark(long watermark) throws InterruptedException;
+
+  /**
+   * Advances in-band processing time downstream (see {@link ProcessingTimeMode#IN_BAND}); only
+   * sources call it, the engine forwards it through every other operator.
+   */
+  void emitProcessingTime(long time) throws InterruptedException;
 }

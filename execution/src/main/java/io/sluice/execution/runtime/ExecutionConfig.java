@@ -1,5 +1,6 @@
 package io.sluice.execution.runtime;
 
+import io.sluice.execution.operator.ProcessingTimeMode;
 import io.sluice.execution.state.StateBackendKind;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -13,6 +14,9 @@ public final class ExecutionConfig {
   private long operatorMemoryBudgetBytes = 64L << 20;
   private Path spillDirectory = Paths.get(System.getProperty("java.io.tmpdir"));
   private StateBackendKind stateBackend = StateBackendKind.HEAP;
+  private Path stateDirectory = Paths.get(System.getProperty("java.io.tmpdir"));
+  private long stateMemoryBytes = 64L << 20;
+  private ProcessingTimeMode processingTimeMode = ProcessingTimeMode.SYSTEM_CLOCK;
   private Duration progressInterval = Duration.ofSeconds(30);
 
   public int queueCapacityFrames() {
@@ -70,6 +74,38 @@ public final class ExecutionConfig {
 
   public ExecutionConfig stateBackend(StateBackendKind kind) {
     this.stateBackend = kind;
+    return this;
+  }
+
+  public Path stateDirectory() {
+    return stateDirectory;
+  }
+
+  /** Where a job makes its private directory for keyed state files. */
+  public ExecutionConfig stateDirectory(Path directory) {
+    this.stateDirectory = directory;
+    return this;
+  }
+
+  public long stateMemoryBytes() {
+    return stateMemoryBytes;
+  }
+
+  /** Off-heap bytes (caches, write buffers) the keyed state store of one operator instance may use. */
+  public ExecutionConfig stateMemoryBytes(long bytes) {
+    if (bytes < (1L << 20)) {
+      throw new IllegalArgumentException("state memory must be >= 1 MiB: " + bytes);
+    }
+    this.stateMemoryBytes = bytes;
+    return this;
+  }
+
+  public ProcessingTimeMode processingTimeMode() {
+    return processingTimeMode;
+  }
+
+  public ExecutionConfig processingTimeMode(ProcessingTimeMode mode) {
+    this.processingTimeMode = mode;
     return this;
   }
 

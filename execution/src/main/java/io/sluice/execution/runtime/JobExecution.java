@@ -5,6 +5,7 @@ import io.sluice.execution.channel.InputQueue;
 import io.sluice.execution.graph.Edge;
 import io.sluice.execution.graph.JobGraph;
 import io.sluice.execution.graph.Vertex;
+import io.sluice.execution.operator.ProcessingTimeMode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -22,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -49,7 +51,10 @@ public final class JobExecution {
   private CountDownLatch opening;
   private final long startNanos = System.nanoTime();
   private volatile boolean cancelled;
-  private Path jobDirectory;
+  /** Frames put but not yet fully handled; counted only with in-band processing time (tests). */
+  private final AtomicLong inFlight = new AtomicLong();
+  /** The job's private directory under each configured root (spill, state), made on first use. */
+  private final Map<Path, Path> jobDirectories = new HashMap<>();
   private ScheduledExecutorService progressReporter;
 
   private JobExecution(JobGraph graph, ExecutionConfig config) {
@@ -70,7 +75,8 @@ public final class JobExecution {
     for (Vertex v : graph.vertices()) {
       InputQueue[] queues = new InputQueue[v.parallelism()];
       for (int i = 0; i < queues.length; i++) {
-        queues[i] = new InputQueue(config.queueCapacityFrames());
+        queues[i] = new InputQueue(config.queueCapacityFrames(),
+            config.processingTimeMode() == ProcessingTimeMode.IN_BAND ? inFlight : null);
       }
       inboxes.put(v, queues);
       List<Edge> incoming = graph.incomingChannels(v);
@@ -128,15 +134,36 @@ public final class JobExecution {
         edge.partitioning(), config.batchSize());
   }
 
-  synchronized Path operatorDirectory(String name) {
+  void frameHandled() {
+    inFlight.decrementAndGet();
+  }
+
+  /** True when no frame is queued or being handled anywhere (tracked with in-band processing time only). */
+  boolean isQuiescent() {
+    return inFlight.get() == 0;
+  }
+
+  /** A private spill directory of one operator instance. */
+  Path operatorDirectory(String name) {
+    return privateDirectory(config.spillDirectory(), name);
+  }
+
+  /** A private keyed-state directory of one operator instance. */
+  Path stateDirectory(String name) {
+    return privateDirectory(config.stateDirectory(), name);
+  }
+
+  private synchronized Path privateDirectory(Path root, String name) {
     try {
+      Path jobDirectory = jobDirectories.get(root);
       if (jobDirectory == null) {
-        Files.createDirectories(config.spillDirectory());
-        jobDirectory = Files.createTempDirectory(config.spillDirectory(), "sluice-" + jobId + "-");
+        Files.createDirectories(root);
+        jobDirectory = Files.createTempDirectory(root, "sluice-" + jobId + "-");
+        jobDirectories.put(root, jobDirectory);
       }
       return Files.createDirectories(jobDirectory.resolve(name));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a spill directory under " + config.spillDirectory(), e);
+      throw new UncheckedIOException("cannot create a job directory under " + root, e);
     }
   }
 
@@ -203,13 +230,12 @@ public final class JobExecution {
   }
 
   private synchronized void deleteJobDirectory() {
-    if (jobDirectory == null) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(jobDirectory)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException | UncheckedIOException e) {
-      LOG.warn("Job {} could not remove its directory {}", jobId, jobDirectory, e);
+    for (Path jobDirectory : jobDirectories.values()) {
+      try (Stream<Path> paths = Files.walk(jobDirectory)) {
+        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException | UncheckedIOException e) {
+        LOG.warn("Job {} could not remove its directory {}", jobId, jobDirectory, e);
+      }
     }
   }
 

@@ -9,7 +9,10 @@ import io.sluice.execution.graph.Vertex;
 import io.sluice.execution.operator.Operator;
 import io.sluice.execution.operator.OperatorContext;
 import io.sluice.execution.operator.Output;
-import io.sluice.execution.state.KeyedStateBackend;
+import io.sluice.execution.state.KeyedStores;
+import io.sluice.execution.operator.ProcessingTimeMode;
+import io.sluice.execution.operator.SourceOperator;
+import java.util.PriorityQueue;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +51,13 @@ final class Subtask implements Runnable {
   private final Operator[] operators;
   private final OperatorOutput[] outputs;
   private final WatermarkTracker[] watermarks;
+  /** In-band processing time of each operator, the minimum over its feeders like a watermark. */
+  private final WatermarkTracker[] processingTimes;
+  private final ProcessingTimeMode timeMode;
+  /** System-clock callbacks the operators asked for: {time, operator index}, earliest first. */
+  private final PriorityQueue<long[]> scheduled = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
+  private final List<Integer> activeSources = new ArrayList<>();
+  private final Context[] contexts;
   private final int[] remainingFeeders;
   private final int[][] remainingPortFeeders;
   private final boolean[] completed;
@@ -71,6 +81,9 @@ final class Subtask implements Runnable {
     this.operators = new Operator[n];
     this.outputs = new OperatorOutput[n];
     this.watermarks = new WatermarkTracker[n];
+    this.processingTimes = new WatermarkTracker[n];
+    this.contexts = new Context[n];
+    this.timeMode = job.config().processingTimeMode();
     this.remainingFeeders = new int[n];
     this.remainingPortFeeders = new int[n][];
     this.completed = new boolean[n];
@@ -114,6 +127,7 @@ final class Subtask implements Runnable {
     }
     for (int i = 0; i < n; i++) {
       watermarks[i] = new WatermarkTracker(slotCount[i]);
+      processingTimes[i] = new WatermarkTracker(slotCount[i]);
       outputs[i] = new OperatorOutput(chainTargets.get(i), chainedPorts(vertex, i, writers.get(i), job));
     }
   }
@@ -163,31 +177,50 @@ final class Subtask implements Runnable {
       for (int i = 0; i < operators.length; i++) {
         OperatorNode node = vertex.operators().get(i);
         operators[i] = node.factory().create(index);
-        operators[i].open(new Context(node, outputs[i]));
+        contexts[i] = new Context(node, outputs[i], i);
+        operators[i].open(contexts[i]);
       }
       job.subtaskOpened();
       opened = true;
       job.awaitAllOpened();
       for (int i = 0; i < operators.length; i++) {
         if (!completed[i] && remainingFeeders[i] == 0) {
-          completeOperator(i);
+          if (operators[i] instanceof SourceOperator) {
+            activeSources.add(i);
+          } else {
+            completeOperator(i);
+          }
         }
       }
       while (remainingOperators > 0) {
         // Checked per frame, not only when idle: a busy subtask must stop promptly too.
         job.checkNotCancelled();
+        boolean busy = pollSources();
+        if (timeMode == ProcessingTimeMode.IN_BAND && !activeSources.isEmpty()) {
+          // A test source waits for quiescence, which counts only frames that were sent.
+          flushWriters();
+        }
+        fireScheduled();
         Frame frame = inbox.poll();
         if (frame == null) {
-          // About to wait: let downstream work on what is buffered rather than sit on it.
-          for (ChannelWriter w : allWriters) {
-            w.flush();
+          if (busy) {
+            continue;
           }
-          while (frame == null) {
-            job.checkNotCancelled();
-            frame = inbox.poll(100, TimeUnit.MILLISECONDS);
+          // About to wait: let downstream work on what is buffered rather than sit on it.
+          idleOperators();
+          flushWriters();
+          frame = inbox.poll(waitMillis(), TimeUnit.MILLISECONDS);
+          if (frame == null) {
+            continue;
           }
         }
         handle(frame);
+        if (timeMode == ProcessingTimeMode.IN_BAND) {
+          // Everything this frame caused must be on its way before it stops counting as in flight.
+          idleOperators();
+          flushWriters();
+          job.frameHandled();
+        }
       }
     } catch (Throwable t) {
       failure = t;
@@ -199,6 +232,58 @@ final class Subtask implements Runnable {
         job.subtaskOpened();
       }
     }
+  }
+
+  private void idleOperators() throws Exception {
+    for (int i = 0; i < operators.length; i++) {
+      if (!completed[i]) {
+        operators[i].idle();
+      }
+    }
+  }
+
+  private void flushWriters() throws InterruptedException {
+    for (ChannelWriter w : allWriters) {
+      w.flush();
+    }
+  }
+
+  /** Gives every running source a turn; true if any emitted something. */
+  private boolean pollSources() throws Exception {
+    boolean busy = false;
+    for (int k = activeSources.size() - 1; k >= 0; k--) {
+      int op = activeSources.get(k);
+      SourceOperator.Status status = ((SourceOperator) operators[op]).poll();
+      if (status == SourceOperator.Status.DONE) {
+        activeSources.remove(k);
+        completeOperator(op);
+      } else if (status == SourceOperator.Status.MORE) {
+        busy = true;
+      }
+    }
+    return busy;
+  }
+
+  private void fireScheduled() throws Exception {
+    if (scheduled.isEmpty()) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    while (!scheduled.isEmpty() && scheduled.peek()[0] <= now) {
+      int op = (int) scheduled.poll()[1];
+      if (!completed[op]) {
+        operators[op].processingTime(now);
+      }
+    }
+  }
+
+  /** How long an idle subtask may wait for input: until the next callback, a source's next poll. */
+  private long waitMillis() {
+    long wait = activeSources.isEmpty() ? 100 : 5;
+    if (!scheduled.isEmpty()) {
+      wait = Math.min(wait, scheduled.peek()[0] - System.currentTimeMillis());
+    }
+    return Math.max(1, wait);
   }
 
   private void handle(Frame frame) throws Exception {
@@ -218,6 +303,9 @@ final class Subtask implements Runnable {
       case WATERMARK:
         advanceWatermark(op, channelSlotBase[c] + frame.sender(), frame.watermark());
         break;
+      case PROCESSING_TIME:
+        advanceProcessingTime(op, channelSlotBase[c] + frame.sender(), frame.watermark());
+        break;
       case END:
         feederDone(op, channelPort[c], channelSlotBase[c] + frame.sender());
         break;
@@ -232,8 +320,23 @@ final class Subtask implements Runnable {
     }
   }
 
+  /** In-band processing time passes through every operator unchanged: no operator holds it back. */
+  private void advanceProcessingTime(int op, int slot, long time) throws Exception {
+    if (processingTimes[op].update(slot, time)) {
+      long now = processingTimes[op].current();
+      operators[op].processingTime(now);
+      if (now != WatermarkTracker.END_OF_TIME) {
+        // The end of time travels with the end of the stream instead.
+        outputs[op].forwardProcessingTime(now);
+      }
+    }
+  }
+
   private void feederDone(int op, int port, int slot) throws Exception {
     advanceWatermark(op, slot, WatermarkTracker.END_OF_TIME);
+    if (timeMode == ProcessingTimeMode.IN_BAND) {
+      advanceProcessingTime(op, slot, WatermarkTracker.END_OF_TIME);
+    }
     if (--remainingPortFeeders[op][port] == 0) {
       operators[op].inputDone(port);
     }
@@ -259,18 +362,25 @@ final class Subtask implements Runnable {
   }
 
   private Throwable closeOperators(Throwable failure) {
-    for (Operator operator : operators) {
-      if (operator == null) {
-        continue;
+    for (int i = 0; i < operators.length; i++) {
+      if (operators[i] != null) {
+        failure = closeQuietly(operators[i]::close, failure);
       }
-      try {
-        operator.close();
-      } catch (Throwable t) {
-        if (failure == null) {
-          failure = t;
-        } else if (failure != t) {
-          failure.addSuppressed(t);
-        }
+      if (contexts[i] != null) {
+        failure = closeQuietly(contexts[i]::closeStores, failure);
+      }
+    }
+    return failure;
+  }
+
+  private static Throwable closeQuietly(AutoCloseable closeable, Throwable failure) {
+    try {
+      closeable.close();
+    } catch (Throwable t) {
+      if (failure == null) {
+        return t;
+      } else if (failure != t) {
+        failure.addSuppressed(t);
       }
     }
     return failure;
@@ -330,6 +440,30 @@ final class Subtask implements Runnable {
     }
 
     @Override
+    public void emitProcessingTime(long time) throws InterruptedException {
+      forwardProcessingTime(time);
+    }
+
+    void forwardProcessingTime(long time) throws InterruptedException {
+      for (ChainTarget t : chained) {
+        try {
+          advanceProcessingTime(t.operator, t.slot, time);
+        } catch (RuntimeException | InterruptedException e) {
+          throw e;
+        } catch (Exception e) {
+          throw new OperatorException(e);
+        }
+      }
+      for (ChannelWriter[] port : channels) {
+        if (port != null) {
+          for (ChannelWriter w : port) {
+            w.processingTime(time);
+          }
+        }
+      }
+    }
+
+    @Override
     public void emitWatermark(long watermark) throws InterruptedException {
       for (ChainTarget t : chained) {
         try {
@@ -353,11 +487,14 @@ final class Subtask implements Runnable {
   private final class Context implements OperatorContext {
     private final OperatorNode node;
     private final Output output;
+    private final int operatorIndex;
     private Path spillDirectory;
+    private KeyedStores stores;
 
-    Context(OperatorNode node, Output output) {
+    Context(OperatorNode node, Output output, int operatorIndex) {
       this.node = node;
       this.output = output;
+      this.operatorIndex = operatorIndex;
     }
 
     @Override
@@ -388,9 +525,13 @@ final class Subtask implements Runnable {
     @Override
     public Path spillDirectory() {
       if (spillDirectory == null) {
-        spillDirectory = job.operatorDirectory(vertex.id() + "-" + node.index() + "-" + index);
+        spillDirectory = job.operatorDirectory(directoryName());
       }
       return spillDirectory;
+    }
+
+    private String directoryName() {
+      return vertex.id() + "-" + node.index() + "-" + index;
     }
 
     @Override
@@ -399,8 +540,43 @@ final class Subtask implements Runnable {
     }
 
     @Override
-    public <S> KeyedStateBackend<S> keyedStateBackend(Function<byte[], S> stateForKey) {
-      return job.config().stateBackend().create(stateForKey);
+    public KeyedStores keyedStores() {
+      if (stores == null) {
+        ExecutionConfig config = job.config();
+        stores = config.stateBackend().open(job.stateDirectory(directoryName()), config.stateMemoryBytes());
+      }
+      return stores;
+    }
+
+    void closeStores() {
+      if (stores != null) {
+        stores.close();
+        stores = null;
+      }
+    }
+
+    @Override
+    public long processingTime() {
+      return timeMode == ProcessingTimeMode.IN_BAND
+          ? processingTimes[operatorIndex].current()
+          : System.currentTimeMillis();
+    }
+
+    @Override
+    public void scheduleProcessingTime(long time) {
+      if (timeMode == ProcessingTimeMode.SYSTEM_CLOCK) {
+        scheduled.add(new long[] {time, operatorIndex});
+      }
+    }
+
+    @Override
+    public ProcessingTimeMode processingTimeMode() {
+      return timeMode;
+    }
+
+    @Override
+    public boolean isQuiescent() {
+      return job.isQuiescent();
     }
 
     @Override

@@ -48,4 +48,9 @@ public final class AssignWindowsOperator<T, W extends BoundedWindow> implements 
       out.emit(0, WindowedValues.of(element.getValue(), element.getTimestamp(), windows, element.getPaneInfo()));
     }
   }
+
+  @Override
+  public void watermark(long watermark) {
+    out.watermark(watermark);
+  }
 }

@@ -23,4 +23,14 @@ final class Emitter {
       throw new JobCancelledException("interrupted while emitting: the job is stopping");
     }
   }
+
+  /** Forwards a watermark downstream: for operators that neither delay nor hold elements. */
+  void watermark(long watermark) {
+    try {
+      output.emitWatermark(watermark);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new JobCancelledException("interrupted while emitting: the job is stopping");
+    }
+  }
 }

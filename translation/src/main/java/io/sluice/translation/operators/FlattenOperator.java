@@ -20,4 +20,9 @@ public final class FlattenOperator implements Operator {
   public void process(int inputPort, Object record) {
     out.emit(0, record);
   }
+
+  @Override
+  public void watermark(long watermark) {
+    out.watermark(watermark);
+  }
 }

@@ -32,4 +32,9 @@ public final class KeyEncodingOperator<K> implements Operator {
     byte[] key = CoderUtils.encodeToByteArray(keyCoder, element.getValue().getKey());
     out.emit(0, new KeyedRecord(key, element));
   }
+
+  @Override
+  public void watermark(long watermark) {
+    out.watermark(watermark);
+  }
 }

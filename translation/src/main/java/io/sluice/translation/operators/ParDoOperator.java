@@ -7,11 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.runners.core.DoFnRunner;
 import org.apache.beam.runners.core.InMemoryBundleFinalizer;
-import org.apache.beam.runners.core.StateInternals;
 import org.apache.beam.runners.core.StepContext;
-import org.apache.beam.runners.core.TimerInternals;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.DoFn.BundleFinalizer;
 import org.apache.beam.sdk.values.WindowedValue;
 
 /**
@@ -39,22 +36,7 @@ public final class ParDoOperator implements Operator {
     sideInputs = new SideInputs(spec.sideInputs());
     pendingSideInputs = spec.sideInputs().size();
     InMemoryBundleFinalizer finalizer = new InMemoryBundleFinalizer();
-    StepContext stepContext = new StepContext() {
-      @Override
-      public StateInternals stateInternals() {
-        throw new UnsupportedOperationException("a ParDo without state has no state");
-      }
-
-      @Override
-      public TimerInternals timerInternals() {
-        throw new UnsupportedOperationException("a ParDo without timers has no timers");
-      }
-
-      @Override
-      public BundleFinalizer bundleFinalizer() {
-        return finalizer;
-      }
-    };
+    StepContext stepContext = new StatelessStepContext(finalizer);
     DoFnRunner<Object, Object> runner = spec.newRunner(fn, sideInputs, new Emitter(context.output()), stepContext);
     instance = new DoFnInstance(fn, runner, metrics.containerFor(spec.stepName()), finalizer, spec.maxBundleSize());
     instance.setUp(spec.options());

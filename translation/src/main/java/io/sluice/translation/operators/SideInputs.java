@@ -54,7 +54,7 @@ final class SideInputs implements SideInputReader {
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private static <T> T materialize(PCollectionView<T> view, List<Object> values) {
+  static <T> T materialize(PCollectionView<T> view, List<Object> values) {
     ViewFn<Object, T> viewFn = (ViewFn<Object, T>) view.getViewFn();
     String urn = viewFn.getMaterialization().getUrn();
     switch (urn) {

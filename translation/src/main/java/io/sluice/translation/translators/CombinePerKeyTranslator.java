@@ -28,10 +28,12 @@ public final class CombinePerKeyTranslator<K, I, O> implements TransformTranslat
   private static final int BYTES_PER_PARTIAL_SLOT = 256;
 
   @Override
-  public boolean canTranslate(AppliedPTransform<?, ?, Combine.PerKey<K, I, O>> transform) {
+  public boolean canTranslate(AppliedPTransform<?, ?, Combine.PerKey<K, I, O>> transform, TranslationContext context) {
     PCollection<?> input = Transforms.mainInput(transform);
     WindowingStrategy<?, ?> windowing = input.getWindowingStrategy();
-    return transform.getTransform().getFn() instanceof Combine.CombineFn
+    // A partial combine holds its table until the input ends: in streaming, group first instead.
+    return !context.settings().streaming()
+        && transform.getTransform().getFn() instanceof Combine.CombineFn
         && transform.getTransform().getSideInputs().isEmpty()
         && windowing.getWindowFn().isNonMerging()
         && windowing.getTrigger() instanceof DefaultTrigger

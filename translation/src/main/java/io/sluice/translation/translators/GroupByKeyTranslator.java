@@ -3,7 +3,9 @@ package io.sluice.translation.translators;
 import io.sluice.execution.graph.Partitioning;
 import io.sluice.translation.TransformTranslator;
 import io.sluice.translation.TranslationContext;
+import io.sluice.execution.operator.OperatorFactory;
 import io.sluice.translation.operators.GroupByKeyOperator;
+import io.sluice.translation.operators.StreamingGroupByKeyOperator;
 import io.sluice.translation.operators.KeyedRecord;
 import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -19,8 +21,12 @@ public final class GroupByKeyTranslator<K, V> implements TransformTranslator<Gro
     PCollection<KV<K, V>> input = Transforms.mainInput(transform);
     KvCoder<K, V> coder = KeyedInputs.kvCoder(input, transform.getFullName());
     TranslationContext.Port keyed = KeyedInputs.encodeKeys(input, coder.getKeyCoder(), transform.getFullName(), context);
-    context.setProducer(Transforms.onlyOutput(transform), context.addOperator(transform.getFullName(),
-        subtask -> new GroupByKeyOperator<>(coder, input.getWindowingStrategy(), context.options()),
+    String step = transform.getFullName();
+    OperatorFactory factory = context.settings().streaming()
+        ? subtask -> new StreamingGroupByKeyOperator<>(coder, input.getWindowingStrategy(), context.options(), step,
+            context.metrics())
+        : subtask -> new GroupByKeyOperator<>(coder, input.getWindowingStrategy(), context.options());
+    context.setProducer(Transforms.onlyOutput(transform), context.addOperator(step, factory,
         List.of(new TranslationContext.Input(keyed, 0, Partitioning.hash(KeyedRecord::keyHashOf)))), 0);
   }
 }

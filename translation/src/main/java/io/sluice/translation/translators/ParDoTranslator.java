@@ -8,6 +8,7 @@ import io.sluice.translation.operators.DoFnSpec;
 import io.sluice.translation.operators.KeyedRecord;
 import io.sluice.translation.operators.ParDoOperator;
 import io.sluice.translation.operators.StatefulParDoOperator;
+import io.sluice.translation.operators.StreamingParDoOperator;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +26,8 @@ import org.apache.beam.sdk.values.TupleTag;
 
 /**
  * ParDo: stateless ones fuse into their input's vertex; ones with state or timers get a keyed edge.
- * Each side input arrives over a broadcast edge on its own input port.
+ * Each side input arrives over a broadcast edge on its own input port. Batch and streaming have
+ * their own operators: batch sees each key's input whole, streaming lives by watermarks.
  */
 public final class ParDoTranslator<I, O> implements TransformTranslator<ParDo.MultiOutput<I, O>> {
 
@@ -71,10 +73,14 @@ public final class ParDoTranslator<I, O> implements TransformTranslator<ParDo.Mu
       Coder<?> keyCoder = KeyedInputs.kvCoder(input, step).getKeyCoder();
       TranslationContext.Port keyed = KeyedInputs.encodeKeys(input, keyCoder, step, context);
       inputs.add(new TranslationContext.Input(keyed, 0, Partitioning.hash(KeyedRecord::keyHashOf)));
-      factory = subtask -> new StatefulParDoOperator(spec, context.metrics());
+      factory = context.settings().streaming()
+          ? subtask -> new StreamingParDoOperator(spec, context.metrics(), true)
+          : subtask -> new StatefulParDoOperator(spec, context.metrics());
     } else {
       inputs.add(new TranslationContext.Input(context.producerOf(input), 0, Partitioning.forward()));
-      factory = subtask -> new ParDoOperator(spec, context.metrics());
+      factory = context.settings().streaming()
+          ? subtask -> new StreamingParDoOperator(spec, context.metrics(), false)
+          : subtask -> new ParDoOperator(spec, context.metrics());
     }
     for (PCollectionView<?> view : sideInputs) {
       inputs.add(new TranslationContext.Input(context.producerOf(view.getPCollection()), inputs.size(),

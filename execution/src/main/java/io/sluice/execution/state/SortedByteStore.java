@@ -1,0 +1,40 @@
+package io.sluice.execution.state;
+
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * A map from byte-string keys to byte-string values, ordered by unsigned lexicographic key order:
+ * what binary keyed state and timers are stored in. A heap implementation and a RocksDB column
+ * family share this contract, so state and timer layouts are written once, over bytes.
+ *
+ * <p>Used from one subtask thread only. Arrays passed in may be kept by the store: callers must
+ * not modify them afterwards; arrays returned may not be modified either.
+ */
+public interface SortedByteStore {
+
+  /** The value stored under {@code key}, or null. */
+  byte[] get(byte[] key);
+
+  void put(byte[] key, byte[] value);
+
+  void delete(byte[] key);
+
+  /**
+   * The entries whose key starts with {@code prefix}, in ascending key order. The iterator must be
+   * closed; writes made while it is open may or may not be seen by it.
+   */
+  Cursor scan(byte[] prefix);
+
+  /** The entries with {@code from <= key < to}, in ascending key order; {@code to} null = unbounded. */
+  Cursor range(byte[] from, byte[] to);
+
+  /** Removes every entry whose key starts with {@code prefix}. */
+  void deletePrefix(byte[] prefix);
+
+  /** An iterator over entries that holds resources (a RocksDB iterator) until closed. */
+  interface Cursor extends Iterator<Map.Entry<byte[], byte[]>>, AutoCloseable {
+    @Override
+    void close();
+  }
+}

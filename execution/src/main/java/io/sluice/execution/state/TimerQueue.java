@@ -1,0 +1,204 @@
+package io.sluice.execution.state;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The timers of one operator in one subtask, kept in a {@link SortedByteStore} so that the heap and
+ * the RocksDB backend share one implementation. A timer is identified by its key and name; it fires
+ * in a domain (event time, processing time, ...) at a timestamp, may hold back the output watermark
+ * until it fires, and carries an opaque payload.
+ *
+ * <p>Three spaces in the store, each entry of a timer written and removed together:
+ *
+ * <ul>
+ *   <li>index {@code [1][key prefix][name] -> domain, timestamp, hold}: finds a timer by identity,
+ *       to replace or delete it;
+ *   <li>queue {@code [2][domain][timestamp][key prefix][name] -> hold, payload}: timers of a domain
+ *       in firing order;
+ *   <li>holds {@code [3][hold][key prefix][name]}: the smallest hold first; timers without a hold
+ *       have no entry here.
+ * </ul>
+ *
+ * The key prefix ({@link KeyGroups#prefix}) carries the key's length, so the name is simply the
+ * rest, and any (key, name) pair is encoded unambiguously. Longs are big-endian with the sign bit
+ * flipped, so that unsigned byte order is signed numeric order.
+ */
+public final class TimerQueue {
+
+  /** The hold of a timer that does not hold back the watermark. */
+  public static final long NO_HOLD = Long.MAX_VALUE;
+
+  private static final byte INDEX = 1;
+  private static final byte QUEUE = 2;
+  private static final byte HOLDS = 3;
+  private static final int INDEX_VALUE_LENGTH = 1 + 8 + 8;
+
+  private final SortedByteStore store;
+
+  public TimerQueue(SortedByteStore store) {
+    this.store = store;
+  }
+
+  /** A timer as set, or as removed by {@link #pollDue}. */
+  public record Timer(
+      byte[] key, byte[] name, int domain, long timestamp, long hold, byte[] payload) {
+
+    @Override
+    public String toString() {
+      return "Timer[key=" + Arrays.toString(key) + ", name=" + Arrays.toString(name)
+          + ", domain=" + domain + ", timestamp=" + timestamp + ", hold=" + hold
+          + ", payload=" + payload.length + " bytes]";
+    }
+  }
+
+  /**
+   * Sets the timer {@code (key, name)}, replacing the one set before under that identity, whatever
+   * its domain. {@code hold} is {@link #NO_HOLD} for a timer that holds nothing back.
+   */
+  public void set(byte[] key, byte[] name, int domain, long timestamp, long hold, byte[] payload) {
+    Objects.requireNonNull(payload, "payload");
+    checkDomain(domain);
+    byte[] identity = identity(key, name);
+    byte[] indexKey = withTag(INDEX, identity);
+    byte[] previous = store.get(indexKey);
+    if (previous != null) {
+      removeQueued(identity, previous);
+    }
+    store.put(indexKey, ByteBuffer.allocate(INDEX_VALUE_LENGTH)
+        .put((byte) domain)
+        .putLong(timestamp)
+        .putLong(hold)
+        .array());
+    store.put(queueKey(domain, timestamp, identity),
+        ByteBuffer.allocate(8 + payload.length).putLong(hold).put(payload).array());
+    if (hold != NO_HOLD) {
+      store.put(holdKey(hold, identity), new byte[0]);
+    }
+  }
+
+  /** Deletes the timer {@code (key, name)}; false if there was none. */
+  public boolean delete(byte[] key, byte[] name) {
+    byte[] identity = identity(key, name);
+    byte[] indexKey = withTag(INDEX, identity);
+    byte[] previous = store.get(indexKey);
+    if (previous == null) {
+      return false;
+    }
+    removeQueued(identity, previous);
+    store.delete(indexKey);
+    return true;
+  }
+
+  /**
+   * Removes and returns the timer of {@code domain} with the smallest timestamp at or before {@code
+   * upTo}, or null if none is due. Timers with equal timestamps come in order of key group, key and
+   * name.
+   */
+  public Timer pollDue(int domain, long upTo) {
+    checkDomain(domain);
+    byte[] queueKey;
+    byte[] value;
+    try (SortedByteStore.Cursor cursor = store.scan(new byte[] {QUEUE, (byte) domain})) {
+      if (!cursor.hasNext()) {
+        return null;
+      }
+      Map.Entry<byte[], byte[]> first = cursor.next();
+      queueKey = first.getKey();
+      value = first.getValue();
+    }
+    long timestamp = decodeLong(queueKey, 2);
+    if (timestamp > upTo) {
+      return null;
+    }
+    int identityStart = 2 + 8;
+    byte[] identity = Arrays.copyOfRange(queueKey, identityStart, queueKey.length);
+    long hold = ByteBuffer.wrap(value).getLong();
+    store.delete(queueKey);
+    if (hold != NO_HOLD) {
+      store.delete(holdKey(hold, identity));
+    }
+    store.delete(withTag(INDEX, identity));
+    int nameStart = KeyGroups.prefixLengthAt(identity, 0);
+    return new Timer(
+        KeyGroups.keyAt(identity, 0),
+        Arrays.copyOfRange(identity, nameStart, identity.length),
+        domain,
+        timestamp,
+        hold,
+        Arrays.copyOfRange(value, 8, value.length));
+  }
+
+  /** The smallest timestamp of a timer in {@code domain}; Long.MAX_VALUE if there is none. */
+  public long earliest(int domain) {
+    checkDomain(domain);
+    try (SortedByteStore.Cursor cursor = store.scan(new byte[] {QUEUE, (byte) domain})) {
+      return cursor.hasNext() ? decodeLong(cursor.next().getKey(), 2) : Long.MAX_VALUE;
+    }
+  }
+
+  /** The smallest hold of any timer; Long.MAX_VALUE ({@link #NO_HOLD}) if none holds anything. */
+  public long minHold() {
+    try (SortedByteStore.Cursor cursor = store.scan(new byte[] {HOLDS})) {
+      return cursor.hasNext() ? decodeLong(cursor.next().getKey(), 1) : NO_HOLD;
+    }
+  }
+
+  public boolean isEmpty() {
+    try (SortedByteStore.Cursor cursor = store.scan(new byte[] {INDEX})) {
+      return !cursor.hasNext();
+    }
+  }
+
+  /** Removes the queue and hold entries of a timer, given its index entry. */
+  private void removeQueued(byte[] identity, byte[] indexValue) {
+    ByteBuffer previous = ByteBuffer.wrap(indexValue);
+    int domain = previous.get() & 0xff;
+    long timestamp = previous.getLong();
+    long hold = previous.getLong();
+    store.delete(queueKey(domain, timestamp, identity));
+    if (hold != NO_HOLD) {
+      store.delete(holdKey(hold, identity));
+    }
+  }
+
+  private static byte[] identity(byte[] key, byte[] name) {
+    byte[] prefix = KeyGroups.prefix(key);
+    byte[] identity = Arrays.copyOf(prefix, prefix.length + name.length);
+    System.arraycopy(name, 0, identity, prefix.length, name.length);
+    return identity;
+  }
+
+  private static byte[] withTag(byte tag, byte[] identity) {
+    return ByteBuffer.allocate(1 + identity.length).put(tag).put(identity).array();
+  }
+
+  private static byte[] queueKey(int domain, long timestamp, byte[] identity) {
+    return ByteBuffer.allocate(2 + 8 + identity.length)
+        .put(QUEUE)
+        .put((byte) domain)
+        .putLong(timestamp ^ Long.MIN_VALUE)
+        .put(identity)
+        .array();
+  }
+
+  private static byte[] holdKey(long hold, byte[] identity) {
+    return ByteBuffer.allocate(1 + 8 + identity.length)
+        .put(HOLDS)
+        .putLong(hold ^ Long.MIN_VALUE)
+        .put(identity)
+        .array();
+  }
+
+  private static long decodeLong(byte[] bytes, int offset) {
+    return ByteBuffer.wrap(bytes, offset, 8).getLong() ^ Long.MIN_VALUE;
+  }
+
+  private static void checkDomain(int domain) {
+    if (domain < 0 || domain > 255) {
+      throw new IllegalArgumentException("Timer domain must be in 0..255, was " + domain);
+    }
+  }
+}

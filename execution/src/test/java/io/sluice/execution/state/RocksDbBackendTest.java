@@ -1,0 +1,132 @@
+package io.sluice.execution.state;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RocksDbBackendTest extends SortedByteStoreContract {
+
+  @TempDir Path temp;
+  private Path directory;
+  private RocksDbBackend backend;
+
+  @BeforeEach
+  void open() {
+    directory = temp.resolve("op-1/subtask-0");
+    backend = RocksDbBackend.open(directory, 8L << 20);
+  }
+
+  @AfterEach
+  void close() {
+    backend.close();
+  }
+
+  @Override
+  protected SortedByteStore store() {
+    return backend.store("contract");
+  }
+
+  @Test
+  void columnFamiliesAreIndependent() {
+    SortedByteStore a = backend.store("a");
+    SortedByteStore b = backend.store("b");
+    a.put(bytes(1), bytes(10));
+    b.put(bytes(1), bytes(20));
+    b.put(bytes(2), bytes(21));
+    assertArrayEquals(bytes(10), a.get(bytes(1)));
+    assertArrayEquals(bytes(20), b.get(bytes(1)));
+    assertNull(a.get(bytes(2)));
+    a.deletePrefix(bytes());
+    assertNull(a.get(bytes(1)));
+    assertEquals(List.of("01=14", "02=15"), drain(b.scan(bytes())));
+    assertSame(a, backend.store("a"));
+    backend.store("default").put(bytes(1), bytes(30));
+    assertArrayEquals(bytes(30), backend.store("default").get(bytes(1)));
+    assertArrayEquals(bytes(20), b.get(bytes(1)));
+  }
+
+  @Test
+  void closeReleasesOpenCursorsAndDeletesTheDirectory() {
+    SortedByteStore s = backend.store("s");
+    s.put(bytes(1), bytes(1));
+    s.put(bytes(2), bytes(2));
+    SortedByteStore.Cursor left = s.scan(bytes());
+    left.next();
+    assertTrue(Files.isDirectory(directory));
+    backend.close();
+    assertFalse(Files.exists(directory));
+    assertFalse(left.hasNext(), "closed with the backend");
+    left.close();
+    backend.close(); // idempotent
+    assertThrows(StateStoreException.class, () -> s.get(bytes(1)));
+    assertThrows(StateStoreException.class, () -> s.scan(bytes()));
+    assertThrows(StateStoreException.class, () -> backend.store("t"));
+  }
+
+  @Test
+  void refusesADirectoryThatIsInUse() {
+    StateStoreException e = assertThrows(StateStoreException.class, () -> RocksDbBackend.open(directory, 0));
+    assertTrue(e.getMessage().contains(directory.toString()), e.getMessage());
+    // The refused open must not have touched the first backend's files.
+    backend.store("s").put(bytes(1), bytes(2));
+    assertArrayEquals(bytes(2), backend.store("s").get(bytes(1)));
+  }
+
+  @Test
+  void failureToCreateTheDirectoryNamesIt() throws Exception {
+    Path file = Files.createFile(temp.resolve("a-file"));
+    StateStoreException e =
+        assertThrows(StateStoreException.class, () -> RocksDbBackend.open(file.resolve("db"), 0));
+    assertTrue(e.getMessage().contains(file.resolve("db").toString()), e.getMessage());
+  }
+
+  @Test
+  void holdsMoreDataThanItsMemoryBound() {
+    SortedByteStore s = backend.store("big");
+    Random random = new Random(42);
+    int entries = 20_000;
+    for (int i = 0; i < entries; i++) {
+      byte[] value = new byte[1024];
+      random.nextBytes(value);
+      ByteBuffer.wrap(value).putInt(i);
+      s.put(key(i), value);
+    }
+    for (int i = 0; i < entries; i += 997) {
+      assertEquals(i, ByteBuffer.wrap(s.get(key(i))).getInt());
+    }
+    int count = 0;
+    try (SortedByteStore.Cursor cursor = s.scan(new byte[] {'k'})) {
+      while (cursor.hasNext()) {
+        Map.Entry<byte[], byte[]> e = cursor.next();
+        assertEquals(count, ByteBuffer.wrap(e.getValue()).getInt());
+        assertEquals(1024, e.getValue().length);
+        count++;
+      }
+    }
+    assertEquals(entries, count);
+    s.deletePrefix(new byte[] {'k'});
+    try (SortedByteStore.Cursor cursor = s.scan(new byte[0])) {
+      assertFalse(cursor.hasNext());
+    }
+    assertNull(s.get(key(123)));
+  }
+
+  private static byte[] key(int i) {
+    return ByteBuffer.allocate(5).put((byte) 'k').putInt(i).array();
+  }
+}

@@ -1,0 +1,292 @@
+package io.sluice.translation.operators;
+
+import io.sluice.execution.operator.OperatorContext;
+import io.sluice.execution.state.ByteKey;
+import io.sluice.execution.state.KeyGroups;
+import io.sluice.execution.state.KeyedStores;
+import io.sluice.execution.state.TimerQueue;
+import io.sluice.translation.state.BinaryStateInternals;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.beam.runners.core.InMemoryBundleFinalizer;
+import org.apache.beam.runners.core.StateInternals;
+import org.apache.beam.runners.core.StateNamespace;
+import org.apache.beam.runners.core.StateTag;
+import org.apache.beam.sdk.state.State;
+import org.apache.beam.sdk.state.StateContext;
+import org.apache.beam.runners.core.StepContext;
+import org.apache.beam.runners.core.TimerInternals;
+import org.apache.beam.runners.core.TimerInternals.TimerData;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderException;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.util.CoderUtils;
+import org.joda.time.Instant;
+
+/**
+ * Keyed state and timers of one streaming operator instance, for whichever key is current, as
+ * runners-core's helpers expect: they hold one StateInternals and one TimerInternals. State lives
+ * in the job's state backend (heap or RocksDB); timers in a {@link TimerQueue} beside it, so both
+ * backends order and hold timers the same way. Watermark holds of all keys are mirrored in memory,
+ * because the output watermark needs their minimum after every change.
+ */
+public final class KeyedRuntime implements StepContext {
+
+  static final int EVENT_TIME = 0;
+  static final int PROCESSING_TIME = 1;
+
+  private final OperatorContext context;
+  private final Coder<Object> keyCoder;
+  private final KeyedStores stores;
+  private final TimerQueue timers;
+  private final TimerInternals.TimerDataCoderV2 timerCoder;
+  private final Map<ByteKey, Long> holds = new HashMap<>();
+  private final TreeMap<Long, Integer> holdCounts = new TreeMap<>();
+  private final InMemoryBundleFinalizer bundleFinalizer = new InMemoryBundleFinalizer();
+  private final TimerView timerView = new TimerView();
+  private long inputWatermark = Long.MIN_VALUE;
+  private long outputWatermark = Long.MIN_VALUE;
+  private byte[] keyBytes;
+  private byte[] keyPrefix;
+  private Object key;
+  private BinaryStateInternals state;
+
+  @SuppressWarnings("unchecked")
+  public KeyedRuntime(OperatorContext context, Coder<?> keyCoder, Coder<? extends BoundedWindow> windowCoder) {
+    this.context = context;
+    this.keyCoder = (Coder<Object>) keyCoder;
+    this.stores = context.keyedStores();
+    this.timers = new TimerQueue(stores.store("timers"));
+    this.timerCoder = TimerInternals.TimerDataCoderV2.of(windowCoder);
+  }
+
+  /** Makes the key with these encoded bytes current; {@code key} may be null to decode it lazily. */
+  public void setKey(byte[] keyBytes, Object key) {
+    this.keyBytes = keyBytes;
+    this.keyPrefix = KeyGroups.prefix(keyBytes);
+    this.key = key;
+    this.state = null;
+  }
+
+  public Object key() {
+    if (key == null && keyBytes != null) {
+      try {
+        key = CoderUtils.decodeFromByteArray(keyCoder, keyBytes);
+      } catch (CoderException e) {
+        throw new IllegalStateException("cannot decode a key of the state store", e);
+      }
+    }
+    return key;
+  }
+
+  /** A stable view: runners-core helpers keep the StateInternals they were given. */
+  private final StateInternals stateView = new StateInternals() {
+    @Override
+    public Object getKey() {
+      return current().getKey();
+    }
+
+    @Override
+    public <T extends State> T state(StateNamespace namespace, StateTag<T> address, StateContext<?> c) {
+      return current().state(namespace, address, c);
+    }
+  };
+
+  @Override
+  public StateInternals stateInternals() {
+    return stateView;
+  }
+
+  private BinaryStateInternals current() {
+    if (state == null) {
+      if (keyBytes == null) {
+        throw new IllegalStateException("keyed state used outside of a key");
+      }
+      state = new BinaryStateInternals(stores.store("state"), keyPrefix, key(), this::holdChanged);
+    }
+    return state;
+  }
+
+  @Override
+  public TimerInternals timerInternals() {
+    return timerView;
+  }
+
+  @Override
+  public InMemoryBundleFinalizer bundleFinalizer() {
+    return bundleFinalizer;
+  }
+
+  public void setInputWatermark(long watermark) {
+    inputWatermark = watermark;
+  }
+
+  public long inputWatermark() {
+    return inputWatermark;
+  }
+
+  /**
+   * Emits the output watermark if it advanced: the input watermark held back by every hold and by
+   * {@code otherHold} (elements the operator keeps elsewhere). Beam's helpers judge panes late by the
+   * watermark emitted, not by what holds would allow right now.
+   */
+  public void emitWatermark(long otherHold) throws InterruptedException {
+    long watermark = Math.min(Math.min(inputWatermark, minHold()), otherHold);
+    if (watermark > outputWatermark) {
+      outputWatermark = watermark;
+      context.output().emitWatermark(watermark);
+    }
+  }
+
+  /**
+   * Removes the earliest timer of {@code domain} due at {@code upTo}, makes its key current and
+   * returns it; null if none is due. Called in a loop, so a timer set while another fires, even an
+   * earlier one, fires in order.
+   */
+  public TimerData pollDue(int domain, long upTo) {
+    TimerQueue.Timer timer = timers.pollDue(domain, upTo);
+    if (timer == null) {
+      return null;
+    }
+    setKey(timer.key(), null);
+    try {
+      return CoderUtils.decodeFromByteArray(timerCoder, timer.payload());
+    } catch (CoderException e) {
+      throw new IllegalStateException("cannot decode a timer of the state store", e);
+    }
+  }
+
+  /** The earliest due time of {@code domain}'s timers, Long.MAX_VALUE if none. */
+  public long earliest(int domain) {
+    return timers.earliest(domain);
+  }
+
+  /** The smallest watermark hold of all keys: state holds and timers' output timestamps. */
+  public long minHold() {
+    long min = holdCounts.isEmpty() ? Long.MAX_VALUE : holdCounts.firstKey();
+    return Math.min(min, timers.minHold());
+  }
+
+  private void holdChanged(byte[] cell, Instant hold) {
+    ByteKey id = new ByteKey(cell);
+    Long old = hold == null ? holds.remove(id) : holds.put(id, hold.getMillis());
+    if (old != null) {
+      holdCounts.computeIfPresent(old, (t, n) -> n == 1 ? null : n - 1);
+    }
+    if (hold != null) {
+      holdCounts.merge(hold.getMillis(), 1, Integer::sum);
+    }
+  }
+
+  static Instant toInstant(long millis) {
+    if (millis <= BoundedWindow.TIMESTAMP_MIN_VALUE.getMillis()) {
+      return BoundedWindow.TIMESTAMP_MIN_VALUE;
+    }
+    if (millis >= BoundedWindow.TIMESTAMP_MAX_VALUE.getMillis()) {
+      return BoundedWindow.TIMESTAMP_MAX_VALUE;
+    }
+    return new Instant(millis);
+  }
+
+  /** Engine time for a Beam instant: the end of Beam's time is the end of the engine's. */
+  static long toMillis(Instant instant) {
+    return instant.isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE) ? instant.getMillis() : Long.MAX_VALUE;
+  }
+
+  private static int domainOf(TimeDomain domain) {
+    return domain == TimeDomain.EVENT_TIME ? EVENT_TIME : PROCESSING_TIME;
+  }
+
+  /** A timer's identity within its key: Beam replaces a timer of the same namespace, id and family. */
+  private static byte[] timerName(StateNamespace namespace, String timerId, String timerFamilyId) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      for (String part : new String[] {namespace.stringKey(), timerId, timerFamilyId}) {
+        byte[] utf8 = part.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(utf8.length);
+        out.write(utf8);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /** The current key's timers. */
+  private final class TimerView implements TimerInternals {
+
+    @Override
+    public void setTimer(StateNamespace namespace, String timerId, String timerFamilyId, Instant target,
+        Instant outputTimestamp, TimeDomain timeDomain) {
+      setTimer(TimerData.of(timerId, timerFamilyId, namespace, target, outputTimestamp, timeDomain));
+    }
+
+    @Override
+    @SuppressWarnings("deprecation")
+    public void setTimer(TimerData timer) {
+      if (keyBytes == null) {
+        throw new IllegalStateException("a timer set outside of a key");
+      }
+      byte[] payload;
+      try {
+        payload = CoderUtils.encodeToByteArray(timerCoder, timer);
+      } catch (CoderException e) {
+        throw new IllegalStateException("cannot encode timer " + timer, e);
+      }
+      long when = toMillis(timer.getTimestamp());
+      // An output timestamp holds the output watermark until the timer has fired.
+      long hold = timer.getOutputTimestamp() == null ? TimerQueue.NO_HOLD : timer.getOutputTimestamp().getMillis();
+      int domain = domainOf(timer.getDomain());
+      timers.set(keyBytes, timerName(timer.getNamespace(), timer.getTimerId(), timer.getTimerFamilyId()),
+          domain, when, hold, payload);
+      if (domain == PROCESSING_TIME) {
+        context.scheduleProcessingTime(when);
+      }
+    }
+
+    @Override
+    public void deleteTimer(StateNamespace namespace, String timerId, String timerFamilyId, TimeDomain timeDomain) {
+      deleteTimer(namespace, timerId, timerFamilyId);
+    }
+
+    @Override
+    @SuppressWarnings("deprecation")
+    public void deleteTimer(StateNamespace namespace, String timerId, String timerFamilyId) {
+      timers.delete(keyBytes, timerName(namespace, timerId, timerFamilyId));
+    }
+
+    @Override
+    @SuppressWarnings("deprecation")
+    public void deleteTimer(TimerData timer) {
+      deleteTimer(timer.getNamespace(), timer.getTimerId(), timer.getTimerFamilyId());
+    }
+
+    @Override
+    public Instant currentProcessingTime() {
+      return toInstant(context.processingTime());
+    }
+
+    @Override
+    public Instant currentSynchronizedProcessingTime() {
+      // One process: every operator shares the clock, so it is synchronized already.
+      return currentProcessingTime();
+    }
+
+    @Override
+    public Instant currentInputWatermarkTime() {
+      return toInstant(inputWatermark);
+    }
+
+    @Override
+    public Instant currentOutputWatermarkTime() {
+      return toInstant(outputWatermark);
+    }
+  }
+}

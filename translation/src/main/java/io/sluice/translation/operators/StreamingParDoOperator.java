@@ -1,0 +1,263 @@
+package io.sluice.translation.operators;
+
+import io.sluice.execution.operator.Operator;
+import io.sluice.execution.operator.OperatorContext;
+import io.sluice.translation.metrics.JobMetrics;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.runners.core.DoFnRunner;
+import org.apache.beam.runners.core.DoFnRunners;
+import org.apache.beam.runners.core.InMemoryBundleFinalizer;
+import org.apache.beam.runners.core.SimplePushbackSideInputDoFnRunner;
+import org.apache.beam.runners.core.StatefulDoFnRunner;
+import org.apache.beam.runners.core.StepContext;
+import org.apache.beam.runners.core.TimerInternals.TimerData;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.reflect.DoFnSignatures;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.values.WindowedValue;
+import org.joda.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Beam's ParDo in streaming, with or without state and timers. Input port 0 is the main input
+ * (keyed records when the DoFn is stateful), ports 1.. the side inputs. Main input whose side
+ * input windows are not ready yet is pushed back and retried as side inputs and watermarks arrive;
+ * it holds the output watermark meanwhile, as do watermark holds and timers' output timestamps.
+ * Bundles end when the input goes idle, before a watermark is forwarded, and at the size limit.
+ */
+public final class StreamingParDoOperator implements Operator {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StreamingParDoOperator.class);
+
+  /** Processing-time timers fired at the end of time before the rest are dropped: looping timers. */
+  private static final int MAX_FINAL_PROCESSING_TIMERS = 100_000;
+
+  /** A main-input element waiting for side inputs, with its key (null when stateless). */
+  private record Pending(byte[] key, WindowedValue<Object> element) {}
+
+  private final DoFnSpec spec;
+  private final JobMetrics metrics;
+  private final boolean keyed;
+  private OperatorContext context;
+  private DoFnInstance instance;
+  private DoFnRunner<Object, Object> runner;
+  private SimplePushbackSideInputDoFnRunner<Object, Object> pushback;
+  private byte[] currentKey;
+  private StreamingSideInputs sideInputs;
+  private KeyedRuntime runtime;
+  private List<Pending> pushedBack = new ArrayList<>();
+  private long inputWatermark = Long.MIN_VALUE;
+  private long outputWatermark = Long.MIN_VALUE;
+
+  public StreamingParDoOperator(DoFnSpec spec, JobMetrics metrics, boolean keyed) {
+    this.spec = spec;
+    this.metrics = metrics;
+    this.keyed = keyed;
+  }
+
+  @Override
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public void open(OperatorContext context) throws Exception {
+    this.context = context;
+    DoFn<Object, Object> fn = spec.newFn();
+    sideInputs = new StreamingSideInputs(spec.sideInputs());
+    Coder<BoundedWindow> windowCoder = (Coder<BoundedWindow>) spec.windowingStrategy().getWindowFn().windowCoder();
+    StepContext stepContext;
+    InMemoryBundleFinalizer finalizer;
+    if (keyed) {
+      runtime = new KeyedRuntime(context, ((KvCoder<?, ?>) spec.inputCoder()).getKeyCoder(), windowCoder);
+      stepContext = runtime;
+      finalizer = runtime.bundleFinalizer();
+    } else {
+      finalizer = new InMemoryBundleFinalizer();
+      stepContext = new StatelessStepContext(finalizer);
+    }
+    DoFnRunner<Object, Object> simple = spec.newRunner(fn, sideInputs, new Emitter(context.output()), stepContext);
+    if (keyed) {
+      boolean timeSorted = DoFnSignatures.getSignature(fn.getClass()).processElement().requiresTimeSortedInput();
+      runner = DoFnRunners.defaultStatefulDoFnRunner(
+          fn,
+          (Coder<Object>) spec.inputCoder(),
+          simple,
+          stepContext,
+          spec.windowingStrategy(),
+          new StatefulDoFnRunner.TimeInternalsCleanupTimer<>(runtime.timerInternals(), spec.windowingStrategy()),
+          new StatefulDoFnRunner.StateInternalsStateCleaner<>(fn, runtime.stateInternals(), windowCoder),
+          timeSorted);
+    } else {
+      runner = simple;
+    }
+    if (!spec.sideInputs().isEmpty()) {
+      pushback = SimplePushbackSideInputDoFnRunner.create(runner, spec.sideInputs(), sideInputs);
+    }
+    instance = new DoFnInstance(fn, pushback == null ? runner : new PushingBack(),
+        metrics.containerFor(spec.stepName()), finalizer, spec.maxBundleSize());
+    instance.setUp(spec.options());
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public void process(int inputPort, Object record) throws Exception {
+    if (inputPort > 0) {
+      sideInputs.add(inputPort - 1, (WindowedValue<?>) record);
+      retryPushedBack();
+    } else if (keyed) {
+      KeyedRecord keyedRecord = (KeyedRecord) record;
+      processMain(keyedRecord.key(), (WindowedValue<Object>) keyedRecord.value());
+    } else {
+      processMain(null, (WindowedValue<Object>) record);
+    }
+  }
+
+  private void processMain(byte[] key, WindowedValue<Object> element) throws Exception {
+    if (keyed) {
+      runtime.setKey(key, null);
+    }
+    currentKey = key;
+    instance.process(element);
+  }
+
+  private void retryPushedBack() throws Exception {
+    if (pushedBack.isEmpty()) {
+      return;
+    }
+    List<Pending> retry = pushedBack;
+    pushedBack = new ArrayList<>();
+    for (Pending p : retry) {
+      processMain(p.key(), p.element());
+    }
+  }
+
+  @Override
+  public void inputDone(int inputPort) throws Exception {
+    if (inputPort > 0) {
+      sideInputs.done(inputPort - 1);
+      retryPushedBack();
+    }
+  }
+
+  @Override
+  public void watermark(long watermark) throws Exception {
+    inputWatermark = watermark;
+    sideInputs.advanceWatermark(watermark);
+    retryPushedBack();
+    if (keyed) {
+      runtime.setInputWatermark(watermark);
+      fireTimers(KeyedRuntime.EVENT_TIME, watermark, Integer.MAX_VALUE);
+    }
+    instance.finish();
+    emitWatermark();
+  }
+
+  @Override
+  public void processingTime(long now) throws Exception {
+    if (keyed && runtime.earliest(KeyedRuntime.PROCESSING_TIME) <= now) {
+      int limit = now == Long.MAX_VALUE ? MAX_FINAL_PROCESSING_TIMERS : Integer.MAX_VALUE;
+      fireTimers(KeyedRuntime.PROCESSING_TIME, now, limit);
+      instance.finish();
+      emitWatermark();
+    }
+  }
+
+  @Override
+  public void idle() throws Exception {
+    instance.finish();
+  }
+
+  @Override
+  public void complete() throws Exception {
+    retryPushedBack();
+    if (keyed) {
+      runtime.setInputWatermark(Long.MAX_VALUE);
+      fireTimers(KeyedRuntime.EVENT_TIME, Long.MAX_VALUE, Integer.MAX_VALUE);
+      fireTimers(KeyedRuntime.PROCESSING_TIME, Long.MAX_VALUE, MAX_FINAL_PROCESSING_TIMERS);
+    }
+    instance.finish();
+  }
+
+  private void fireTimers(int domain, long upTo, int limit) throws Exception {
+    int fired = 0;
+    TimerData timer;
+    while ((timer = runtime.pollDue(domain, upTo)) != null) {
+      if (fired++ == limit) {
+        LOG.warn("{}: stopped firing processing-time timers at the end of time after {} (a timer that keeps "
+            + "resetting itself); the rest are dropped", spec.stepName(), limit);
+        return;
+      }
+      TimerData t = timer;
+      Object key = runtime.key();
+      instance.inBundle(() -> runner.onTimer(t.getTimerId(), t.getTimerFamilyId(), key, BatchTimers.windowOf(t),
+          t.getTimestamp(), t.getOutputTimestamp(), t.getDomain()));
+    }
+  }
+
+  /** Forwards the input watermark as far as holds, timers and pushed-back input allow. */
+  private void emitWatermark() throws InterruptedException {
+    long pending = Long.MAX_VALUE;
+    for (Pending p : pushedBack) {
+      pending = Math.min(pending, p.element().getTimestamp().getMillis());
+    }
+    if (keyed) {
+      runtime.emitWatermark(pending);
+      return;
+    }
+    long watermark = Math.min(inputWatermark, pending);
+    if (watermark > outputWatermark) {
+      outputWatermark = watermark;
+      context.output().emitWatermark(watermark);
+    }
+  }
+
+
+  @Override
+  public void close() throws Exception {
+    if (instance != null) {
+      instance.tearDown();
+    }
+  }
+
+  /**
+   * The pushback runner seen as a plain runner: what it cannot process yet (its side input windows
+   * are not ready) is kept, with its key, for a later retry.
+   */
+  private final class PushingBack implements DoFnRunner<Object, Object> {
+
+    @Override
+    public void startBundle() {
+      pushback.startBundle();
+    }
+
+    @Override
+    public void processElement(WindowedValue<Object> element) {
+      for (WindowedValue<Object> waiting : pushback.processElementInReadyWindows(element)) {
+        pushedBack.add(new Pending(currentKey, waiting));
+      }
+    }
+
+    @Override
+    public <KeyT> void onTimer(String timerId, String timerFamilyId, KeyT key, BoundedWindow window,
+        Instant timestamp, Instant outputTimestamp, TimeDomain timeDomain) {
+      pushback.onTimer(timerId, timerFamilyId, key, window, timestamp, outputTimestamp, timeDomain);
+    }
+
+    @Override
+    public void finishBundle() {
+      pushback.finishBundle();
+    }
+
+    @Override
+    public <KeyT> void onWindowExpiration(BoundedWindow window, Instant outputTimestamp, KeyT key) {
+      pushback.onWindowExpiration(window, outputTimestamp, key);
+    }
+
+    @Override
+    public DoFn<Object, Object> getFn() {
+      return pushback.getFn();
+    }
+  }
+}

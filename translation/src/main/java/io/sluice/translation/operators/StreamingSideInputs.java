@@ -1,0 +1,105 @@
+package io.sluice.translation.operators;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.runners.core.ReadyCheckingSideInputReader;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.WindowedValue;
+
+/**
+ * The side inputs of one streaming ParDo subtask. A window of a side input is ready once data for
+ * it arrived, once the side input's watermark passed its end (it is then complete, maybe empty), or
+ * once the side input ended. A triggered side input changes while the main input flows: a window
+ * holds the latest pane's elements, so a later firing replaces an earlier one.
+ */
+final class StreamingSideInputs implements ReadyCheckingSideInputReader {
+
+  /** The elements of one window of one side input: those of its latest pane. */
+  private static final class Contents {
+    long pane = -1;
+    List<Object> values = new ArrayList<>();
+    Object materialized;
+  }
+
+  private final List<PCollectionView<?>> views;
+  private final List<Map<BoundedWindow, Contents>> windows = new ArrayList<>();
+  private final boolean[] done;
+  private long watermark = Long.MIN_VALUE;
+
+  StreamingSideInputs(List<PCollectionView<?>> views) {
+    this.views = views;
+    this.done = new boolean[views.size()];
+    for (int i = 0; i < views.size(); i++) {
+      windows.add(new HashMap<>());
+    }
+  }
+
+  /** Adds an element of side input {@code index} (the ParDo's input port minus one). */
+  void add(int index, WindowedValue<?> element) {
+    long pane = element.getPaneInfo().getIndex();
+    for (BoundedWindow window : element.getWindows()) {
+      Contents contents = windows.get(index).computeIfAbsent(window, w -> new Contents());
+      if (pane > contents.pane) {
+        if (contents.pane >= 0) {
+          contents.values = new ArrayList<>();
+        }
+        contents.pane = pane;
+      }
+      if (pane == contents.pane) {
+        contents.values.add(element.getValue());
+        contents.materialized = null;
+      }
+    }
+  }
+
+  /** A bound on the side inputs' watermarks: windows that end before it are complete. */
+  void advanceWatermark(long watermark) {
+    this.watermark = Math.max(this.watermark, watermark);
+  }
+
+  void done(int index) {
+    done[index] = true;
+  }
+
+  @Override
+  public boolean isReady(PCollectionView<?> view, BoundedWindow window) {
+    int index = indexOf(view);
+    return done[index]
+        || windows.get(index).containsKey(window)
+        || watermark > window.maxTimestamp().getMillis();
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <T> T get(PCollectionView<T> view, BoundedWindow window) {
+    Contents contents = windows.get(indexOf(view)).get(window);
+    if (contents == null) {
+      return SideInputs.materialize(view, List.of());
+    }
+    if (contents.materialized == null) {
+      contents.materialized = SideInputs.materialize(view, contents.values);
+    }
+    return (T) contents.materialized;
+  }
+
+  private int indexOf(PCollectionView<?> view) {
+    int index = views.indexOf(view);
+    if (index < 0) {
+      throw new IllegalArgumentException("unknown side input " + view);
+    }
+    return index;
+  }
+
+  @Override
+  public <T> boolean contains(PCollectionView<T> view) {
+    return views.contains(view);
+  }
+
+  @Override
+  public boolean isEmpty() {
+    return views.isEmpty();
+  }
+}

@@ -1,0 +1,78 @@
+package io.sluice.translation.state;
+
+import io.sluice.execution.state.ByteKey;
+import io.sluice.execution.state.SortedByteStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.beam.runners.core.StateInternals;
+import org.apache.beam.runners.core.StateNamespace;
+import org.apache.beam.runners.core.StateTag;
+import org.apache.beam.sdk.state.State;
+import org.apache.beam.sdk.state.StateContext;
+
+/**
+ * The Beam state of one key, kept in a {@link SortedByteStore} under that key's prefix (see
+ * {@link StateKeys} for the layout).
+ *
+ * <p>State objects hold no data of their own, only their location, so the store is the single
+ * truth: an instance can be dropped at any time and a new one for the same key sees everything.
+ * Instances remember the state objects they hand out, because runners-core expects asking twice
+ * for one tag and namespace to give an equal object; that memory grows with the namespaces
+ * touched, so an instance is meant to live for a bundle or for one key's turn, not for the job.
+ */
+public final class BinaryStateInternals implements StateInternals {
+
+  private final SortedByteStore store;
+  private final byte[] keyPrefix;
+  private final Object key;
+  private final HoldListener holds;
+  private final Map<ByteKey, State> bound = new HashMap<>();
+
+  /**
+   * @param keyPrefix the encoded key, already made unique and prefix-free by the caller (key
+   *     group, length, key bytes); it starts every store key this instance writes
+   * @param key the decoded key, for {@link #getKey()}
+   * @param holds told of every watermark hold change made through this instance
+   */
+  public BinaryStateInternals(SortedByteStore store, byte[] keyPrefix, Object key, HoldListener holds) {
+    this.store = store;
+    this.keyPrefix = keyPrefix.clone();
+    this.key = key;
+    this.holds = holds;
+  }
+
+  @Override
+  public Object getKey() {
+    return key;
+  }
+
+  @Override
+  public <T extends State> T state(StateNamespace namespace, StateTag<T> address, StateContext<?> c) {
+    byte[] cellBase = StateKeys.cellBase(StateKeys.namespacePrefix(keyPrefix, namespace.stringKey()), idOf(address));
+    ByteKey cacheKey = new ByteKey(cellBase);
+    State state = bound.get(cacheKey);
+    if (state == null) {
+      state = address.getSpec().bind(address.getId(), new CellBinder(store, cellBase, c, holds));
+      bound.put(cacheKey, state);
+    }
+    @SuppressWarnings("unchecked")
+    T typed = (T) state;
+    return typed;
+  }
+
+  /**
+   * The tag's full identity, kind included: {@link StateTag#getId()} alone would let a system tag
+   * (written by runners-core) and a user tag with the same name share a cell.
+   */
+  private static String idOf(StateTag<?> tag) {
+    StringBuilder sb = new StringBuilder();
+    try {
+      tag.appendTo(sb);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return sb.toString();
+  }
+}
