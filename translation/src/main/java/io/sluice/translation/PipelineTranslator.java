@@ -8,6 +8,8 @@ import io.sluice.translation.translators.CreateViewTranslator;
 import io.sluice.translation.translators.FlattenTranslator;
 import io.sluice.translation.translators.GroupByKeyTranslator;
 import io.sluice.translation.translators.ImpulseTranslator;
+import io.sluice.translation.translators.KeyedWorkItemsTranslator;
+import io.sluice.translation.translators.SplittableProcessTranslator;
 import io.sluice.translation.translators.ParDoTranslator;
 import io.sluice.translation.translators.ReadTranslator;
 import io.sluice.translation.translators.RedistributeTranslator;
@@ -15,6 +17,7 @@ import io.sluice.translation.translators.TestStreamTranslator;
 import io.sluice.translation.translators.WindowAssignTranslator;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.runners.core.SplittableParDoViaKeyedWorkItems;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.runners.AppliedPTransform;
 import org.apache.beam.sdk.runners.PTransformOverride;
@@ -40,7 +43,9 @@ public final class PipelineTranslator {
       PTransformTranslation.FLATTEN_TRANSFORM_URN, new FlattenTranslator<>(),
       PTransformTranslation.ASSIGN_WINDOWS_TRANSFORM_URN, new WindowAssignTranslator<>(),
       PTransformTranslation.CREATE_VIEW_TRANSFORM_URN, new CreateViewTranslator<>(),
-      PTransformTranslation.TEST_STREAM_TRANSFORM_URN, new TestStreamTranslator<>());
+      PTransformTranslation.TEST_STREAM_TRANSFORM_URN, new TestStreamTranslator<>(),
+      SplittableParDo.SPLITTABLE_GBKIKWI_URN, new KeyedWorkItemsTranslator<>(),
+      SplittableParDo.SPLITTABLE_PROCESS_URN, new SplittableProcessTranslator());
 
   private static final Map<String, TransformTranslator<?>> COMPOSITES = Map.of(
       PTransformTranslation.COMBINE_PER_KEY_TRANSFORM_URN, new CombinePerKeyTranslator<>(),
@@ -97,8 +102,16 @@ public final class PipelineTranslator {
         : requested;
     SplittableParDo.convertReadBasedSplittableDoFnsToPrimitiveReads(pipeline);
     pipeline.replaceAll(List.of(
-        PTransformOverride.of(PTransformMatchers.splittableParDo(), new SplittableParDo.OverrideFactory<>()),
-        PTransformOverride.of(PTransformMatchers.splittableProcessKeyedBounded(),
+        PTransformOverride.of(PTransformMatchers.splittableParDo(), new SplittableParDo.OverrideFactory<>())));
+    // Batch runs a bounded splittable DoFn's restrictions whole; streaming checkpoints and resumes
+    // every splittable DoFn through keyed state and timers.
+    pipeline.replaceAll(settings.streaming()
+        ? List.of(
+            PTransformOverride.of(PTransformMatchers.splittableProcessKeyedBounded(),
+                new SplittableParDoViaKeyedWorkItems.OverrideFactory<>()),
+            PTransformOverride.of(PTransformMatchers.splittableProcessKeyedUnbounded(),
+                new SplittableParDoViaKeyedWorkItems.OverrideFactory<>()))
+        : List.of(PTransformOverride.of(PTransformMatchers.splittableProcessKeyedBounded(),
             new SplittableParDoNaiveBounded.OverrideFactory<>())));
     TranslationContext context = new TranslationContext(jobName, settings);
     pipeline.traverseTopologically(new Pipeline.PipelineVisitor.Defaults() {

@@ -37,6 +37,10 @@ public final class TranslationContext {
     public OperatorNode node() {
       return node;
     }
+
+    public int port() {
+      return port;
+    }
   }
 
   /** One input of an operator being added: where it comes from and how it is distributed. */

@@ -21,6 +21,12 @@ public interface Operator {
   default void watermark(long watermark) throws Exception {}
 
   /**
+   * The watermark of input port {@code port} alone advanced (called before {@link #watermark}):
+   * for operators whose ports play different roles, such as a main input and side inputs.
+   */
+  default void portWatermark(int port, long watermark) throws Exception {}
+
+  /**
    * Processing time reached {@code now}: with the system clock, when a time the operator asked for
    * with {@link OperatorContext#scheduleProcessingTime} is due; with in-band time, on every advance
    * (and {@code Long.MAX_VALUE} once every producer has finished).

@@ -51,6 +51,11 @@ final class Subtask implements Runnable {
   private final Operator[] operators;
   private final OperatorOutput[] outputs;
   private final WatermarkTracker[] watermarks;
+  /** Per operator and input port: the watermark of that port alone, for operators that tell ports apart. */
+  private final WatermarkTracker[][] portWatermarks;
+  /** Per operator and feeder slot: its input port, and its index among that port's slots. */
+  private final int[][] slotPort;
+  private final int[][] slotInPort;
   /** In-band processing time of each operator, the minimum over its feeders like a watermark. */
   private final WatermarkTracker[] processingTimes;
   private final ProcessingTimeMode timeMode;
@@ -81,6 +86,9 @@ final class Subtask implements Runnable {
     this.operators = new Operator[n];
     this.outputs = new OperatorOutput[n];
     this.watermarks = new WatermarkTracker[n];
+    this.portWatermarks = new WatermarkTracker[n][];
+    this.slotPort = new int[n][];
+    this.slotInPort = new int[n][];
     this.processingTimes = new WatermarkTracker[n];
     this.contexts = new Context[n];
     this.timeMode = job.config().processingTimeMode();
@@ -96,6 +104,10 @@ final class Subtask implements Runnable {
 
     // Feeder slots of each operator: one per chained producer, one per producing subtask of a channel.
     int[] slotCount = new int[n];
+    List<List<Integer>> slotPorts = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      slotPorts.add(new ArrayList<>());
+    }
     List<List<ChainTarget>> chainTargets = new ArrayList<>();
     List<List<ChannelWriter>> writers = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -107,6 +119,7 @@ final class Subtask implements Runnable {
       if (e.isChained() && e.to().vertex() == vertex) {
         int to = e.to().index();
         chainTargets.get(e.from().index()).add(new ChainTarget(e.fromPort(), to, e.toPort(), slotCount[to]++));
+        slotPorts.get(to).add(e.toPort());
         addFeeders(to, e.toPort(), 1);
       }
     }
@@ -118,6 +131,9 @@ final class Subtask implements Runnable {
       channelPort[c] = e.toPort();
       channelSlotBase[c] = slotCount[to];
       slotCount[to] += producers;
+      for (int p = 0; p < producers; p++) {
+        slotPorts.get(to).add(e.toPort());
+      }
       addFeeders(to, e.toPort(), producers);
     }
     for (Edge e : job.graph().outgoingChannels(vertex)) {
@@ -127,6 +143,19 @@ final class Subtask implements Runnable {
     }
     for (int i = 0; i < n; i++) {
       watermarks[i] = new WatermarkTracker(slotCount[i]);
+      int ports = remainingPortFeeders[i].length;
+      int[] perPort = new int[ports];
+      slotPort[i] = new int[slotCount[i]];
+      slotInPort[i] = new int[slotCount[i]];
+      for (int slot = 0; slot < slotCount[i]; slot++) {
+        int port = slotPorts.get(i).get(slot);
+        slotPort[i][slot] = port;
+        slotInPort[i][slot] = perPort[port]++;
+      }
+      portWatermarks[i] = new WatermarkTracker[ports];
+      for (int port = 0; port < ports; port++) {
+        portWatermarks[i][port] = new WatermarkTracker(perPort[port]);
+      }
       processingTimes[i] = new WatermarkTracker(slotCount[i]);
       outputs[i] = new OperatorOutput(chainTargets.get(i), chainedPorts(vertex, i, writers.get(i), job));
     }
@@ -315,6 +344,10 @@ final class Subtask implements Runnable {
   }
 
   private void advanceWatermark(int op, int slot, long watermark) throws Exception {
+    int port = slotPort[op][slot];
+    if (portWatermarks[op][port].update(slotInPort[op][slot], watermark)) {
+      operators[op].portWatermark(port, portWatermarks[op][port].current());
+    }
     if (watermarks[op].update(slot, watermark)) {
       operators[op].watermark(watermarks[op].current());
     }

@@ -74,6 +74,10 @@ public final class DoFnSpec {
     return stepName;
   }
 
+  public TupleTag<?> mainOutputTag() {
+    return mainOutputTag;
+  }
+
   public List<PCollectionView<?>> sideInputs() {
     return sideInputs;
   }

@@ -8,6 +8,7 @@ import java.util.List;
 import org.apache.beam.runners.core.DoFnRunner;
 import org.apache.beam.runners.core.DoFnRunners;
 import org.apache.beam.runners.core.InMemoryBundleFinalizer;
+import org.apache.beam.runners.core.KeyedWorkItemCoder;
 import org.apache.beam.runners.core.SimplePushbackSideInputDoFnRunner;
 import org.apache.beam.runners.core.StatefulDoFnRunner;
 import org.apache.beam.runners.core.StepContext;
@@ -43,6 +44,7 @@ public final class StreamingParDoOperator implements Operator {
   private final DoFnSpec spec;
   private final JobMetrics metrics;
   private final boolean keyed;
+  private final SplittableProcessing splittable;
   private OperatorContext context;
   private DoFnInstance instance;
   private DoFnRunner<Object, Object> runner;
@@ -55,9 +57,22 @@ public final class StreamingParDoOperator implements Operator {
   private long outputWatermark = Long.MIN_VALUE;
 
   public StreamingParDoOperator(DoFnSpec spec, JobMetrics metrics, boolean keyed) {
+    this(spec, metrics, keyed, null);
+  }
+
+  private StreamingParDoOperator(DoFnSpec spec, JobMetrics metrics, boolean keyed, SplittableProcessing splittable) {
     this.spec = spec;
     this.metrics = metrics;
     this.keyed = keyed;
+    this.splittable = splittable;
+  }
+
+  /**
+   * Runs a splittable DoFn: {@code spec}'s DoFn is runners-core's ProcessFn for it, its input is
+   * keyed (element, restriction) pairs.
+   */
+  public static StreamingParDoOperator splittable(DoFnSpec spec, JobMetrics metrics) {
+    return new StreamingParDoOperator(spec, metrics, true, new SplittableProcessing(spec.mainOutputTag()));
   }
 
   @Override
@@ -70,15 +85,23 @@ public final class StreamingParDoOperator implements Operator {
     StepContext stepContext;
     InMemoryBundleFinalizer finalizer;
     if (keyed) {
-      runtime = new KeyedRuntime(context, ((KvCoder<?, ?>) spec.inputCoder()).getKeyCoder(), windowCoder);
+      Coder<?> keyCoder = spec.inputCoder() instanceof KeyedWorkItemCoder
+          ? ((KeyedWorkItemCoder<?, ?>) spec.inputCoder()).getKeyCoder()
+          : ((KvCoder<?, ?>) spec.inputCoder()).getKeyCoder();
+      runtime = new KeyedRuntime(context, keyCoder, windowCoder);
       stepContext = runtime;
       finalizer = runtime.bundleFinalizer();
     } else {
       finalizer = new InMemoryBundleFinalizer();
       stepContext = new StatelessStepContext(finalizer);
     }
-    DoFnRunner<Object, Object> simple = spec.newRunner(fn, sideInputs, new Emitter(context.output()), stepContext);
-    if (keyed) {
+    Emitter emitter = new Emitter(context.output());
+    DoFnRunner<Object, Object> simple = spec.newRunner(fn, sideInputs, emitter, stepContext);
+    if (splittable != null) {
+      // The ProcessFn keeps its own state and timers: no stateful runner around it.
+      splittable.prepare(fn, runtime, sideInputs, spec.receiver(emitter), spec.options());
+      runner = simple;
+    } else if (keyed) {
       boolean timeSorted = DoFnSignatures.getSignature(fn.getClass()).processElement().requiresTimeSortedInput();
       runner = DoFnRunners.defaultStatefulDoFnRunner(
           fn,
@@ -92,7 +115,7 @@ public final class StreamingParDoOperator implements Operator {
     } else {
       runner = simple;
     }
-    if (!spec.sideInputs().isEmpty()) {
+    if (!spec.sideInputs().isEmpty() && splittable == null) {
       pushback = SimplePushbackSideInputDoFnRunner.create(runner, spec.sideInputs(), sideInputs);
     }
     instance = new DoFnInstance(fn, pushback == null ? runner : new PushingBack(),
@@ -119,7 +142,18 @@ public final class StreamingParDoOperator implements Operator {
       runtime.setKey(key, null);
     }
     currentKey = key;
-    instance.process(element);
+    if (splittable == null) {
+      instance.process(element);
+      return;
+    }
+    // A work item runs in the global window; side inputs and state follow the element's own windows.
+    for (WindowedValue<Object> inWindow : element.explodeWindows()) {
+      if (splittable.sideInputsReady(spec.sideInputs(), sideInputs, inWindow)) {
+        instance.process(splittable.workItem(key, inWindow));
+      } else {
+        pushedBack.add(new Pending(key, inWindow));
+      }
+    }
   }
 
   private void retryPushedBack() throws Exception {
@@ -142,9 +176,16 @@ public final class StreamingParDoOperator implements Operator {
   }
 
   @Override
+  public void portWatermark(int port, long watermark) throws Exception {
+    if (port > 0) {
+      sideInputs.advanceWatermark(port - 1, watermark);
+      retryPushedBack();
+    }
+  }
+
+  @Override
   public void watermark(long watermark) throws Exception {
     inputWatermark = watermark;
-    sideInputs.advanceWatermark(watermark);
     retryPushedBack();
     if (keyed) {
       runtime.setInputWatermark(watermark);
@@ -191,6 +232,11 @@ public final class StreamingParDoOperator implements Operator {
       }
       TimerData t = timer;
       Object key = runtime.key();
+      if (splittable != null) {
+        byte[] keyBytes = (byte[]) key;
+        instance.inBundle(() -> runner.processElement(splittable.timerItem(keyBytes, t)));
+        continue;
+      }
       instance.inBundle(() -> runner.onTimer(t.getTimerId(), t.getTimerFamilyId(), key, BatchTimers.windowOf(t),
           t.getTimestamp(), t.getOutputTimestamp(), t.getDomain()));
     }
@@ -216,6 +262,9 @@ public final class StreamingParDoOperator implements Operator {
 
   @Override
   public void close() throws Exception {
+    if (splittable != null) {
+      splittable.close();
+    }
     if (instance != null) {
       instance.tearDown();
     }

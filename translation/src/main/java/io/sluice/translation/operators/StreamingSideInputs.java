@@ -6,13 +6,14 @@ import java.util.List;
 import java.util.Map;
 import org.apache.beam.runners.core.ReadyCheckingSideInputReader;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.WindowedValue;
 
 /**
- * The side inputs of one streaming ParDo subtask. A window of a side input is ready once data for
- * it arrived, once the side input's watermark passed its end (it is then complete, maybe empty), or
- * once the side input ended. A triggered side input changes while the main input flows: a window
+ * The side inputs of one streaming ParDo subtask. A window of a side input is ready once the side
+ * input's watermark passed its end (it is then complete, maybe empty), once the side input ended,
+ * or, for a triggered side input, once its first pane arrived. A triggered side input changes while the main input flows: a window
  * holds the latest pane's elements, so a later firing replaces an earlier one.
  */
 final class StreamingSideInputs implements ReadyCheckingSideInputReader {
@@ -27,11 +28,13 @@ final class StreamingSideInputs implements ReadyCheckingSideInputReader {
   private final List<PCollectionView<?>> views;
   private final List<Map<BoundedWindow, Contents>> windows = new ArrayList<>();
   private final boolean[] done;
-  private long watermark = Long.MIN_VALUE;
+  private final long[] watermarks;
 
   StreamingSideInputs(List<PCollectionView<?>> views) {
     this.views = views;
     this.done = new boolean[views.size()];
+    this.watermarks = new long[views.size()];
+    java.util.Arrays.fill(watermarks, Long.MIN_VALUE);
     for (int i = 0; i < views.size(); i++) {
       windows.add(new HashMap<>());
     }
@@ -55,9 +58,9 @@ final class StreamingSideInputs implements ReadyCheckingSideInputReader {
     }
   }
 
-  /** A bound on the side inputs' watermarks: windows that end before it are complete. */
-  void advanceWatermark(long watermark) {
-    this.watermark = Math.max(this.watermark, watermark);
+  /** Side input {@code index}'s watermark: its windows that end before it are complete. */
+  void advanceWatermark(int index, long watermark) {
+    watermarks[index] = Math.max(watermarks[index], watermark);
   }
 
   void done(int index) {
@@ -67,9 +70,12 @@ final class StreamingSideInputs implements ReadyCheckingSideInputReader {
   @Override
   public boolean isReady(PCollectionView<?> view, BoundedWindow window) {
     int index = indexOf(view);
+    // Untriggered, a window's one pane is complete only when the watermark passes its end; a
+    // triggered side input is readable from its first firing on.
+    boolean triggered = !(view.getWindowingStrategyInternal().getTrigger() instanceof DefaultTrigger);
     return done[index]
-        || windows.get(index).containsKey(window)
-        || watermark > window.maxTimestamp().getMillis();
+        || (triggered && windows.get(index).containsKey(window))
+        || watermarks[index] > window.maxTimestamp().getMillis();
   }
 
   @Override
