@@ -1,8 +1,8 @@
 package io.sluice.runner;
 
 import io.sluice.execution.runtime.ExecutionConfig;
-import io.sluice.execution.state.StateBackendKind;
 import io.sluice.execution.runtime.JobExecution;
+import io.sluice.execution.state.StateBackendKind;
 import io.sluice.translation.PipelineTranslator;
 import io.sluice.translation.TranslationSettings;
 import java.nio.file.Paths;

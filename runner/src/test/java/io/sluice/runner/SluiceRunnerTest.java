@@ -372,18 +372,6 @@ class SluiceRunnerTest {
     assertTrue(direct.getMessage().contains("parallelism"), direct.getMessage());
   }
 
-  @Test
-  void unboundedPCollectionIsRefusedAtOnceNamingTheStep() {
-    for (String blockOnRun : List.of("true", "false")) {
-      Pipeline p = Pipeline.create(options("--blockOnRun=" + blockOnRun));
-      p.apply("Ticks", GenerateSequence.from(0))
-          .apply("Double", MapElements.into(TypeDescriptors.longs()).via((Long x) -> 2 * x));
-      UnsupportedOperationException e = assertTimeoutPreemptively(BOUND,
-          () -> assertThrows(UnsupportedOperationException.class, () -> p.run()));
-      assertTrue(e.getMessage().contains("Ticks"), e.getMessage());
-    }
-  }
-
   // ---------------------------------------------------------------------------------------------
   // Metrics
 

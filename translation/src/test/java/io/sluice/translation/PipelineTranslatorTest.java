@@ -1,6 +1,7 @@
 package io.sluice.translation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,13 +10,17 @@ import io.sluice.execution.graph.JobGraph;
 import io.sluice.execution.graph.OperatorNode;
 import io.sluice.execution.graph.Partitioning;
 import io.sluice.execution.graph.Vertex;
+import io.sluice.execution.operator.ProcessingTimeMode;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.io.GenerateSequence;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -24,13 +29,13 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.transforms.SimpleFunction;
 import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionView;
-import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.WindowingStrategy;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.junit.jupiter.api.Test;
 
 /** What graph a pipeline becomes: which transforms fuse into one vertex, which edges shuffle. */
@@ -178,11 +183,29 @@ class PipelineTranslatorTest {
   }
 
   @Test
-  void unboundedInputIsRefusedAtOnceNamingTheStep() {
+  void unboundedInputMakesTheJobStreamingOnTheSystemClock() {
     Pipeline p = Pipeline.create(options);
-    p.apply("Endless", GenerateSequence.from(0));
-    UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> translate(p));
-    assertTrue(e.getMessage().contains("Endless"), e.getMessage());
+    p.apply("Endless", GenerateSequence.from(0)).apply(WithKeys.of("k"));
+    PipelineTranslator.Translation t = PipelineTranslator.translate(p, "test", new TranslationSettings(options, 2, 100, false));
+    assertTrue(t.streaming());
+    assertEquals(ProcessingTimeMode.SYSTEM_CLOCK, t.processingTimeMode());
+  }
+
+  @Test
+  void boundedInputStaysBatch() {
+    Pipeline p = Pipeline.create(options);
+    p.apply(Create.of(1, 2)).apply(WithKeys.of("k")).apply(GroupByKey.create());
+    PipelineTranslator.Translation t = PipelineTranslator.translate(p, "test", new TranslationSettings(options, 2, 100, false));
+    assertFalse(t.streaming());
+  }
+
+  @Test
+  void testStreamDrivesProcessingTimeInBand() {
+    Pipeline p = Pipeline.create(options);
+    p.apply(TestStream.create(VarIntCoder.of()).addElements(1).advanceWatermarkToInfinity());
+    PipelineTranslator.Translation t = PipelineTranslator.translate(p, "test", new TranslationSettings(options, 2, 100, false));
+    assertTrue(t.streaming());
+    assertEquals(ProcessingTimeMode.IN_BAND, t.processingTimeMode());
   }
 
   @Test

@@ -9,13 +9,13 @@ import io.sluice.execution.graph.Vertex;
 import io.sluice.execution.operator.Operator;
 import io.sluice.execution.operator.OperatorContext;
 import io.sluice.execution.operator.Output;
-import io.sluice.execution.state.KeyedStores;
 import io.sluice.execution.operator.ProcessingTimeMode;
 import io.sluice.execution.operator.SourceOperator;
-import java.util.PriorityQueue;
+import io.sluice.execution.state.KeyedStores;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 

@@ -1,12 +1,12 @@
 package io.sluice.translation.translators;
 
 import io.sluice.execution.graph.Partitioning;
+import io.sluice.execution.operator.OperatorFactory;
 import io.sluice.translation.TransformTranslator;
 import io.sluice.translation.TranslationContext;
-import io.sluice.execution.operator.OperatorFactory;
 import io.sluice.translation.operators.GroupByKeyOperator;
-import io.sluice.translation.operators.StreamingGroupByKeyOperator;
 import io.sluice.translation.operators.KeyedRecord;
+import io.sluice.translation.operators.StreamingGroupByKeyOperator;
 import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.runners.AppliedPTransform;

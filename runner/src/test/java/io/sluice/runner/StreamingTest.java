@@ -1,0 +1,165 @@
+package io.sluice.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.io.GenerateSequence;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.state.Timer;
+import org.apache.beam.sdk.state.TimerSpec;
+import org.apache.beam.sdk.state.TimerSpecs;
+import org.apache.beam.sdk.state.ValueState;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Sum;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.windowing.AfterPane;
+import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
+import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TimestampedValue;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Streaming jobs end to end: continuous sources, triggers, state backends, cancellation. */
+class StreamingTest {
+
+  private static final java.time.Duration BOUND = java.time.Duration.ofSeconds(60);
+  private static final AtomicLong SEEN = new AtomicLong();
+
+  private static PipelineOptions options(String... extra) {
+    List<String> args = new ArrayList<>(List.of("--runner=SluiceRunner", "--parallelism=2"));
+    args.addAll(Arrays.asList(extra));
+    return PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).create();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"heap", "rocksdb"})
+  void triggersFireEarlyOnTimeAndLateOnEitherBackend(String backend) {
+    Pipeline p = Pipeline.create(options("--stateBackend=" + backend));
+    PCollection<Long> sums = p
+        .apply(TestStream.create(StringUtf8Coder.of())
+            .advanceWatermarkTo(new Instant(0))
+            .addElements(TimestampedValue.of("a", new Instant(1)), TimestampedValue.of("b", new Instant(2)))
+            .addElements(TimestampedValue.of("c", new Instant(3)))
+            .advanceWatermarkTo(new Instant(20_000))
+            .addElements(TimestampedValue.of("late", new Instant(4)))
+            .advanceWatermarkToInfinity())
+        .apply(Window.<String>into(FixedWindows.of(Duration.standardSeconds(10)))
+            .triggering(AfterWatermark.pastEndOfWindow()
+                .withEarlyFirings(AfterPane.elementCountAtLeast(2))
+                .withLateFirings(AfterPane.elementCountAtLeast(1)))
+            .withAllowedLateness(Duration.standardMinutes(1))
+            .accumulatingFiredPanes())
+        .apply(WithKeys.of("k"))
+        .apply(Count.perKey())
+        .apply(org.apache.beam.sdk.transforms.Values.create());
+    IntervalWindow first = new IntervalWindow(new Instant(0), new Instant(10_000));
+    PAssert.that(sums).inWindow(first).containsInAnyOrder(2L, 3L, 4L);
+    PAssert.that(sums).inOnTimePane(first).containsInAnyOrder(3L);
+    PAssert.that(sums).inEarlyPane(first).containsInAnyOrder(2L);
+    PAssert.that(sums).inLatePane(first).containsInAnyOrder(4L);
+    assertEquals(PipelineResult.State.DONE, assertTimeoutPreemptively(BOUND, () -> p.run().waitUntilFinish()));
+  }
+
+  /** Counts per key in state, emits the count when the window ends: keyed state and event-time timers. */
+  static class CountInState extends DoFn<KV<Long, Long>, KV<Long, Long>> {
+    @StateId("count")
+    private final StateSpec<ValueState<Long>> countSpec = StateSpecs.value(VarLongCoder.of());
+
+    @TimerId("end")
+    private final TimerSpec endSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
+    @ProcessElement
+    public void process(@Element KV<Long, Long> e, @StateId("count") ValueState<Long> count,
+        @TimerId("end") Timer end, org.apache.beam.sdk.transforms.windowing.BoundedWindow window) {
+      Long c = count.read();
+      count.write(c == null ? 1 : c + 1);
+      end.set(window.maxTimestamp());
+    }
+
+    @OnTimer("end")
+    public void onEnd(@Key Long key, @StateId("count") ValueState<Long> count, OutputReceiver<KV<Long, Long>> out) {
+      out.output(KV.of(key, count.read()));
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"heap", "rocksdb"})
+  void keyedStateAndTimersOfManyKeysGiveExactCounts(String backend, @TempDir Path stateRoot) throws IOException {
+    Pipeline p = Pipeline.create(options("--streaming=true", "--stateBackend=" + backend,
+        "--stateDirectory=" + stateRoot, "--stateMemoryMb=8"));
+    PCollection<Long> perKey = p
+        .apply(GenerateSequence.from(0).to(20_000))
+        .apply(WithKeys.of((Long x) -> x % 500).withKeyType(org.apache.beam.sdk.values.TypeDescriptors.longs()))
+        .apply(ParDo.of(new CountInState()))
+        .apply(org.apache.beam.sdk.transforms.Values.create());
+    PAssert.that(perKey.apply(Sum.longsGlobally())).containsInAnyOrder(20_000L);
+    PAssert.that(perKey.apply(Count.globally())).containsInAnyOrder(500L);
+    assertEquals(PipelineResult.State.DONE, assertTimeoutPreemptively(BOUND, () -> p.run().waitUntilFinish()));
+    try (Stream<Path> left = Files.list(stateRoot)) {
+      assertEquals(List.of(), left.toList(), "the job's state directory is removed when it ends");
+    }
+  }
+
+  static class CountSeen extends DoFn<Long, Long> {
+    @ProcessElement
+    public void process(@Element Long x, OutputReceiver<Long> out) {
+      SEEN.incrementAndGet();
+      out.output(x);
+    }
+  }
+
+  @Test
+  void anUnboundedJobRunsUntilCancelledAndStopsPromptly() throws Exception {
+    SEEN.set(0);
+    Pipeline p = Pipeline.create(options("--blockOnRun=false"));
+    p.apply(GenerateSequence.from(0)).apply(ParDo.of(new CountSeen()));
+    PipelineResult result = p.run();
+    assertTimeoutPreemptively(BOUND, () -> {
+      while (SEEN.get() < 10_000) {
+        Thread.sleep(10);
+      }
+    });
+    assertEquals(PipelineResult.State.RUNNING, result.getState());
+    long before = System.nanoTime();
+    assertEquals(PipelineResult.State.CANCELLED, assertTimeoutPreemptively(BOUND, result::cancel));
+    long cancelMillis = (System.nanoTime() - before) / 1_000_000;
+    assertTrue(cancelMillis < 5_000, "cancel took " + cancelMillis + " ms");
+  }
+
+  @Test
+  void anUnknownStateBackendIsRefused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Pipeline.create(options("--stateBackend=leveldb")).run());
+    assertTrue(e.getMessage().contains("leveldb"), e.getMessage());
+  }
+}
