@@ -3,6 +3,7 @@ package io.sluice.translation;
 import io.sluice.execution.graph.JobGraph;
 import io.sluice.execution.operator.ProcessingTimeMode;
 import io.sluice.translation.metrics.JobMetrics;
+import io.sluice.translation.translators.BoundedUnboundedReadTranslator;
 import io.sluice.translation.translators.CombinePerKeyTranslator;
 import io.sluice.translation.translators.CreateViewTranslator;
 import io.sluice.translation.translators.FlattenTranslator;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.beam.runners.core.SplittableParDoViaKeyedWorkItems;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.io.BoundedReadFromUnboundedSource;
 import org.apache.beam.sdk.runners.AppliedPTransform;
 import org.apache.beam.sdk.runners.PTransformOverride;
 import org.apache.beam.sdk.runners.TransformHierarchy;
@@ -26,7 +28,6 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.util.construction.PTransformMatchers;
 import org.apache.beam.sdk.util.construction.PTransformTranslation;
 import org.apache.beam.sdk.util.construction.SplittableParDo;
-import org.apache.beam.sdk.util.construction.SplittableParDoNaiveBounded;
 
 /**
  * Turns a Beam pipeline into a Sluice job graph. The map of the runner: which Beam transform (by
@@ -52,6 +53,10 @@ public final class PipelineTranslator {
       PTransformTranslation.RESHUFFLE_URN, new RedistributeTranslator(true),
       PTransformTranslation.REDISTRIBUTE_ARBITRARILY_URN, new RedistributeTranslator(false),
       PTransformTranslation.REDISTRIBUTE_BY_KEY_URN, new RedistributeTranslator(true));
+
+  /** Composites that Beam gives no URN, by class. */
+  private static final Map<Class<?>, TransformTranslator<?>> COMPOSITES_WITHOUT_URN = Map.of(
+      BoundedReadFromUnboundedSource.class, new BoundedUnboundedReadTranslator<>());
 
   /**
    * The result of a translation: the graph to run, where its metrics will be collected, whether it
@@ -91,8 +96,9 @@ public final class PipelineTranslator {
   private PipelineTranslator() {}
 
   /**
-   * Rewrites what Sluice runs through other primitives (bounded reads to primitive reads, bounded
-   * splittable DoFns to a naive expansion), then translates. Fails, naming the step and URN, on any
+   * Rewrites what Sluice runs through other primitives (reads to primitive reads, splittable DoFns
+   * to keyed work items for runners-core's ProcessFn), then translates; an unbounded PCollection
+   * makes the job streaming. Fails, naming the step and URN, on any
    * transform Sluice cannot run, before anything runs.
    */
   public static Translation translate(Pipeline pipeline, String jobName, TranslationSettings requested) {
@@ -103,16 +109,13 @@ public final class PipelineTranslator {
     SplittableParDo.convertReadBasedSplittableDoFnsToPrimitiveReads(pipeline);
     pipeline.replaceAll(List.of(
         PTransformOverride.of(PTransformMatchers.splittableParDo(), new SplittableParDo.OverrideFactory<>())));
-    // Batch runs a bounded splittable DoFn's restrictions whole; streaming checkpoints and resumes
-    // every splittable DoFn through keyed state and timers.
-    pipeline.replaceAll(settings.streaming()
-        ? List.of(
-            PTransformOverride.of(PTransformMatchers.splittableProcessKeyedBounded(),
-                new SplittableParDoViaKeyedWorkItems.OverrideFactory<>()),
-            PTransformOverride.of(PTransformMatchers.splittableProcessKeyedUnbounded(),
-                new SplittableParDoViaKeyedWorkItems.OverrideFactory<>()))
-        : List.of(PTransformOverride.of(PTransformMatchers.splittableProcessKeyedBounded(),
-            new SplittableParDoNaiveBounded.OverrideFactory<>())));
+    // Splittable DoFns checkpoint and resume through keyed state and timers (runners-core's
+    // ProcessFn), in batch as in streaming: so they can finalize bundles and share out their work.
+    pipeline.replaceAll(List.of(
+        PTransformOverride.of(PTransformMatchers.splittableProcessKeyedBounded(),
+            new SplittableParDoViaKeyedWorkItems.OverrideFactory<>()),
+        PTransformOverride.of(PTransformMatchers.splittableProcessKeyedUnbounded(),
+            new SplittableParDoViaKeyedWorkItems.OverrideFactory<>())));
     TranslationContext context = new TranslationContext(jobName, settings);
     pipeline.traverseTopologically(new Pipeline.PipelineVisitor.Defaults() {
       @Override
@@ -121,7 +124,9 @@ public final class PipelineTranslator {
           return CompositeBehavior.ENTER_TRANSFORM;
         }
         String urn = urnOf(node);
-        TransformTranslator<?> translator = urn == null ? null : COMPOSITES.get(urn);
+        TransformTranslator<?> translator = urn == null
+            ? COMPOSITES_WITHOUT_URN.get(node.getTransform().getClass())
+            : COMPOSITES.get(urn);
         if (translator == null || !canTranslate(translator, node, pipeline, context)) {
           return CompositeBehavior.ENTER_TRANSFORM;
         }

@@ -9,7 +9,8 @@ package io.sluice.execution.operator;
  * #processingTime} and {@link #idle} calls, {@link #inputDone} once per input port when all its
  * producers have finished, {@link #complete} once after every input is done (right after open for
  * an operator without inputs: a bounded source emits its data there; a {@link SourceOperator} is
- * polled instead), and {@link #close} always, even after a failure or a cancellation.
+ * polled instead), processing-time calls while {@link #hasPendingWork}, and {@link #close} always,
+ * even after a failure or a cancellation.
  */
 public interface Operator {
 
@@ -39,6 +40,15 @@ public interface Operator {
   default void inputDone(int inputPort) throws Exception {}
 
   default void complete() throws Exception {}
+
+  /**
+   * Asked after {@link #complete} and after each later {@link #processingTime} call: true while the
+   * operator still has work due at later processing times (a splittable DoFn's resumptions). Its
+   * output stays open until then.
+   */
+  default boolean hasPendingWork() {
+    return false;
+  }
 
   default void close() throws Exception {}
 }

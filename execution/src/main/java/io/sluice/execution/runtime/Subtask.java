@@ -66,6 +66,8 @@ final class Subtask implements Runnable {
   private final int[] remainingFeeders;
   private final int[][] remainingPortFeeders;
   private final boolean[] completed;
+  /** Operators whose inputs are done but that still have work at later processing times. */
+  private final boolean[] draining;
   private int remainingOperators;
 
   // Incoming channels, indexed by the channel number frames carry.
@@ -95,6 +97,7 @@ final class Subtask implements Runnable {
     this.remainingFeeders = new int[n];
     this.remainingPortFeeders = new int[n][];
     this.completed = new boolean[n];
+    this.draining = new boolean[n];
     this.remainingOperators = n;
 
     List<Edge> incoming = job.graph().incomingChannels(vertex);
@@ -302,6 +305,9 @@ final class Subtask implements Runnable {
       int op = (int) scheduled.poll()[1];
       if (!completed[op]) {
         operators[op].processingTime(now);
+        if (draining[op] && !operators[op].hasPendingWork()) {
+          finishOperator(op);
+        }
       }
     }
   }
@@ -380,6 +386,16 @@ final class Subtask implements Runnable {
 
   private void completeOperator(int op) throws Exception {
     operators[op].complete();
+    if (operators[op].hasPendingWork()) {
+      // Its output stays open; processing-time callbacks go on until the work is done.
+      draining[op] = true;
+      return;
+    }
+    finishOperator(op);
+  }
+
+  private void finishOperator(int op) throws Exception {
+    draining[op] = false;
     completed[op] = true;
     remainingOperators--;
     for (ChainTarget t : outputs[op].chained) {

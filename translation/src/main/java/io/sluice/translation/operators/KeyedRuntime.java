@@ -146,12 +146,14 @@ public final class KeyedRuntime implements StepContext {
   }
 
   /**
-   * Removes the earliest timer of {@code domain} due at {@code upTo}, makes its key current and
+   * Removes the earliest timer of {@code domain} that {@code upTo} has passed, makes its key current and
    * returns it; null if none is due. Called in a loop, so a timer set while another fires, even an
    * earlier one, fires in order.
    */
   public TimerData pollDue(int domain, long upTo) {
-    TimerQueue.Timer timer = timers.pollDue(domain, upTo);
+    // As in Beam's reference timers: a timer fires once time has passed it, not when time reaches
+    // it; an element at the watermark may still arrive for a window that ends there.
+    TimerQueue.Timer timer = timers.pollDue(domain, upTo == Long.MAX_VALUE ? Long.MAX_VALUE : upTo - 1);
     if (timer == null) {
       return null;
     }
@@ -163,9 +165,15 @@ public final class KeyedRuntime implements StepContext {
     }
   }
 
-  /** The earliest due time of {@code domain}'s timers, Long.MAX_VALUE if none. */
-  public long earliest(int domain) {
-    return timers.earliest(domain);
+  /** Whether a timer of {@code domain} is due at {@code now} (time has passed it). */
+  public boolean hasDue(int domain, long now) {
+    long earliest = timers.earliest(domain);
+    return earliest != Long.MAX_VALUE && (earliest < now || now == Long.MAX_VALUE);
+  }
+
+  /** Whether any timer of {@code domain} is set. */
+  public boolean hasTimers(int domain) {
+    return timers.earliest(domain) != Long.MAX_VALUE;
   }
 
   /** The smallest watermark hold of all keys: state holds and timers' output timestamps. */
@@ -246,8 +254,8 @@ public final class KeyedRuntime implements StepContext {
       int domain = domainOf(timer.getDomain());
       timers.set(keyBytes, timerName(timer.getNamespace(), timer.getTimerId(), timer.getTimerFamilyId()),
           domain, when, hold, payload);
-      if (domain == PROCESSING_TIME) {
-        context.scheduleProcessingTime(when);
+      if (domain == PROCESSING_TIME && when != Long.MAX_VALUE) {
+        context.scheduleProcessingTime(when + 1);
       }
     }
 

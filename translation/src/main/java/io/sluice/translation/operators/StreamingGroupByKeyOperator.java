@@ -97,7 +97,7 @@ public final class StreamingGroupByKeyOperator<K, V, W extends BoundedWindow> im
 
   @Override
   public void processingTime(long now) throws Exception {
-    if (runtime.earliest(KeyedRuntime.PROCESSING_TIME) <= now) {
+    if (runtime.hasDue(KeyedRuntime.PROCESSING_TIME, now)) {
       fireTimers(KeyedRuntime.PROCESSING_TIME, now);
       emitWatermark();
     }

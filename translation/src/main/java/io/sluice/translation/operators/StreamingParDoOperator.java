@@ -2,6 +2,7 @@ package io.sluice.translation.operators;
 
 import io.sluice.execution.operator.Operator;
 import io.sluice.execution.operator.OperatorContext;
+import io.sluice.execution.operator.ProcessingTimeMode;
 import io.sluice.translation.metrics.JobMetrics;
 import java.util.ArrayList;
 import java.util.List;
@@ -197,7 +198,7 @@ public final class StreamingParDoOperator implements Operator {
 
   @Override
   public void processingTime(long now) throws Exception {
-    if (keyed && runtime.earliest(KeyedRuntime.PROCESSING_TIME) <= now) {
+    if (keyed && runtime.hasDue(KeyedRuntime.PROCESSING_TIME, now)) {
       int limit = now == Long.MAX_VALUE ? MAX_FINAL_PROCESSING_TIMERS : Integer.MAX_VALUE;
       fireTimers(KeyedRuntime.PROCESSING_TIME, now, limit);
       instance.finish();
@@ -216,9 +217,18 @@ public final class StreamingParDoOperator implements Operator {
     if (keyed) {
       runtime.setInputWatermark(Long.MAX_VALUE);
       fireTimers(KeyedRuntime.EVENT_TIME, Long.MAX_VALUE, Integer.MAX_VALUE);
-      fireTimers(KeyedRuntime.PROCESSING_TIME, Long.MAX_VALUE, MAX_FINAL_PROCESSING_TIMERS);
+      // A splittable DoFn's resumptions are real work: on the system clock they run when due, and
+      // the job waits for them. A user's processing-time timers fire now: their input has ended.
+      if (splittable == null || context.processingTimeMode() == ProcessingTimeMode.IN_BAND) {
+        fireTimers(KeyedRuntime.PROCESSING_TIME, Long.MAX_VALUE, MAX_FINAL_PROCESSING_TIMERS);
+      }
     }
     instance.finish();
+  }
+
+  @Override
+  public boolean hasPendingWork() {
+    return splittable != null && runtime.hasTimers(KeyedRuntime.PROCESSING_TIME);
   }
 
   private void fireTimers(int domain, long upTo, int limit) throws Exception {

@@ -17,7 +17,7 @@ import org.apache.beam.sdk.values.WindowedValues;
  * Beam's unbounded Read: the source was split at translation; subtask i reads splits i,
  * i + parallelism, ... taking turns between its readers. Its watermark is the minimum of its
  * readers' watermarks; a subtask without splits is finished at once, so it holds no one back. A
- * reader whose watermark reaches the end of time is done.
+ * reader whose watermark reaches the end of time is done, as is one past its {@link ReadLimits}.
  */
 public final class UnboundedReadOperator<T> implements SourceOperator {
 
@@ -28,8 +28,12 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
   private final PipelineOptions options;
   private final String stepName;
   private final JobMetrics metrics;
+  private final ReadLimits limits;
   private final List<UnboundedSource.UnboundedReader<T>> readers = new ArrayList<>();
   private final List<Boolean> started = new ArrayList<>();
+  /** Records each reader may still emit. */
+  private final List<Long> remaining = new ArrayList<>();
+  private long deadline = Long.MAX_VALUE;
   private OperatorContext context;
   private MetricsContainerImpl metricsContainer;
   private Emitter out;
@@ -37,6 +41,13 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
 
   public UnboundedReadOperator(List<? extends UnboundedSource<T, ?>> splits, PipelineOptions options, String stepName,
       JobMetrics metrics) {
+    this(splits, options, stepName, metrics, ReadLimits.NONE);
+  }
+
+  /** A read that stops at {@code limits}: Beam's bounded read of an unbounded source. */
+  public UnboundedReadOperator(List<? extends UnboundedSource<T, ?>> splits, PipelineOptions options, String stepName,
+      JobMetrics metrics, ReadLimits limits) {
+    this.limits = limits;
     this.splits = splits;
     this.options = options;
     this.stepName = stepName;
@@ -52,7 +63,11 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
       for (int s = context.subtaskIndex(); s < splits.size(); s += context.parallelism()) {
         readers.add(splits.get(s).createReader(options, null));
         started.add(false);
+        remaining.add(limits.recordsOfSplit(s, splits.size()));
       }
+    }
+    if (limits.maxReadTimeMillis() != Long.MAX_VALUE) {
+      deadline = System.currentTimeMillis() + limits.maxReadTimeMillis();
     }
   }
 
@@ -62,14 +77,19 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
     try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(metricsContainer)) {
       for (int r = readers.size() - 1; r >= 0; r--) {
         UnboundedSource.UnboundedReader<T> reader = readers.get(r);
-        for (int n = 0; n < RECORDS_PER_POLL && next(r, reader); n++) {
+        long left = remaining.get(r);
+        for (int n = 0; n < RECORDS_PER_POLL && left > 0 && next(r, reader); n++) {
           out.emit(0, WindowedValues.timestampedValueInGlobalWindow(reader.getCurrent(), reader.getCurrentTimestamp()));
           emitted = true;
+          left--;
         }
-        if (!reader.getWatermark().isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE)) {
+        remaining.set(r, left);
+        if (left == 0 || System.currentTimeMillis() >= deadline
+            || !reader.getWatermark().isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE)) {
           reader.close();
           readers.remove(r);
           started.remove(r);
+          remaining.remove(r);
         }
       }
     }
