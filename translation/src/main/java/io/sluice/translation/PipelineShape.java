@@ -3,11 +3,18 @@ package io.sluice.translation;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.runners.TransformHierarchy;
 import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
+import org.apache.beam.sdk.transforms.windowing.AfterSynchronizedProcessingTime;
+import org.apache.beam.sdk.transforms.windowing.Trigger;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PValue;
 
-/** What about a pipeline decides how it runs: unbounded data makes it streaming, a TestStream its clock. */
-record PipelineShape(boolean hasUnbounded, boolean hasTestStream) {
+/**
+ * What about a pipeline decides how it runs. Unbounded data, and triggers that fire on processing
+ * time (meaningless when a batch job fires every pane at its end), make it streaming; a TestStream
+ * drives its clock.
+ */
+record PipelineShape(boolean needsStreaming, boolean hasTestStream) {
 
   static PipelineShape of(Pipeline pipeline) {
     boolean[] found = new boolean[2];
@@ -21,11 +28,27 @@ record PipelineShape(boolean hasUnbounded, boolean hasTestStream) {
 
       @Override
       public void visitValue(PValue value, TransformHierarchy.Node producer) {
-        if (value instanceof PCollection && ((PCollection<?>) value).isBounded() == PCollection.IsBounded.UNBOUNDED) {
-          found[0] = true;
+        if (value instanceof PCollection) {
+          PCollection<?> pc = (PCollection<?>) value;
+          if (pc.isBounded() == PCollection.IsBounded.UNBOUNDED
+              || firesOnProcessingTime(pc.getWindowingStrategy().getTrigger())) {
+            found[0] = true;
+          }
         }
       }
     });
     return new PipelineShape(found[0], found[1]);
+  }
+
+  private static boolean firesOnProcessingTime(Trigger trigger) {
+    if (trigger instanceof AfterProcessingTime || trigger instanceof AfterSynchronizedProcessingTime) {
+      return true;
+    }
+    for (Trigger sub : trigger.subTriggers()) {
+      if (firesOnProcessingTime(sub)) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -103,7 +103,7 @@ public final class PipelineTranslator {
    */
   public static Translation translate(Pipeline pipeline, String jobName, TranslationSettings requested) {
     PipelineShape shape = PipelineShape.of(pipeline);
-    TranslationSettings settings = shape.hasUnbounded() && !requested.streaming()
+    TranslationSettings settings = shape.needsStreaming() && !requested.streaming()
         ? requested.withStreaming(true)
         : requested;
     SplittableParDo.convertReadBasedSplittableDoFnsToPrimitiveReads(pipeline);

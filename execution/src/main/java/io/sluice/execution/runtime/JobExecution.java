@@ -51,6 +51,8 @@ public final class JobExecution {
   private CountDownLatch opening;
   private final long startNanos = System.nanoTime();
   private volatile boolean cancelled;
+  private final long startMillis = System.currentTimeMillis();
+
   /** Frames put but not yet fully handled; counted only with in-band processing time (tests). */
   private final AtomicLong inFlight = new AtomicLong();
   /** The job's private directory under each configured root (spill, state), made on first use. */
@@ -132,6 +134,11 @@ public final class JobExecution {
   ChannelWriter channelWriter(Edge edge, int senderIndex) {
     return new ChannelWriter(channelNumbers.get(edge), senderIndex, inboxes.get(edge.to().vertex()),
         edge.partitioning(), config.batchSize());
+  }
+
+  /** When the job started: where in-band processing time begins. */
+  long startMillis() {
+    return startMillis;
   }
 
   void frameHandled() {

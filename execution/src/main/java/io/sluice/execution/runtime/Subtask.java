@@ -42,6 +42,8 @@ final class Subtask implements Runnable {
   }
 
   private static final ChainTarget[] NO_TARGETS = new ChainTarget[0];
+  /** How late a processing-time callback may be before it goes ahead of queued input. */
+  private static final long CALLBACK_PATIENCE_MILLIS = 100;
   private static final ChannelWriter[] NO_WRITERS = new ChannelWriter[0];
 
   private final JobExecution job;
@@ -159,7 +161,9 @@ final class Subtask implements Runnable {
       for (int port = 0; port < ports; port++) {
         portWatermarks[i][port] = new WatermarkTracker(perPort[port]);
       }
-      processingTimes[i] = new WatermarkTracker(slotCount[i]);
+      // In-band time starts where the job did, everywhere at once: a feeder that has not spoken yet
+      // (an idle source subtask) must not hold an operator at the beginning of time.
+      processingTimes[i] = new WatermarkTracker(slotCount[i], job.startMillis());
       outputs[i] = new OperatorOutput(chainTargets.get(i), chainedPorts(vertex, i, writers.get(i), job));
     }
   }
@@ -232,8 +236,14 @@ final class Subtask implements Runnable {
           // A test source waits for quiescence, which counts only frames that were sent.
           flushWriters();
         }
-        fireScheduled();
+        // Input that is already here comes before callbacks that just fell due: what is queued is
+        // older than the clock reading. Callbacks overdue by more than a little go first anyway.
+        fireScheduled(System.currentTimeMillis() - CALLBACK_PATIENCE_MILLIS);
         Frame frame = inbox.poll();
+        if (frame == null) {
+          fireScheduled(System.currentTimeMillis());
+          frame = inbox.poll();
+        }
         if (frame == null) {
           if (busy) {
             continue;
@@ -296,14 +306,16 @@ final class Subtask implements Runnable {
     return busy;
   }
 
-  private void fireScheduled() throws Exception {
-    if (scheduled.isEmpty()) {
+  /** Calls back the operators whose requested times are at or before {@code upTo}. */
+  private void fireScheduled(long upTo) throws Exception {
+    if (scheduled.isEmpty() || scheduled.peek()[0] > upTo) {
       return;
     }
     long now = System.currentTimeMillis();
-    while (!scheduled.isEmpty() && scheduled.peek()[0] <= now) {
+    while (!scheduled.isEmpty() && scheduled.peek()[0] <= upTo) {
       int op = (int) scheduled.poll()[1];
       if (!completed[op]) {
+        flushWriters();
         operators[op].processingTime(now);
         if (draining[op] && !operators[op].hasPendingWork()) {
           finishOperator(op);
@@ -336,6 +348,8 @@ final class Subtask implements Runnable {
         recordsIn += count;
         break;
       case WATERMARK:
+        // Time moving on may start long work (timers): what is buffered goes downstream first.
+        flushWriters();
         advanceWatermark(op, channelSlotBase[c] + frame.sender(), frame.watermark());
         break;
       case PROCESSING_TIME:

@@ -14,8 +14,14 @@ final class WatermarkTracker {
   private long current = Long.MIN_VALUE;
 
   WatermarkTracker(int slotCount) {
+    this(slotCount, Long.MIN_VALUE);
+  }
+
+  /** A tracker whose every feeder starts at {@code initial}. */
+  WatermarkTracker(int slotCount, long initial) {
     this.slots = new long[slotCount];
-    Arrays.fill(slots, Long.MIN_VALUE);
+    Arrays.fill(slots, initial);
+    this.current = initial;
   }
 
   /** Records a feeder's watermark; returns true if the minimum advanced. */

@@ -4,6 +4,7 @@ import io.sluice.execution.operator.OperatorContext;
 import io.sluice.execution.state.ByteKey;
 import io.sluice.execution.state.KeyGroups;
 import io.sluice.execution.state.KeyedStores;
+import io.sluice.execution.state.StoredKeys;
 import io.sluice.execution.state.TimerQueue;
 import io.sluice.translation.state.BinaryStateInternals;
 import java.io.ByteArrayOutputStream;
@@ -54,7 +55,15 @@ public final class KeyedRuntime implements StepContext {
   private long inputWatermark = Long.MIN_VALUE;
   private long outputWatermark = Long.MIN_VALUE;
   private byte[] keyBytes;
+  private byte[] storedKey;
   private byte[] keyPrefix;
+  /** Long keys whose bytes were kept lately: each is written once, not once per element. */
+  private final Map<ByteKey, Boolean> keptLongKeys = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<ByteKey, Boolean> eldest) {
+      return size() > 1024;
+    }
+  };
   private Object key;
   private BinaryStateInternals state;
 
@@ -69,14 +78,27 @@ public final class KeyedRuntime implements StepContext {
 
   /** Makes the key with these encoded bytes current; {@code key} may be null to decode it lazily. */
   public void setKey(byte[] keyBytes, Object key) {
+    byte[] stored = StoredKeys.of(keyBytes);
+    if (stored != keyBytes && keptLongKeys.put(new ByteKey(stored), Boolean.TRUE) == null) {
+      stores.store("keys").put(stored, keyBytes);
+    }
+    setStoredKey(stored, keyBytes, key);
+  }
+
+  private void setStoredKey(byte[] stored, byte[] keyBytes, Object key) {
+    this.storedKey = stored;
     this.keyBytes = keyBytes;
-    this.keyPrefix = KeyGroups.prefix(keyBytes);
+    this.keyPrefix = KeyGroups.prefix(stored);
     this.key = key;
     this.state = null;
   }
 
   public Object key() {
-    if (key == null && keyBytes != null) {
+    if (key == null && storedKey != null) {
+      if (keyBytes == null) {
+        byte[] kept = StoredKeys.mayBeDigest(storedKey) ? stores.store("keys").get(storedKey) : null;
+        keyBytes = kept == null ? storedKey : kept;
+      }
       try {
         key = CoderUtils.decodeFromByteArray(keyCoder, keyBytes);
       } catch (CoderException e) {
@@ -106,7 +128,7 @@ public final class KeyedRuntime implements StepContext {
 
   private BinaryStateInternals current() {
     if (state == null) {
-      if (keyBytes == null) {
+      if (storedKey == null) {
         throw new IllegalStateException("keyed state used outside of a key");
       }
       state = new BinaryStateInternals(stores.store("state"), keyPrefix, key(), this::holdChanged);
@@ -157,7 +179,7 @@ public final class KeyedRuntime implements StepContext {
     if (timer == null) {
       return null;
     }
-    setKey(timer.key(), null);
+    setStoredKey(timer.key(), null, null);
     try {
       return CoderUtils.decodeFromByteArray(timerCoder, timer.payload());
     } catch (CoderException e) {
@@ -239,7 +261,7 @@ public final class KeyedRuntime implements StepContext {
     @Override
     @SuppressWarnings("deprecation")
     public void setTimer(TimerData timer) {
-      if (keyBytes == null) {
+      if (storedKey == null) {
         throw new IllegalStateException("a timer set outside of a key");
       }
       byte[] payload;
@@ -252,7 +274,7 @@ public final class KeyedRuntime implements StepContext {
       // An output timestamp holds the output watermark until the timer has fired.
       long hold = timer.getOutputTimestamp() == null ? TimerQueue.NO_HOLD : timer.getOutputTimestamp().getMillis();
       int domain = domainOf(timer.getDomain());
-      timers.set(keyBytes, timerName(timer.getNamespace(), timer.getTimerId(), timer.getTimerFamilyId()),
+      timers.set(storedKey, timerName(timer.getNamespace(), timer.getTimerId(), timer.getTimerFamilyId()),
           domain, when, hold, payload);
       if (domain == PROCESSING_TIME && when != Long.MAX_VALUE) {
         context.scheduleProcessingTime(when + 1);
@@ -267,7 +289,7 @@ public final class KeyedRuntime implements StepContext {
     @Override
     @SuppressWarnings("deprecation")
     public void deleteTimer(StateNamespace namespace, String timerId, String timerFamilyId) {
-      timers.delete(keyBytes, timerName(namespace, timerId, timerFamilyId));
+      timers.delete(storedKey, timerName(namespace, timerId, timerFamilyId));
     }
 
     @Override

@@ -173,6 +173,7 @@ public final class StreamingParDoOperator implements Operator {
     if (inputPort > 0) {
       sideInputs.done(inputPort - 1);
       retryPushedBack();
+      advanceTime();
     }
   }
 
@@ -180,7 +181,10 @@ public final class StreamingParDoOperator implements Operator {
   public void portWatermark(int port, long watermark) throws Exception {
     if (port > 0) {
       sideInputs.advanceWatermark(port - 1, watermark);
-      retryPushedBack();
+      if (!pushedBack.isEmpty()) {
+        retryPushedBack();
+        advanceTime();
+      }
     }
   }
 
@@ -188,12 +192,31 @@ public final class StreamingParDoOperator implements Operator {
   public void watermark(long watermark) throws Exception {
     inputWatermark = watermark;
     retryPushedBack();
+    advanceTime();
+  }
+
+  /**
+   * Moves event time on as far as the input and the pushed-back elements allow: an element that
+   * waits for a side input is not late, so neither its state nor its timers may expire meanwhile.
+   */
+  private void advanceTime() throws Exception {
     if (keyed) {
-      runtime.setInputWatermark(watermark);
-      fireTimers(KeyedRuntime.EVENT_TIME, watermark, Integer.MAX_VALUE);
+      long effective = Math.min(inputWatermark, pushedBackMin());
+      if (effective > runtime.inputWatermark()) {
+        runtime.setInputWatermark(effective);
+        fireTimers(KeyedRuntime.EVENT_TIME, effective, Integer.MAX_VALUE);
+      }
     }
     instance.finish();
     emitWatermark();
+  }
+
+  private long pushedBackMin() {
+    long min = Long.MAX_VALUE;
+    for (Pending p : pushedBack) {
+      min = Math.min(min, p.element().getTimestamp().getMillis());
+    }
+    return min;
   }
 
   @Override
@@ -254,10 +277,7 @@ public final class StreamingParDoOperator implements Operator {
 
   /** Forwards the input watermark as far as holds, timers and pushed-back input allow. */
   private void emitWatermark() throws InterruptedException {
-    long pending = Long.MAX_VALUE;
-    for (Pending p : pushedBack) {
-      pending = Math.min(pending, p.element().getTimestamp().getMillis());
-    }
+    long pending = pushedBackMin();
     if (keyed) {
       runtime.emitWatermark(pending);
       return;

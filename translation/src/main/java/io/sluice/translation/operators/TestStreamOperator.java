@@ -37,8 +37,8 @@ public final class TestStreamOperator<T> implements SourceOperator {
       return Status.DONE;
     }
     if (next == 0) {
-      processingTime = System.currentTimeMillis();
-      context.output().emitProcessingTime(processingTime);
+      // The job's start: where in-band time begins for every operator.
+      processingTime = context.processingTime();
     }
     if (next == events.size()) {
       return Status.DONE;
