@@ -508,29 +508,23 @@ final class Subtask implements Runnable {
     }
 
     void forwardProcessingTime(long time) throws InterruptedException {
-      for (ChainTarget t : chained) {
-        try {
-          advanceProcessingTime(t.operator, t.slot, time);
-        } catch (RuntimeException | InterruptedException e) {
-          throw e;
-        } catch (Exception e) {
-          throw new OperatorException(e);
-        }
-      }
-      for (ChannelWriter[] port : channels) {
-        if (port != null) {
-          for (ChannelWriter w : port) {
-            w.processingTime(time);
-          }
-        }
-      }
+      forwardTime(time, true);
     }
 
     @Override
     public void emitWatermark(long watermark) throws InterruptedException {
+      forwardTime(watermark, false);
+    }
+
+    /** Hands a watermark or an in-band processing time to every chained operator and channel. */
+    private void forwardTime(long time, boolean processingTime) throws InterruptedException {
       for (ChainTarget t : chained) {
         try {
-          advanceWatermark(t.operator, t.slot, watermark);
+          if (processingTime) {
+            advanceProcessingTime(t.operator, t.slot, time);
+          } else {
+            advanceWatermark(t.operator, t.slot, time);
+          }
         } catch (RuntimeException | InterruptedException e) {
           throw e;
         } catch (Exception e) {
@@ -540,7 +534,11 @@ final class Subtask implements Runnable {
       for (ChannelWriter[] port : channels) {
         if (port != null) {
           for (ChannelWriter w : port) {
-            w.watermark(watermark);
+            if (processingTime) {
+              w.processingTime(time);
+            } else {
+              w.watermark(time);
+            }
           }
         }
       }
