@@ -1,0 +1,222 @@
+package io.sluice.execution.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.execution.graph.JobGraph;
+import io.sluice.execution.graph.OperatorNode;
+import io.sluice.execution.graph.Partitioning;
+import io.sluice.execution.graph.Vertex;
+import io.sluice.execution.operator.Operator;
+import io.sluice.execution.operator.OperatorContext;
+import io.sluice.execution.operator.ProcessingTimeMode;
+import io.sluice.execution.operator.SourceOperator;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Polled sources, processing-time callbacks, in-band time, per-port watermarks, pending work. */
+class ProcessingTimeTest {
+
+  /** Emits 0..count-1 a few per poll, idles now and then, and says when it is done. */
+  private static final class PolledSource implements SourceOperator {
+    private final int count;
+    private OperatorContext context;
+    private int next;
+    private int polls;
+
+    PolledSource(int count) {
+      this.count = count;
+    }
+
+    @Override
+    public void open(OperatorContext context) {
+      this.context = context;
+    }
+
+    @Override
+    public Status poll() throws Exception {
+      if (++polls % 3 == 0) {
+        return Status.IDLE;
+      }
+      for (int i = 0; i < 7 && next < count; i++) {
+        context.output().emit(0, next++);
+      }
+      return next == count ? Status.DONE : Status.MORE;
+    }
+  }
+
+  /** Records what it sees, in order, into a shared log. */
+  private static class Recorder implements Operator {
+    final List<String> log;
+    OperatorContext context;
+
+    Recorder(List<String> log) {
+      this.log = log;
+    }
+
+    @Override
+    public void open(OperatorContext context) {
+      this.context = context;
+    }
+
+    @Override
+    public void process(int inputPort, Object record) throws Exception {
+      log.add("r" + inputPort + ":" + record);
+    }
+
+    @Override
+    public void portWatermark(int port, long watermark) {
+      log.add("pwm" + port + ":" + watermark);
+    }
+
+    @Override
+    public void processingTime(long now) {
+      log.add("pt:" + now);
+    }
+
+    @Override
+    public void complete() {
+      log.add("complete");
+    }
+  }
+
+  @Test
+  void aPolledSourceRunsToTheEndWhileCallbacksArriveWhenDue() throws Exception {
+    List<String> log = Collections.synchronizedList(new ArrayList<>());
+    long[] requested = new long[1];
+    JobGraph graph = new JobGraph("polled");
+    Vertex vertex = graph.addVertex("v", 1);
+    OperatorNode source = vertex.add("source", s -> new PolledSource(500));
+    OperatorNode sink = vertex.add("sink", s -> new Recorder(log) {
+      @Override
+      public void process(int inputPort, Object record) throws Exception {
+        super.process(inputPort, record);
+        if (record.equals(0)) {
+          requested[0] = System.currentTimeMillis() + 50;
+          context.scheduleProcessingTime(requested[0]);
+        }
+      }
+    });
+    graph.connect(source, 0, sink, 0, Partitioning.forward());
+    JobExecution.start(graph, new ExecutionConfig()).completion().get(10, TimeUnit.SECONDS);
+
+    List<String> records = log.stream().filter(e -> e.startsWith("r0:")).toList();
+    assertEquals(500, records.size());
+    assertEquals("r0:499", records.get(499));
+    List<String> callbacks = log.stream().filter(e -> e.startsWith("pt:")).toList();
+    assertEquals(1, callbacks.size(), "one callback for one request: " + callbacks);
+    assertTrue(Long.parseLong(callbacks.get(0).substring(3)) >= requested[0], "not before the time asked for");
+    assertEquals("complete", log.get(log.size() - 1));
+  }
+
+  /** Subtask 0 advances in-band time and sends records; subtask 1 says nothing and ends late. */
+  private static final class InBandSource implements SourceOperator {
+    private OperatorContext context;
+    private boolean sent;
+
+    @Override
+    public void open(OperatorContext context) {
+      this.context = context;
+    }
+
+    @Override
+    public Status poll() throws Exception {
+      if (context.subtaskIndex() == 1) {
+        Thread.sleep(300);
+        return Status.DONE;
+      }
+      if (!sent) {
+        sent = true;
+        context.output().emit(0, "at-start:" + context.processingTime());
+        context.output().emitProcessingTime(context.processingTime() + 60_000);
+        context.output().emit(0, "later");
+      }
+      return Status.DONE;
+    }
+  }
+
+  @Test
+  void inBandTimeStartsAtTheJobStartAndIsTheMinimumOverProducers() throws Exception {
+    List<String> log = Collections.synchronizedList(new ArrayList<>());
+    long before = System.currentTimeMillis();
+    JobGraph graph = new JobGraph("in-band");
+    OperatorNode source = graph.addVertex("source", 2).add("source", s -> new InBandSource());
+    OperatorNode sink = graph.addVertex("sink", 1).add("sink", s -> new Recorder(log) {
+      @Override
+      public void process(int inputPort, Object record) throws Exception {
+        super.process(inputPort, record);
+        log.add("now:" + context.processingTime());
+      }
+    });
+    graph.connect(source, 0, sink, 0, Partitioning.forward());
+    JobExecution.start(graph, new ExecutionConfig().processingTimeMode(ProcessingTimeMode.IN_BAND))
+        .completion().get(10, TimeUnit.SECONDS);
+
+    String atStart = log.stream().filter(e -> e.startsWith("r0:at-start:")).findFirst().orElseThrow();
+    long start = Long.parseLong(atStart.substring("r0:at-start:".length()));
+    assertTrue(start >= before && start <= System.currentTimeMillis(), "in-band time starts at the job's start");
+    int later = log.indexOf("r0:later");
+    assertEquals("now:" + start, log.get(later + 1),
+        "the silent producer holds in-band time at the start until it ends: " + log);
+    assertTrue(log.contains("pt:" + Long.MAX_VALUE), "the end of input ends in-band time: " + log);
+  }
+
+  /** Has work left after its input ended: emits it at a later processing time, then lets go. */
+  private static final class Lingering implements Operator {
+    private OperatorContext context;
+    private boolean pending;
+
+    @Override
+    public void open(OperatorContext context) {
+      this.context = context;
+    }
+
+    @Override
+    public void process(int inputPort, Object record) throws Exception {
+      context.output().emit(0, record);
+    }
+
+    @Override
+    public void complete() {
+      pending = true;
+      context.scheduleProcessingTime(System.currentTimeMillis() + 100);
+    }
+
+    @Override
+    public void processingTime(long now) throws Exception {
+      if (pending) {
+        context.output().emit(0, "after-input");
+        pending = false;
+      }
+    }
+
+    @Override
+    public boolean hasPendingWork() {
+      return pending;
+    }
+  }
+
+  @Test
+  void anOperatorWithPendingWorkKeepsItsOutputOpenAndPortsHaveTheirOwnWatermarks() throws Exception {
+    List<String> log = Collections.synchronizedList(new ArrayList<>());
+    JobGraph graph = new JobGraph("pending");
+    OperatorNode main = graph.addVertex("main", 1).add("main", s -> new PolledSource(3));
+    OperatorNode side = graph.addVertex("side", 1).add("side", s -> new PolledSource(2));
+    Vertex v = graph.addVertex("v", 1);
+    OperatorNode lingering = v.add("lingering", s -> new Lingering());
+    OperatorNode sink = graph.addVertex("sink", 1).add("sink", s -> new Recorder(log));
+    graph.connect(main, 0, lingering, 0, Partitioning.forward());
+    graph.connect(lingering, 0, sink, 0, Partitioning.forward());
+    graph.connect(side, 0, sink, 1, Partitioning.forward());
+    JobExecution.start(graph, new ExecutionConfig()).completion().get(10, TimeUnit.SECONDS);
+
+    int after = log.indexOf("r0:after-input");
+    assertTrue(after >= 0, "work done after the input ended reaches downstream: " + log);
+    assertTrue(after < log.indexOf("pwm0:" + Long.MAX_VALUE), "before the end of its stream: " + log);
+    assertTrue(log.contains("pwm1:" + Long.MAX_VALUE), "port 1 has its own watermark: " + log);
+    assertEquals("complete", log.get(log.size() - 1));
+  }
+}
