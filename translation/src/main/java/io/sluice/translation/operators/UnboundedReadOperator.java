@@ -2,10 +2,13 @@ package io.sluice.translation.operators;
 
 import io.sluice.execution.operator.OperatorContext;
 import io.sluice.execution.operator.SourceOperator;
+import io.sluice.execution.state.ByteKey;
 import io.sluice.translation.metrics.JobMetrics;
 import java.io.Closeable;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
 import org.apache.beam.sdk.io.UnboundedSource;
 import org.apache.beam.sdk.metrics.MetricsEnvironment;
@@ -18,26 +21,85 @@ import org.apache.beam.sdk.values.WindowedValues;
  * i + parallelism, ... taking turns between its readers. Its watermark is the minimum of its
  * readers' watermarks; a subtask without splits is finished at once, so it holds no one back. A
  * reader whose watermark reaches the end of time is done, as is one past its {@link ReadLimits}.
+ *
+ * <p>Each reader's checkpoint mark is finalized once what it covers has been handed downstream,
+ * at most once a second (sources that acknowledge messages on finalization need it; there is no
+ * checkpoint to wait for yet). Records of sources that ask for it are deduplicated by record id.
  */
 public final class UnboundedReadOperator<T> implements SourceOperator {
 
   /** Records taken from one reader per poll: enough to amortize a poll, small enough to stay responsive. */
   private static final int RECORDS_PER_POLL = 256;
+  private static final long FINALIZE_INTERVAL_MILLIS = 1_000;
+  /** Record ids remembered per reader for deduplication. */
+  private static final int DEDUP_IDS = 100_000;
+
+  /** One split being read. */
+  private final class SplitReader {
+    final UnboundedSource.UnboundedReader<T> reader;
+    final Map<ByteKey, Boolean> seenIds;
+    boolean started;
+    long remaining;
+    long lastFinalized = System.currentTimeMillis();
+
+    SplitReader(UnboundedSource<T, ?> split, long maxRecords) throws Exception {
+      this.reader = split.createReader(options, null);
+      this.remaining = maxRecords;
+      this.seenIds = !split.requiresDeduping() ? null : new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ByteKey, Boolean> eldest) {
+          return size() > DEDUP_IDS;
+        }
+      };
+    }
+
+    boolean next() throws Exception {
+      if (!started) {
+        started = true;
+        return reader.start();
+      }
+      return reader.advance();
+    }
+
+    /** Emits up to a poll's worth of records; true if any. */
+    boolean read() throws Exception {
+      boolean emitted = false;
+      for (int n = 0; n < RECORDS_PER_POLL && remaining > 0 && next(); n++) {
+        if (seenIds != null && seenIds.put(new ByteKey(reader.getCurrentRecordId()), Boolean.TRUE) != null) {
+          continue;
+        }
+        out.emit(0, WindowedValues.timestampedValueInGlobalWindow(reader.getCurrent(), reader.getCurrentTimestamp()));
+        emitted = true;
+        remaining--;
+      }
+      return emitted;
+    }
+
+    boolean done() {
+      return remaining == 0 || System.currentTimeMillis() >= deadline
+          || !reader.getWatermark().isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE);
+    }
+
+    void finalizeIfDue(boolean force) throws Exception {
+      long now = System.currentTimeMillis();
+      if (started && (force || now - lastFinalized >= FINALIZE_INTERVAL_MILLIS)) {
+        lastFinalized = now;
+        reader.getCheckpointMark().finalizeCheckpoint();
+      }
+    }
+  }
 
   private final List<? extends UnboundedSource<T, ?>> splits;
   private final PipelineOptions options;
   private final String stepName;
   private final JobMetrics metrics;
   private final ReadLimits limits;
-  private final List<UnboundedSource.UnboundedReader<T>> readers = new ArrayList<>();
-  private final List<Boolean> started = new ArrayList<>();
-  /** Records each reader may still emit. */
-  private final List<Long> remaining = new ArrayList<>();
-  private long deadline = Long.MAX_VALUE;
+  private final List<SplitReader> readers = new ArrayList<>();
   private OperatorContext context;
   private MetricsContainerImpl metricsContainer;
   private Emitter out;
   private long watermark = Long.MIN_VALUE;
+  private long deadline = Long.MAX_VALUE;
 
   public UnboundedReadOperator(List<? extends UnboundedSource<T, ?>> splits, PipelineOptions options, String stepName,
       JobMetrics metrics) {
@@ -47,11 +109,11 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
   /** A read that stops at {@code limits}: Beam's bounded read of an unbounded source. */
   public UnboundedReadOperator(List<? extends UnboundedSource<T, ?>> splits, PipelineOptions options, String stepName,
       JobMetrics metrics, ReadLimits limits) {
-    this.limits = limits;
     this.splits = splits;
     this.options = options;
     this.stepName = stepName;
     this.metrics = metrics;
+    this.limits = limits;
   }
 
   @Override
@@ -61,9 +123,7 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
     this.metricsContainer = metrics.containerFor(stepName);
     try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(metricsContainer)) {
       for (int s = context.subtaskIndex(); s < splits.size(); s += context.parallelism()) {
-        readers.add(splits.get(s).createReader(options, null));
-        started.add(false);
-        remaining.add(limits.recordsOfSplit(s, splits.size()));
+        readers.add(new SplitReader(splits.get(s), limits.recordsOfSplit(s, splits.size())));
       }
     }
     if (limits.maxReadTimeMillis() != Long.MAX_VALUE) {
@@ -76,20 +136,13 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
     boolean emitted = false;
     try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(metricsContainer)) {
       for (int r = readers.size() - 1; r >= 0; r--) {
-        UnboundedSource.UnboundedReader<T> reader = readers.get(r);
-        long left = remaining.get(r);
-        for (int n = 0; n < RECORDS_PER_POLL && left > 0 && next(r, reader); n++) {
-          out.emit(0, WindowedValues.timestampedValueInGlobalWindow(reader.getCurrent(), reader.getCurrentTimestamp()));
-          emitted = true;
-          left--;
-        }
-        remaining.set(r, left);
-        if (left == 0 || System.currentTimeMillis() >= deadline
-            || !reader.getWatermark().isBefore(BoundedWindow.TIMESTAMP_MAX_VALUE)) {
-          reader.close();
+        SplitReader split = readers.get(r);
+        emitted |= split.read();
+        boolean done = split.done();
+        split.finalizeIfDue(done);
+        if (done) {
+          split.reader.close();
           readers.remove(r);
-          started.remove(r);
-          remaining.remove(r);
         }
       }
     }
@@ -100,18 +153,10 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
     return emitted ? Status.MORE : Status.IDLE;
   }
 
-  private boolean next(int r, UnboundedSource.UnboundedReader<T> reader) throws Exception {
-    if (!started.get(r)) {
-      started.set(r, true);
-      return reader.start();
-    }
-    return reader.advance();
-  }
-
   private void advanceWatermark() throws InterruptedException {
     long min = Long.MAX_VALUE;
-    for (UnboundedSource.UnboundedReader<T> reader : readers) {
-      min = Math.min(min, KeyedRuntime.toMillis(reader.getWatermark()));
+    for (SplitReader split : readers) {
+      min = Math.min(min, KeyedRuntime.toMillis(split.reader.getWatermark()));
     }
     if (min > watermark) {
       watermark = min;
@@ -121,8 +166,8 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
 
   @Override
   public void close() throws Exception {
-    for (UnboundedSource.UnboundedReader<T> reader : readers) {
-      reader.close();
+    for (SplitReader split : readers) {
+      split.reader.close();
     }
     readers.clear();
   }
