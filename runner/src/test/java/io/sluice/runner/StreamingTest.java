@@ -15,9 +15,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.io.GenerateSequence;
+import org.apache.beam.sdk.io.Read;
+import org.apache.beam.sdk.io.UnboundedSource;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.state.StateSpec;
@@ -36,6 +39,7 @@ import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.windowing.AfterPane;
 import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.Window;
@@ -161,5 +165,99 @@ class StreamingTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Pipeline.create(options("--stateBackend=leveldb")).run());
     assertTrue(e.getMessage().contains("leveldb"), e.getMessage());
+  }
+
+  private static final AtomicLong FINALIZED = new AtomicLong();
+
+  /** Emits 0..99 twice, with the number as record id, asks for deduplication, counts finalizations. */
+  static final class RepeatingSource extends UnboundedSource<Long, UnboundedSource.CheckpointMark> {
+    @Override
+    public List<RepeatingSource> split(int desiredNumSplits, PipelineOptions options) {
+      return List.of(this);
+    }
+
+    @Override
+    public UnboundedReader<Long> createReader(PipelineOptions options, CheckpointMark checkpointMark) {
+      return new UnboundedReader<Long>() {
+        private int position = -1;
+
+        @Override
+        public boolean start() {
+          return advance();
+        }
+
+        @Override
+        public boolean advance() {
+          if (position >= 199) {
+            return false;
+          }
+          position++;
+          return true;
+        }
+
+        @Override
+        public Long getCurrent() {
+          return (long) (position % 100);
+        }
+
+        @Override
+        public Instant getCurrentTimestamp() {
+          return new Instant(position % 100);
+        }
+
+        @Override
+        public byte[] getCurrentRecordId() {
+          return new byte[] {(byte) (position % 100)};
+        }
+
+        @Override
+        public Instant getWatermark() {
+          return position >= 199 ? BoundedWindow.TIMESTAMP_MAX_VALUE : new Instant(0);
+        }
+
+        @Override
+        public CheckpointMark getCheckpointMark() {
+          return FINALIZED::incrementAndGet;
+        }
+
+        @Override
+        public UnboundedSource<Long, ?> getCurrentSource() {
+          return RepeatingSource.this;
+        }
+
+        @Override
+        public void close() {}
+      };
+    }
+
+    @Override
+    public boolean requiresDeduping() {
+      return true;
+    }
+
+    @Override
+    public Coder<CheckpointMark> getCheckpointMarkCoder() {
+      return null;
+    }
+
+    @Override
+    public Coder<Long> getOutputCoder() {
+      return VarLongCoder.of();
+    }
+  }
+
+  @Test
+  void anUnboundedSourceIsDeduplicatedAndItsCheckpointsFinalized() {
+    FINALIZED.set(0);
+    Pipeline p = Pipeline.create(options());
+    PCollection<Long> read = p.apply(Read.from(new RepeatingSource()))
+        .apply(Window.into(FixedWindows.of(Duration.standardDays(1))));
+    List<Long> once = new ArrayList<>();
+    for (long i = 0; i < 100; i++) {
+      once.add(i);
+    }
+    PAssert.that(read).containsInAnyOrder(once);
+    assertEquals(PipelineResult.State.DONE, assertTimeoutPreemptively(BOUND, () -> p.run().waitUntilFinish()));
+    assertTrue(FINALIZED.get() >= 1, "the reader's checkpoint was finalized");
   }
 }
