@@ -34,9 +34,13 @@ public final class TimerQueue {
   private static final byte INDEX = 1;
   private static final byte QUEUE = 2;
   private static final byte HOLDS = 3;
+  private static final int HOLD_SPACE = 256;
   private static final int INDEX_VALUE_LENGTH = 1 + 8 + 8;
 
   private final SortedByteStore store;
+
+  /** Front of each space: index 0..255 a domain's queue, {@link #HOLD_SPACE} the holds. */
+  private final byte[][] fronts = new byte[257][];
 
   public TimerQueue(SortedByteStore store) {
     this.store = store;
@@ -64,18 +68,27 @@ public final class TimerQueue {
     byte[] identity = identity(key, name);
     byte[] indexKey = withTag(INDEX, identity);
     byte[] previous = store.get(indexKey);
-    if (previous != null) {
-      removeQueued(identity, previous);
-    }
-    store.put(indexKey, ByteBuffer.allocate(INDEX_VALUE_LENGTH)
+    byte[] index = ByteBuffer.allocate(INDEX_VALUE_LENGTH)
         .put((byte) domain)
         .putLong(timestamp)
         .putLong(hold)
-        .array());
-    store.put(queueKey(domain, timestamp, identity),
-        ByteBuffer.allocate(8 + payload.length).putLong(hold).put(payload).array());
+        .array();
+    byte[] queueKey = queueKey(domain, timestamp, identity);
+    byte[] queued = ByteBuffer.allocate(8 + payload.length).putLong(hold).put(payload).array();
+    if (previous != null) {
+      // Setting a timer again as it is (a window's end timer, on every element) writes nothing.
+      if (Arrays.equals(previous, index) && Arrays.equals(store.get(queueKey), queued)) {
+        return;
+      }
+      removeQueued(identity, previous);
+    }
+    store.put(indexKey, index);
+    store.put(queueKey, queued);
+    lowerFront(domain, queueKey);
     if (hold != NO_HOLD) {
-      store.put(holdKey(hold, identity), new byte[0]);
+      byte[] holdKey = holdKey(hold, identity);
+      store.put(holdKey, new byte[0]);
+      lowerFront(HOLD_SPACE, holdKey);
     }
   }
 
@@ -101,14 +114,12 @@ public final class TimerQueue {
     checkDomain(domain);
     byte[] queueKey;
     byte[] value;
-    try (SortedByteStore.Cursor cursor = store.scan(new byte[] {QUEUE, (byte) domain})) {
-      if (!cursor.hasNext()) {
-        return null;
-      }
-      Map.Entry<byte[], byte[]> first = cursor.next();
-      queueKey = first.getKey();
-      value = first.getValue();
+    Map.Entry<byte[], byte[]> first = first(domain, new byte[] {QUEUE, (byte) domain});
+    if (first == null) {
+      return null;
     }
+    queueKey = first.getKey();
+    value = first.getValue();
     long timestamp = decodeLong(queueKey, 2);
     if (timestamp > upTo) {
       return null;
@@ -134,21 +145,45 @@ public final class TimerQueue {
   /** The smallest timestamp of a timer in {@code domain}; Long.MAX_VALUE if there is none. */
   public long earliest(int domain) {
     checkDomain(domain);
-    try (SortedByteStore.Cursor cursor = store.scan(new byte[] {QUEUE, (byte) domain})) {
-      return cursor.hasNext() ? decodeLong(cursor.next().getKey(), 2) : Long.MAX_VALUE;
-    }
+    Map.Entry<byte[], byte[]> first = first(domain, new byte[] {QUEUE, (byte) domain});
+    return first == null ? Long.MAX_VALUE : decodeLong(first.getKey(), 2);
   }
 
   /** The smallest hold of any timer; Long.MAX_VALUE ({@link #NO_HOLD}) if none holds anything. */
   public long minHold() {
-    try (SortedByteStore.Cursor cursor = store.scan(new byte[] {HOLDS})) {
-      return cursor.hasNext() ? decodeLong(cursor.next().getKey(), 1) : NO_HOLD;
-    }
+    Map.Entry<byte[], byte[]> first = first(HOLD_SPACE, new byte[] {HOLDS});
+    return first == null ? NO_HOLD : decodeLong(first.getKey(), 1);
   }
 
   public boolean isEmpty() {
     try (SortedByteStore.Cursor cursor = store.scan(new byte[] {INDEX})) {
       return !cursor.hasNext();
+    }
+  }
+
+  /**
+   * The first entry of a space (a domain's queue, or the holds), read from that space's front: a
+   * key at or before every live entry. Entries are removed from the front of a queue, and a disk
+   * store keeps a deletion marker for each until it compacts; seeking from the space's start would
+   * step over all of them on every poll.
+   */
+  private Map.Entry<byte[], byte[]> first(int space, byte[] prefix) {
+    byte[] from = fronts[space] == null ? prefix : fronts[space];
+    try (SortedByteStore.Cursor cursor = store.range(from, Prefixes.successor(prefix))) {
+      if (!cursor.hasNext()) {
+        fronts[space] = from;
+        return null;
+      }
+      Map.Entry<byte[], byte[]> first = cursor.next();
+      fronts[space] = first.getKey();
+      return first;
+    }
+  }
+
+  /** Keeps a space's front at or before a key just written to it. */
+  private void lowerFront(int space, byte[] key) {
+    if (fronts[space] != null && Arrays.compareUnsigned(key, fronts[space]) < 0) {
+      fronts[space] = key;
     }
   }
 
