@@ -19,7 +19,8 @@ final class Workloads {
     add(new WordCountWorkload(), 100L << 20);
     add(new GroupByKeyWorkload(), 5_000_000L);
     add(new CombinePerKeyWorkload(), 5_000_000L);
-    add(new WindowedCountWorkload(), 5_000_000L);
+    add(new WindowedCountWorkload(false), 5_000_000L);
+    add(new WindowedCountWorkload(true), 1_000_000L);
     add(new TinyWorkload(), 3L);
   }
 

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.GenerateSequence;
+import org.apache.beam.sdk.options.StreamingOptions;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -21,17 +22,25 @@ import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
- * Event-time windowed count in batch: record i has key i % 1000 and timestamp i ms; fixed 10 s
- * windows, so each window holds 10,000 records, 10 per key.
+ * Event-time windowed count: record i has key i % 1000 and timestamp i ms; fixed 10 s windows, so
+ * each window holds 10,000 records, 10 per key. In batch, or as a streaming job (watermarks,
+ * timers, keyed state in each runner's default state backend: RocksDB for Sluice, the heap for
+ * the FlinkRunner).
  */
 public final class WindowedCountWorkload implements Workload {
 
   static final int KEYS = 1000;
   static final long WINDOW_MILLIS = 10_000;
 
+  private final boolean streaming;
+
+  public WindowedCountWorkload(boolean streaming) {
+    this.streaming = streaming;
+  }
+
   @Override
   public String name() {
-    return "windowed-count";
+    return streaming ? "streaming-windowed-count" : "windowed-count";
   }
 
   @Override
@@ -61,6 +70,7 @@ public final class WindowedCountWorkload implements Workload {
 
   @Override
   public void build(Pipeline pipeline, long size, Path data, Path out) {
+    pipeline.getOptions().as(StreamingOptions.class).setStreaming(streaming);
     pipeline
         .apply(GenerateSequence.from(0).to(size))
         .apply("Timestamp", ParDo.of(new Timestamped()))

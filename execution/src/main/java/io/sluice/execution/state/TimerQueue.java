@@ -2,6 +2,7 @@ package io.sluice.execution.state;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -35,9 +36,20 @@ public final class TimerQueue {
   private static final byte QUEUE = 2;
   private static final byte HOLDS = 3;
   private static final int HOLD_SPACE = 256;
+  private static final int RECENT_TIMERS = 10_000;
   private static final int INDEX_VALUE_LENGTH = 1 + 8 + 8;
 
   private final SortedByteStore store;
+  /**
+   * What was last stored for recently set timers (index value, then queue value): setting one again
+   * as it is, which a window's end timer is on every element, then costs no store read at all.
+   */
+  private final Map<ByteKey, byte[][]> recent = new LinkedHashMap<>(256, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<ByteKey, byte[][]> eldest) {
+      return size() > RECENT_TIMERS;
+    }
+  };
 
   /** Front of each space: index 0..255 a domain's queue, {@link #HOLD_SPACE} the holds. */
   private final byte[][] fronts = new byte[257][];
@@ -66,17 +78,23 @@ public final class TimerQueue {
     Objects.requireNonNull(payload, "payload");
     checkDomain(domain);
     byte[] identity = identity(key, name);
-    byte[] indexKey = withTag(INDEX, identity);
-    byte[] previous = store.get(indexKey);
     byte[] index = ByteBuffer.allocate(INDEX_VALUE_LENGTH)
         .put((byte) domain)
         .putLong(timestamp)
         .putLong(hold)
         .array();
-    byte[] queueKey = queueKey(domain, timestamp, identity);
     byte[] queued = ByteBuffer.allocate(8 + payload.length).putLong(hold).put(payload).array();
+    ByteKey id = new ByteKey(identity);
+    byte[][] last = recent.get(id);
+    if (last != null && Arrays.equals(last[0], index) && Arrays.equals(last[1], queued)) {
+      return;
+    }
+    byte[] indexKey = withTag(INDEX, identity);
+    byte[] queueKey = queueKey(domain, timestamp, identity);
+    byte[] previous = store.get(indexKey);
+    recent.put(id, new byte[][] {index, queued});
     if (previous != null) {
-      // Setting a timer again as it is (a window's end timer, on every element) writes nothing.
+      // Setting a timer again as it is writes nothing.
       if (Arrays.equals(previous, index) && Arrays.equals(store.get(queueKey), queued)) {
         return;
       }
@@ -95,6 +113,7 @@ public final class TimerQueue {
   /** Deletes the timer {@code (key, name)}; false if there was none. */
   public boolean delete(byte[] key, byte[] name) {
     byte[] identity = identity(key, name);
+    recent.remove(new ByteKey(identity));
     byte[] indexKey = withTag(INDEX, identity);
     byte[] previous = store.get(indexKey);
     if (previous == null) {
@@ -132,6 +151,7 @@ public final class TimerQueue {
       store.delete(holdKey(hold, identity));
     }
     store.delete(withTag(INDEX, identity));
+    recent.remove(new ByteKey(identity));
     int nameStart = KeyGroups.prefixLengthAt(identity, 0);
     return new Timer(
         KeyGroups.keyAt(identity, 0),

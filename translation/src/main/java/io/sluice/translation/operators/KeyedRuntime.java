@@ -51,8 +51,17 @@ public final class KeyedRuntime implements StepContext {
   private final Map<ByteKey, Long> holds = new HashMap<>();
   private final TreeMap<Long, Integer> holdCounts = new TreeMap<>();
   private final InMemoryBundleFinalizer bundleFinalizer = new InMemoryBundleFinalizer();
+  /** Namespaces' string keys: every element of a window asks for its window's, several times. */
+  private final Map<StateNamespace, String> namespaceKeys = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<StateNamespace, String> eldest) {
+      return size() > 10_000;
+    }
+  };
   private final TimerView timerView = new TimerView();
   private long inputWatermark = Long.MIN_VALUE;
+  /** Positions of bag entries, increasing over the whole store: appending then reads nothing. */
+  private long appendSequence;
   private long outputWatermark = Long.MIN_VALUE;
   private byte[] keyBytes;
   private byte[] storedKey;
@@ -131,7 +140,8 @@ public final class KeyedRuntime implements StepContext {
       if (storedKey == null) {
         throw new IllegalStateException("keyed state used outside of a key");
       }
-      state = new BinaryStateInternals(stores.store("state"), keyPrefix, key(), this::holdChanged);
+      state = new BinaryStateInternals(stores.store("state"), keyPrefix, key(), this::holdChanged, this::namespaceKey,
+          () -> appendSequence++);
     }
     return state;
   }
@@ -234,11 +244,15 @@ public final class KeyedRuntime implements StepContext {
     return domain == TimeDomain.EVENT_TIME ? EVENT_TIME : PROCESSING_TIME;
   }
 
+  private String namespaceKey(StateNamespace namespace) {
+    return namespaceKeys.computeIfAbsent(namespace, StateNamespace::stringKey);
+  }
+
   /** A timer's identity within its key: Beam replaces a timer of the same namespace, id and family. */
-  private static byte[] timerName(StateNamespace namespace, String timerId, String timerFamilyId) {
+  private byte[] timerName(StateNamespace namespace, String timerId, String timerFamilyId) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (DataOutputStream out = new DataOutputStream(bytes)) {
-      for (String part : new String[] {namespace.stringKey(), timerId, timerFamilyId}) {
+      for (String part : new String[] {namespaceKey(namespace), timerId, timerFamilyId}) {
         byte[] utf8 = part.getBytes(StandardCharsets.UTF_8);
         out.writeInt(utf8.length);
         out.write(utf8);

@@ -40,6 +40,9 @@ public final class StreamingGroupByKeyOperator<K, V, W extends BoundedWindow> im
   private KeyedRuntime runtime;
   private Emitter out;
   private CounterCell droppedDueToLateness;
+  // Stateless (their state lives in StateInternals): built once, shared by every key's runner.
+  private ExecutableTriggerStateMachine triggerStateMachine;
+  private SystemReduceFn<K, V, Iterable<V>, Iterable<V>, W> reduceFn;
 
   @SuppressWarnings("unchecked")
   public StreamingGroupByKeyOperator(KvCoder<K, V> inputCoder, WindowingStrategy<?, ?> windowingStrategy,
@@ -56,6 +59,8 @@ public final class StreamingGroupByKeyOperator<K, V, W extends BoundedWindow> im
   public void open(OperatorContext context) {
     runtime = new KeyedRuntime(context, inputCoder.getKeyCoder(), windowingStrategy.getWindowFn().windowCoder());
     out = new Emitter(context.output());
+    triggerStateMachine = ExecutableTriggerStateMachine.create(TriggerStateMachines.stateMachineForTrigger(trigger));
+    reduceFn = SystemReduceFn.buffering(inputCoder.getValueCoder());
     droppedDueToLateness = metrics.containerFor(stepName).getCounter(
         MetricName.named(LateDataDroppingDoFnRunner.class, LateDataDroppingDoFnRunner.DROPPED_DUE_TO_LATENESS));
   }
@@ -65,12 +70,12 @@ public final class StreamingGroupByKeyOperator<K, V, W extends BoundedWindow> im
     return new ReduceFnRunner<>(
         (K) runtime.key(),
         windowingStrategy,
-        ExecutableTriggerStateMachine.create(TriggerStateMachines.stateMachineForTrigger(trigger)),
+        triggerStateMachine,
         runtime.stateInternals(),
         runtime.timerInternals(),
         grouped -> out.emit(0, grouped),
         NullSideInputReader.empty(),
-        SystemReduceFn.buffering(inputCoder.getValueCoder()),
+        reduceFn,
         options);
   }
 

@@ -1,6 +1,7 @@
 package io.sluice.translation.state;
 
 import io.sluice.execution.state.SortedByteStore;
+import java.util.function.LongSupplier;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.state.BagState;
 import org.apache.beam.sdk.state.ReadableState;
@@ -13,16 +14,23 @@ final class BinaryBagState<T> extends StoreCell implements BagState<T> {
 
   private final Coder<T> elemCoder;
   private final byte[] entries;
+  private final LongSupplier appendSequence;
 
-  BinaryBagState(SortedByteStore store, byte[] cell, Coder<T> elemCoder) {
+  /**
+   * @param appendSequence increasing numbers shared by every bag of the store, so that adding
+   *     reads nothing at all; null to keep a counter per bag (one read and one write more per add)
+   */
+  BinaryBagState(SortedByteStore store, byte[] cell, Coder<T> elemCoder, LongSupplier appendSequence) {
     super(store, cell);
     this.elemCoder = elemCoder;
     this.entries = StateKeys.concat(cell, StateKeys.ENTRIES);
+    this.appendSequence = appendSequence;
   }
 
   @Override
   public void add(T value) {
-    store.put(StateKeys.concat(entries, StateKeys.longBytes(nextSequence())), encode(elemCoder, value));
+    long sequence = appendSequence == null ? nextSequence() : appendSequence.getAsLong();
+    store.put(StateKeys.concat(entries, StateKeys.longBytes(sequence)), encode(elemCoder, value));
   }
 
   @Override

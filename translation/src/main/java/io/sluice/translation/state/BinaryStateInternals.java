@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.apache.beam.runners.core.StateInternals;
 import org.apache.beam.runners.core.StateNamespace;
 import org.apache.beam.runners.core.StateTag;
@@ -28,6 +30,8 @@ public final class BinaryStateInternals implements StateInternals {
   private final byte[] keyPrefix;
   private final Object key;
   private final HoldListener holds;
+  private final Function<StateNamespace, String> namespaceKeys;
+  private final LongSupplier appendSequence;
   private final Map<ByteKey, State> bound = new HashMap<>();
 
   /**
@@ -37,10 +41,23 @@ public final class BinaryStateInternals implements StateInternals {
    * @param holds told of every watermark hold change made through this instance
    */
   public BinaryStateInternals(SortedByteStore store, byte[] keyPrefix, Object key, HoldListener holds) {
+    this(store, keyPrefix, key, holds, StateNamespace::stringKey, null);
+  }
+
+  /**
+   * @param namespaceKeys a namespace's string key: a caller that sees the same windows over and
+   *     over may cache them (a window namespace encodes and base64s its window on every call)
+   * @param appendSequence if not null, increasing numbers unique in the whole store, from which
+   *     bags take their entries' positions instead of keeping a counter each
+   */
+  public BinaryStateInternals(SortedByteStore store, byte[] keyPrefix, Object key, HoldListener holds,
+      Function<StateNamespace, String> namespaceKeys, LongSupplier appendSequence) {
     this.store = store;
     this.keyPrefix = keyPrefix.clone();
     this.key = key;
     this.holds = holds;
+    this.namespaceKeys = namespaceKeys;
+    this.appendSequence = appendSequence;
   }
 
   @Override
@@ -50,11 +67,11 @@ public final class BinaryStateInternals implements StateInternals {
 
   @Override
   public <T extends State> T state(StateNamespace namespace, StateTag<T> address, StateContext<?> c) {
-    byte[] cellBase = StateKeys.cellBase(StateKeys.namespacePrefix(keyPrefix, namespace.stringKey()), idOf(address));
+    byte[] cellBase = StateKeys.cellBase(StateKeys.namespacePrefix(keyPrefix, namespaceKeys.apply(namespace)), idOf(address));
     ByteKey cacheKey = new ByteKey(cellBase);
     State state = bound.get(cacheKey);
     if (state == null) {
-      state = address.getSpec().bind(address.getId(), new CellBinder(store, cellBase, c, holds));
+      state = address.getSpec().bind(address.getId(), new CellBinder(store, cellBase, c, holds, appendSequence));
       bound.put(cacheKey, state);
     }
     @SuppressWarnings("unchecked")

@@ -1,6 +1,7 @@
 package io.sluice.translation.state;
 
 import io.sluice.execution.state.SortedByteStore;
+import java.util.function.LongSupplier;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.state.BagState;
 import org.apache.beam.sdk.state.CombiningState;
@@ -29,12 +30,15 @@ final class CellBinder implements StateBinder {
   private final byte[] cellBase;
   private final StateContext<?> context;
   private final HoldListener holds;
+  private final LongSupplier appendSequence;
 
-  CellBinder(SortedByteStore store, byte[] cellBase, StateContext<?> context, HoldListener holds) {
+  CellBinder(SortedByteStore store, byte[] cellBase, StateContext<?> context, HoldListener holds,
+      LongSupplier appendSequence) {
     this.store = store;
     this.cellBase = cellBase;
     this.context = context;
     this.holds = holds;
+    this.appendSequence = appendSequence;
   }
 
   private byte[] cell(byte kind) {
@@ -48,7 +52,7 @@ final class CellBinder implements StateBinder {
 
   @Override
   public <T> BagState<T> bindBag(String id, StateSpec<BagState<T>> spec, Coder<T> elemCoder) {
-    return new BinaryBagState<>(store, cell(StateKeys.BAG), elemCoder);
+    return new BinaryBagState<>(store, cell(StateKeys.BAG), elemCoder, appendSequence);
   }
 
   @Override

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.beam.runners.core.StateInternals;
 import org.apache.beam.runners.core.StateInternalsTest;
+import org.apache.beam.runners.core.StateNamespace;
 import org.junit.After;
 import org.junit.runner.RunWith;
 import org.junit.runners.JUnit4;
@@ -28,8 +29,11 @@ public class RocksDbBinaryStateInternalsTest extends StateInternalsTest {
     }
     // The backend refuses non-empty directories and deletes its own on close.
     backend = RocksDbBackend.open(parent.resolve("db"), 64 << 20);
-    return new BinaryStateInternals(
-        backend.store("state"), "key".getBytes(StandardCharsets.UTF_8), "key", HoldListener.NONE);
+    // As streaming operators use it: bags positioned by a store-wide sequence
+    // (the heap variant of this test covers the per-bag counters).
+    long[] sequence = {0};
+    return new BinaryStateInternals(backend.store("state"), "key".getBytes(StandardCharsets.UTF_8), "key",
+        HoldListener.NONE, StateNamespace::stringKey, () -> sequence[0]++);
   }
 
   @After
