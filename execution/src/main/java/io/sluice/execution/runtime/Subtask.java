@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 /**
  * One parallel instance of a vertex, run by one thread that owns all its operators: records of

@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
  * input windows are not ready yet is pushed back and retried as side inputs and watermarks arrive;
  * it holds the output watermark meanwhile, as do watermark holds and timers' output timestamps.
  * Bundles end when the input goes idle, before a watermark is forwarded, and at the size limit.
+ * Also runs splittable DoFns (see {@link #splittable}).
  */
 public final class StreamingParDoOperator implements Operator {
 

@@ -40,7 +40,7 @@ public final class ParDoTranslator<I, O> implements TransformTranslator<ParDo.Mu
     String step = transform.getFullName();
     if (signature.processElement().isSplittable()) {
       throw new UnsupportedOperationException("splittable DoFn " + fn.getClass().getName() + " at step " + step
-          + " was not expanded: an unbounded splittable DoFn needs streaming execution, which Sluice does not have yet");
+          + " reached translation unexpanded: Sluice expands every splittable DoFn into keyed work items first");
     }
     PCollection<I> input = Transforms.mainInput(transform);
 
