@@ -6,8 +6,6 @@ import io.sluice.execution.state.StateBackendKind;
 import io.sluice.translation.PipelineTranslator;
 import io.sluice.translation.TranslationSettings;
 import java.nio.file.Paths;
-import org.apache.beam.runners.core.metrics.MetricsPusher;
-import org.apache.beam.runners.core.metrics.NoOpMetricsSink;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineRunner;
 import org.apache.beam.sdk.io.FileSystems;
@@ -69,20 +67,11 @@ public final class SluiceRunner extends PipelineRunner<SluicePipelineResult> {
     LOG.debug("Translated pipeline:\n{}", translation.graph().describe());
     SluicePipelineResult result = new SluicePipelineResult(JobExecution.start(translation.graph(), config),
         translation.metrics());
-    pushMetricsWhenDone(result, translation);
+    MetricsPushing.start(options.as(MetricsOptions.class), translation.metrics(), result);
     if (options.isBlockOnRun()) {
       result.waitUntilFinish();
     }
     return result;
-  }
-
-  /** A batch job's metrics are final when it ends: that is when a configured metrics sink gets them. */
-  private void pushMetricsWhenDone(SluicePipelineResult result, PipelineTranslator.Translation translation) {
-    MetricsOptions metricsOptions = options.as(MetricsOptions.class);
-    if (metricsOptions.getMetricsSink() == null || NoOpMetricsSink.class.equals(metricsOptions.getMetricsSink())) {
-      return;
-    }
-    result.whenFinished(() -> new MetricsPusher(translation.metrics().snapshot(), metricsOptions, result).start());
   }
 
   private static StateBackendKind stateBackend(SluicePipelineOptions options) {

@@ -21,6 +21,10 @@ import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.io.GenerateSequence;
 import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.io.UnboundedSource;
+import org.apache.beam.sdk.metrics.MetricQueryResults;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsOptions;
+import org.apache.beam.sdk.metrics.MetricsSink;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.state.StateSpec;
@@ -135,10 +139,51 @@ class StreamingTest {
   }
 
   static class CountSeen extends DoFn<Long, Long> {
+    private final org.apache.beam.sdk.metrics.Counter seen =
+        org.apache.beam.sdk.metrics.Metrics.counter(StreamingTest.class, "seen");
+
     @ProcessElement
     public void process(@Element Long x, OutputReceiver<Long> out) {
       SEEN.incrementAndGet();
+      seen.inc();
       out.output(x);
+    }
+  }
+
+  private static final AtomicLong PUSHED_SEEN = new AtomicLong();
+
+  /** Keeps the largest "seen" counter value pushed to it. */
+  public static final class CapturingSink implements MetricsSink {
+    public CapturingSink(MetricsOptions options) {}
+
+    @Override
+    public void writeMetrics(MetricQueryResults results) {
+      for (MetricResult<Long> counter : results.getCounters()) {
+        if (counter.getName().getName().equals("seen")) {
+          PUSHED_SEEN.accumulateAndGet(counter.getAttempted(), Math::max);
+        }
+      }
+    }
+  }
+
+  @Test
+  void anEndlessJobPushesItsMetricsWhileItRuns() throws Exception {
+    PUSHED_SEEN.set(0);
+    PipelineOptions options = options("--blockOnRun=false");
+    options.as(MetricsOptions.class).setMetricsSink(CapturingSink.class);
+    options.as(MetricsOptions.class).setMetricsPushPeriod(1L);
+    Pipeline p = Pipeline.create(options);
+    p.apply(GenerateSequence.from(0)).apply(ParDo.of(new CountSeen()));
+    PipelineResult result = p.run();
+    try {
+      assertTimeoutPreemptively(BOUND, () -> {
+        while (PUSHED_SEEN.get() == 0) {
+          Thread.sleep(50);
+        }
+      });
+      assertEquals(PipelineResult.State.RUNNING, result.getState(), "pushed before the job ended");
+    } finally {
+      result.cancel();
     }
   }
 
