@@ -237,10 +237,10 @@ final class Subtask implements Runnable {
         }
         // Input that is already here comes before callbacks that just fell due: what is queued is
         // older than the clock reading. Callbacks overdue by more than a little go first anyway.
-        fireScheduled(System.currentTimeMillis() - CALLBACK_PATIENCE_MILLIS);
+        fireScheduled(CALLBACK_PATIENCE_MILLIS);
         Frame frame = inbox.poll();
         if (frame == null) {
-          fireScheduled(System.currentTimeMillis());
+          fireScheduled(0);
           frame = inbox.poll();
         }
         if (frame == null) {
@@ -305,12 +305,16 @@ final class Subtask implements Runnable {
     return busy;
   }
 
-  /** Calls back the operators whose requested times are at or before {@code upTo}. */
-  private void fireScheduled(long upTo) throws Exception {
-    if (scheduled.isEmpty() || scheduled.peek()[0] > upTo) {
+  /** Calls back the operators whose requested times are at least {@code lateness} ms past. */
+  private void fireScheduled(long lateness) throws Exception {
+    if (scheduled.isEmpty()) {
       return;
     }
     long now = System.currentTimeMillis();
+    long upTo = now - lateness;
+    if (scheduled.peek()[0] > upTo) {
+      return;
+    }
     while (!scheduled.isEmpty() && scheduled.peek()[0] <= upTo) {
       int op = (int) scheduled.poll()[1];
       if (!completed[op]) {
