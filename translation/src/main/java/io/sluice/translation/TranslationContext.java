@@ -1,5 +1,6 @@
 package io.sluice.translation;
 
+import io.sluice.execution.channel.RecordSerializer;
 import io.sluice.execution.graph.Edge;
 import io.sluice.execution.graph.JobGraph;
 import io.sluice.execution.graph.OperatorNode;
@@ -7,6 +8,7 @@ import io.sluice.execution.graph.Partitioning;
 import io.sluice.execution.graph.Vertex;
 import io.sluice.execution.operator.OperatorFactory;
 import io.sluice.translation.metrics.JobMetrics;
+import io.sluice.translation.operators.WindowedValueSerializer;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
@@ -24,14 +26,19 @@ import org.apache.beam.sdk.values.PCollection;
  */
 public final class TranslationContext {
 
-  /** An operator's output port: where a PCollection's elements come out. */
+  /**
+   * An operator's output port: where a PCollection's elements come out, and how they travel when
+   * they leave the vertex (the PCollection's coder, unless the port emits something else).
+   */
   public static final class Port {
     final OperatorNode node;
     final int port;
+    final RecordSerializer serializer;
 
-    Port(OperatorNode node, int port) {
+    Port(OperatorNode node, int port, RecordSerializer serializer) {
       this.node = node;
       this.port = port;
+      this.serializer = serializer;
     }
 
     public OperatorNode node() {
@@ -43,16 +50,24 @@ public final class TranslationContext {
     }
   }
 
-  /** One input of an operator being added: where it comes from and how it is distributed. */
+  /** One input of an operator being added: where it comes from, how it is distributed and serialized. */
   public static final class Input {
     final Port from;
     final int toPort;
     final Partitioning partitioning;
+    final RecordSerializer serializer;
 
+    /** Records travel as their port serializes them. */
     public Input(Port from, int toPort, Partitioning partitioning) {
+      this(from, toPort, partitioning, from.serializer);
+    }
+
+    /** Records travel as {@code serializer} has them: the consumer asks for its own encoding. */
+    public Input(Port from, int toPort, Partitioning partitioning, RecordSerializer serializer) {
       this.from = from;
       this.toPort = toPort;
       this.partitioning = partitioning;
+      this.serializer = java.util.Objects.requireNonNull(serializer, "serializer");
     }
   }
 
@@ -91,12 +106,17 @@ public final class TranslationContext {
   }
 
   public void setProducer(PCollection<?> pc, OperatorNode node, int port) {
-    producers.put(pc, new Port(node, port));
+    producers.put(pc, new Port(node, port, WindowedValueSerializer.of(pc)));
   }
 
-  /** Output port {@code port} of {@code node}. */
-  public Port portOf(OperatorNode node, int port) {
-    return new Port(node, port);
+  /** Makes {@code pc} come out of {@code port}, serialized as the port says. */
+  public void setProducer(PCollection<?> pc, Port port) {
+    producers.put(pc, port);
+  }
+
+  /** Output port {@code port} of {@code node}, whose records travel by {@code serializer}. */
+  public Port portOf(OperatorNode node, int port, RecordSerializer serializer) {
+    return new Port(node, port, serializer);
   }
 
   /** Makes {@code pc} come from wherever {@code same} comes from (a transform that changes nothing). */
@@ -117,7 +137,7 @@ public final class TranslationContext {
     }
     OperatorNode node = vertex.add(name, factory);
     for (Input in : inputs) {
-      graph.connect(in.from.node, in.from.port, node, in.toPort, in.partitioning);
+      graph.connect(in.from.node, in.from.port, node, in.toPort, in.partitioning, in.serializer);
     }
     return node;
   }

@@ -3,7 +3,9 @@ package io.sluice.benchmarks.jmh;
 import io.sluice.execution.channel.ChannelWriter;
 import io.sluice.execution.channel.Frame;
 import io.sluice.execution.channel.InputQueue;
+import io.sluice.execution.channel.RecordPage;
 import io.sluice.execution.graph.Partitioning;
+import io.sluice.translation.operators.WindowedValueSerializer;
 import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.Coder;
@@ -14,6 +16,7 @@ import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
+import org.apache.beam.sdk.values.WindowingStrategy;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -42,6 +45,7 @@ public class ChannelBenchmark {
   private byte[] encoded;
   private InputQueue inbox;
   private ChannelWriter writer;
+  private WindowedValueSerializer serializer;
 
   @Setup
   public void setUp() throws Exception {
@@ -49,7 +53,8 @@ public class ChannelBenchmark {
     record = WindowedValues.valueInGlobalWindow(KV.of(42L, new byte[90]));
     encoded = CoderUtils.encodeToByteArray(coder, record);
     inbox = new InputQueue(64);
-    writer = new ChannelWriter(0, 0, new InputQueue[] {inbox}, Partitioning.forward(), 256);
+    serializer = WindowedValueSerializer.of(KvCoder.of(VarLongCoder.of(), ByteArrayCoder.of()), WindowingStrategy.globalDefault());
+    writer = new ChannelWriter(0, 0, new InputQueue[] {inbox}, Partitioning.forward(), serializer, 256);
   }
 
   @Benchmark
@@ -62,14 +67,22 @@ public class ChannelBenchmark {
     return CoderUtils.decodeFromByteArray(coder, encoded);
   }
 
-  /** 256 records written, batched into one frame, and taken out by the consumer side. */
+  /** 256 records serialized into pages, handed through the inbox and read back by the consumer side. */
   @Benchmark
   @org.openjdk.jmh.annotations.OperationsPerInvocation(256)
   public int handOff() throws Exception {
     for (int i = 0; i < 256; i++) {
       writer.write(record);
     }
-    Frame frame = inbox.poll();
-    return frame.count();
+    writer.flush();
+    int read = 0;
+    for (Frame frame = inbox.poll(); frame != null; frame = inbox.poll()) {
+      RecordPage.Reader records = new RecordPage.Reader(frame.page(), frame.size());
+      while (records.hasNext()) {
+        records.next(serializer);
+        read++;
+      }
+    }
+    return read;
   }
 }

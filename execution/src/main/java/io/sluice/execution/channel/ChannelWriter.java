@@ -1,11 +1,14 @@
 package io.sluice.execution.channel;
 
 import io.sluice.execution.graph.Partitioning;
+import java.io.IOException;
 import java.util.function.ToIntFunction;
 
 /**
- * The producing end of one edge in one subtask: partitions records over the consumer subtasks and
- * batches them into frames, so that the cost of a queue hand-off is paid per batch, not per record.
+ * The producing end of one edge in one subtask: partitions records over the consumer subtasks,
+ * serializes them with the edge's serializer and gathers them into pages, so that the cost of a
+ * queue hand-off is paid per page, not per record. A page goes out when it holds {@code batchSize}
+ * records or {@link #PAGE_BYTES} bytes.
  */
 public final class ChannelWriter {
 
@@ -14,9 +17,13 @@ public final class ChannelWriter {
   private final InputQueue[] targets;
   private final Partitioning.Kind kind;
   private final ToIntFunction<Object> keyHash;
+  /** Bytes after which a page is sent, however few records it holds. */
+  static final int PAGE_BYTES = 32 * 1024;
+
   private final int batchSize;
-  private final Object[][] buffers;
-  private final int[] counts;
+  private final RecordSerializer serializer;
+  /** The page being filled for each consumer subtask; null until its first record. */
+  private final RecordPage[] pages;
   private int nextRoundRobin;
 
   /**
@@ -24,15 +31,16 @@ public final class ChannelWriter {
    * @param sender the producing subtask's index
    * @param targets the input queues of the consumer's subtasks, by subtask index
    */
-  public ChannelWriter(int channel, int sender, InputQueue[] targets, Partitioning partitioning, int batchSize) {
+  public ChannelWriter(int channel, int sender, InputQueue[] targets, Partitioning partitioning,
+      RecordSerializer serializer, int batchSize) {
     this.channel = channel;
     this.sender = sender;
     this.targets = targets;
     this.kind = partitioning.kind();
     this.keyHash = kind == Partitioning.Kind.HASH ? partitioning.keyHash() : null;
+    this.serializer = serializer;
     this.batchSize = batchSize;
-    this.buffers = new Object[targets.length][];
-    this.counts = new int[targets.length];
+    this.pages = new RecordPage[targets.length];
     this.nextRoundRobin = sender % targets.length;
   }
 
@@ -52,9 +60,7 @@ public final class ChannelWriter {
         append(0, record);
         break;
       case BROADCAST:
-        for (int t = 0; t < targets.length; t++) {
-          append(t, record);
-        }
+        broadcast(record);
         break;
       default:
         throw new IllegalStateException("unknown partitioning " + kind);
@@ -62,27 +68,57 @@ public final class ChannelWriter {
   }
 
   private void append(int target, Object record) throws InterruptedException {
-    Object[] buffer = buffers[target];
-    if (buffer == null) {
-      buffer = new Object[batchSize];
-      buffers[target] = buffer;
-    }
-    buffer[counts[target]++] = record;
-    if (counts[target] == batchSize) {
+    RecordPage page = page(target);
+    serialize(record, page);
+    if (page.count() == batchSize || page.size() >= PAGE_BYTES) {
       flush(target);
     }
   }
 
+  /** Serializes once into the first consumer's page and copies the bytes to the others. */
+  private void broadcast(Object record) throws InterruptedException {
+    RecordPage first = page(0);
+    int start = first.size();
+    serialize(record, first);
+    int framedLength = first.size() - start;
+    for (int t = 1; t < targets.length; t++) {
+      page(t).appendRecord(first.bytes(), start, framedLength);
+    }
+    for (int t = 0; t < targets.length; t++) {
+      if (pages[t].count() == batchSize || pages[t].size() >= PAGE_BYTES) {
+        flush(t);
+      }
+    }
+  }
+
+  private RecordPage page(int target) {
+    RecordPage page = pages[target];
+    if (page == null) {
+      page = new RecordPage(Math.min(PAGE_BYTES, 1024));
+      pages[target] = page;
+    }
+    return page;
+  }
+
+  private void serialize(Object record, RecordPage page) {
+    page.beginRecord();
+    try {
+      serializer.write(record, page);
+    } catch (IOException | RuntimeException e) {
+      page.abortRecord();
+      throw new RecordSerializationException("cannot serialize a record for channel " + channel + ": " + e, e);
+    }
+    page.endRecord();
+  }
+
   private void flush(int target) throws InterruptedException {
-    int count = counts[target];
-    if (count == 0) {
+    RecordPage page = pages[target];
+    if (page == null || page.count() == 0) {
       return;
     }
-    // The consumer owns the array once sent; a fresh one is allocated for the next batch.
-    Object[] batch = buffers[target];
-    buffers[target] = null;
-    counts[target] = 0;
-    targets[target].put(Frame.records(channel, sender, batch, count));
+    // The consumer owns the page once sent; the next record starts a fresh one.
+    pages[target] = null;
+    targets[target].put(Frame.records(channel, sender, page.bytes(), page.size(), page.count()));
   }
 
   /** Sends every buffered record now (before the producer waits, and before control frames). */

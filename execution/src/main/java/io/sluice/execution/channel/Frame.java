@@ -1,7 +1,7 @@
 package io.sluice.execution.channel;
 
 /**
- * The unit a channel carries, in order: a batch of records, a watermark, an in-band processing
+ * The unit a channel carries, in order: a page of serialized records, a watermark, an in-band processing
  * time, or the end of the sender's stream (later also checkpoint barriers). A frame names its channel (the index of the
  * edge among the consumer vertex's incoming edges) and the sending subtask, so that frames of many
  * channels can share one queue, in memory or over a network connection.
@@ -20,33 +20,36 @@ public final class Frame {
   private final Kind kind;
   private final int channel;
   private final int sender;
-  private final Object[] records;
+  private final byte[] page;
+  private final int size;
   private final int count;
   private final long watermark;
 
-  private Frame(Kind kind, int channel, int sender, Object[] records, int count, long watermark) {
+  private Frame(Kind kind, int channel, int sender, byte[] page, int size, int count, long watermark) {
     this.kind = kind;
     this.channel = channel;
     this.sender = sender;
-    this.records = records;
+    this.page = page;
+    this.size = size;
     this.count = count;
     this.watermark = watermark;
   }
 
-  public static Frame records(int channel, int sender, Object[] records, int count) {
-    return new Frame(Kind.RECORDS, channel, sender, records, count, 0);
+  /** Records serialized into {@code page[0, size)} as a {@link RecordPage} lays them out. */
+  public static Frame records(int channel, int sender, byte[] page, int size, int count) {
+    return new Frame(Kind.RECORDS, channel, sender, page, size, count, 0);
   }
 
   public static Frame watermark(int channel, int sender, long watermark) {
-    return new Frame(Kind.WATERMARK, channel, sender, null, 0, watermark);
+    return new Frame(Kind.WATERMARK, channel, sender, null, 0, 0, watermark);
   }
 
   public static Frame processingTime(int channel, int sender, long time) {
-    return new Frame(Kind.PROCESSING_TIME, channel, sender, null, 0, time);
+    return new Frame(Kind.PROCESSING_TIME, channel, sender, null, 0, 0, time);
   }
 
   public static Frame end(int channel, int sender) {
-    return new Frame(Kind.END, channel, sender, null, 0, 0);
+    return new Frame(Kind.END, channel, sender, null, 0, 0, 0);
   }
 
   public Kind kind() {
@@ -61,9 +64,13 @@ public final class Frame {
     return sender;
   }
 
-  /** The records of a RECORDS frame; only the first {@link #count()} slots are meaningful. */
-  public Object[] records() {
-    return records;
+  /** The serialized records of a RECORDS frame; only the first {@link #size()} bytes are meaningful. */
+  public byte[] page() {
+    return page;
+  }
+
+  public int size() {
+    return size;
   }
 
   public int count() {

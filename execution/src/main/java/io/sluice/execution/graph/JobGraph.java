@@ -1,5 +1,8 @@
 package io.sluice.execution.graph;
 
+import io.sluice.execution.channel.JavaRecordSerializer;
+import io.sluice.execution.channel.RecordSerializer;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -30,6 +33,13 @@ public final class JobGraph {
    * forward connection from an earlier to a later operator is possible (that is what fusion means).
    */
   public Edge connect(OperatorNode from, int fromPort, OperatorNode to, int toPort, Partitioning partitioning) {
+    return connect(from, fromPort, to, toPort, partitioning, JavaRecordSerializer.INSTANCE);
+  }
+
+  /** As above, with the serializer that carries records between vertices. */
+  public Edge connect(OperatorNode from, int fromPort, OperatorNode to, int toPort, Partitioning partitioning,
+      RecordSerializer serializer) {
+    java.util.Objects.requireNonNull(serializer, "serializer");
     if (from.vertex() == to.vertex()) {
       if (partitioning.kind() != Partitioning.Kind.FORWARD) {
         throw new IllegalArgumentException("operators of one vertex can only be connected forward: " + from + " -> " + to);
@@ -38,7 +48,7 @@ public final class JobGraph {
         throw new IllegalArgumentException("a vertex's operators must be added producers first: " + from + " -> " + to);
       }
     }
-    Edge e = new Edge(from, fromPort, to, toPort, partitioning);
+    Edge e = new Edge(from, fromPort, to, toPort, partitioning, serializer);
     edges.add(e);
     return e;
   }

@@ -133,7 +133,7 @@ public final class JobExecution {
 
   ChannelWriter channelWriter(Edge edge, int senderIndex) {
     return new ChannelWriter(channelNumbers.get(edge), senderIndex, inboxes.get(edge.to().vertex()),
-        edge.partitioning(), config.batchSize());
+        edge.partitioning(), edge.serializer(), config.batchSize());
   }
 
   /** When the job started: where in-band processing time begins. */

@@ -3,6 +3,9 @@ package io.sluice.execution.runtime;
 import io.sluice.execution.channel.ChannelWriter;
 import io.sluice.execution.channel.Frame;
 import io.sluice.execution.channel.InputQueue;
+import io.sluice.execution.channel.RecordPage;
+import io.sluice.execution.channel.RecordSerializationException;
+import io.sluice.execution.channel.RecordSerializer;
 import io.sluice.execution.graph.Edge;
 import io.sluice.execution.graph.OperatorNode;
 import io.sluice.execution.graph.Vertex;
@@ -12,6 +15,7 @@ import io.sluice.execution.operator.Output;
 import io.sluice.execution.operator.ProcessingTimeMode;
 import io.sluice.execution.operator.SourceOperator;
 import io.sluice.execution.state.KeyedStores;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,6 +79,7 @@ final class Subtask implements Runnable {
   private final int[] channelOperator;
   private final int[] channelPort;
   private final int[] channelSlotBase;
+  private final RecordSerializer[] channelSerializer;
 
   private final List<ChannelWriter> allWriters = new ArrayList<>();
   private volatile long recordsIn;
@@ -105,6 +110,7 @@ final class Subtask implements Runnable {
     this.channelOperator = new int[incoming.size()];
     this.channelPort = new int[incoming.size()];
     this.channelSlotBase = new int[incoming.size()];
+    this.channelSerializer = new RecordSerializer[incoming.size()];
 
     // Feeder slots of each operator: one per chained producer, one per producing subtask of a channel.
     int[] slotCount = new int[n];
@@ -133,6 +139,7 @@ final class Subtask implements Runnable {
       int producers = e.from().vertex().parallelism();
       channelOperator[c] = to;
       channelPort[c] = e.toPort();
+      channelSerializer[c] = e.serializer();
       channelSlotBase[c] = slotCount[to];
       slotCount[to] += producers;
       for (int p = 0; p < producers; p++) {
@@ -343,12 +350,19 @@ final class Subtask implements Runnable {
       case RECORDS:
         Operator operator = operators[op];
         int port = channelPort[c];
-        Object[] records = frame.records();
-        int count = frame.count();
-        for (int i = 0; i < count; i++) {
-          operator.process(port, records[i]);
+        RecordSerializer serializer = channelSerializer[c];
+        RecordPage.Reader records = new RecordPage.Reader(frame.page(), frame.size());
+        while (records.hasNext()) {
+          Object record;
+          try {
+            record = records.next(serializer);
+          } catch (IOException | RuntimeException e) {
+            throw new RecordSerializationException("cannot read a record from channel " + c + " into "
+                + vertex.operators().get(op).name() + ": " + e, e);
+          }
+          operator.process(port, record);
         }
-        recordsIn += count;
+        recordsIn += frame.count();
         break;
       case WATERMARK:
         // Time moving on may start long work (timers): what is buffered goes downstream first.

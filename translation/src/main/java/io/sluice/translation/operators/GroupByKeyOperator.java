@@ -2,6 +2,7 @@ package io.sluice.translation.operators;
 
 import io.sluice.execution.operator.Operator;
 import io.sluice.execution.operator.OperatorContext;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -30,13 +31,14 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
 import org.apache.beam.sdk.values.WindowingStrategy;
+import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.collect.Iterables;
 import org.joda.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Beam's GroupByKey in batch. Elements arrive over a keyed edge and are kept, encoded, in a
- * spilling sort; once the input ends each key's values go through runners-core's ReduceFnRunner
+ * Beam's GroupByKey in batch. Elements arrive over a keyed edge as bytes and are kept so, on the
+ * heap or in a spilling sort; once the input ends each key's values go through runners-core's ReduceFnRunner
  * (so every WindowFn, merging ones included, and every trigger behave as Beam defines), followed by
  * the end of time, which fires the remaining panes.
  */
@@ -51,7 +53,8 @@ public final class GroupByKeyOperator<K, V, W extends BoundedWindow> implements 
   private final PipelineOptions options;
   private final RunnerApi.Trigger trigger;
   private final boolean firesOnceAtEndOfWindow;
-  private KeyGroupedInput<V> input;
+  private final WindowedValueCodec.Grouping<V> codec;
+  private KeyGroupedInput input;
   private Emitter out;
   private String stepName;
 
@@ -63,21 +66,24 @@ public final class GroupByKeyOperator<K, V, W extends BoundedWindow> implements 
     this.trigger = TriggerTranslation.toProto(windowingStrategy.getTrigger());
     this.firesOnceAtEndOfWindow = windowingStrategy.getWindowFn().isNonMerging()
         && windowingStrategy.getTrigger() instanceof DefaultTrigger;
+    this.codec = WindowedValueCodec.forGrouping(inputCoder.getValueCoder(), windowingStrategy);
+  }
+
+  /** How the keyed edge into this operator carries elements: as the grouping encoding's bytes, kept undecoded. */
+  public static KeyedRecordSerializer inputSerializer(KvCoder<?, ?> inputCoder, WindowingStrategy<?, ?> windowing) {
+    return KeyedRecordSerializer.keepingBytes(WindowedValueCodec.forGrouping(inputCoder.getValueCoder(), windowing));
   }
 
   @Override
   public void open(OperatorContext context) {
     out = new Emitter(context.output());
     stepName = context.operatorName();
-    input = new KeyGroupedInput<>(context, WindowedValueCodec.forGrouping(inputCoder.getValueCoder(), windowingStrategy));
+    input = new KeyGroupedInput(context);
   }
 
   @Override
-  @SuppressWarnings("unchecked")
   public void process(int inputPort, Object record) throws Exception {
-    KeyedRecord keyed = (KeyedRecord) record;
-    WindowedValue<KV<K, V>> element = (WindowedValue<KV<K, V>>) keyed.value();
-    input.add(keyed.key(), element.withValue(element.getValue().getValue()));
+    input.add((KeyedRecord) record);
   }
 
   @Override
@@ -93,12 +99,19 @@ public final class GroupByKeyOperator<K, V, W extends BoundedWindow> implements 
 
   private void emitGroups() throws Exception {
     if (firesOnceAtEndOfWindow) {
-      input.forEachGroup((keyBytes, values) ->
-          groupPerWindow(CoderUtils.decodeFromByteArray(inputCoder.getKeyCoder(), keyBytes), values));
+      input.forEachGroup((keyBytes, values) -> {
+        K key = CoderUtils.decodeFromByteArray(inputCoder.getKeyCoder(), keyBytes);
+        if (values.onDisk()) {
+          groupPerWindowOnDisk(key, values);
+        } else {
+          groupPerWindow(key, new DecodedValues<>(values, codec).iterator());
+        }
+      });
       return;
     }
-    input.forEachGroup((keyBytes, values) -> {
+    input.forEachGroup((keyBytes, encoded) -> {
       K key = CoderUtils.decodeFromByteArray(inputCoder.getKeyCoder(), keyBytes);
+      Iterator<WindowedValue<V>> values = new DecodedValues<>(encoded, codec).iterator();
       InMemoryTimerInternals timers = new InMemoryTimerInternals();
       ReduceFnRunner<K, V, Iterable<V>, W> reduce = new ReduceFnRunner<>(
           key,
@@ -178,8 +191,34 @@ public final class GroupByKeyOperator<K, V, W extends BoundedWindow> implements 
     }
   }
 
-  private void emitGroup(K key, BoundedWindow window, List<V> values, Instant timestamp) {
-    out.emit(0, WindowedValues.of(KV.of(key, (Iterable<V>) values), timestamp, window, PaneInfo.ON_TIME_AND_ONLY_FIRING));
+  /**
+   * As {@link #groupPerWindow}, for a key whose values did not fit the heap: each window's values
+   * are handed out as an iterable that reads them back from disk, as often as the DoFn iterates.
+   * One pass reads only the timestamps and windows.
+   */
+  private void groupPerWindowOnDisk(K key, EncodedValues values) throws IOException {
+    TimestampCombiner combiner = windowingStrategy.getTimestampCombiner();
+    Map<BoundedWindow, Instant> timestamps = new LinkedHashMap<>();
+    try (EncodedValues.Cursor cursor = values.cursor()) {
+      while (cursor.next()) {
+        Instant timestamp = codec.timestamp(cursor.bytes(), cursor.offset());
+        for (BoundedWindow w : codec.windows(cursor.bytes(), cursor.offset(), cursor.length())) {
+          timestamps.merge(w, combiner.assign(w, timestamp), combiner::combine);
+        }
+      }
+    }
+    Iterable<WindowedValue<V>> decoded = new DecodedValues<>(values, codec);
+    for (Map.Entry<BoundedWindow, Instant> window : timestamps.entrySet()) {
+      BoundedWindow w = window.getKey();
+      Iterable<WindowedValue<V>> inWindow = timestamps.size() == 1
+          ? decoded
+          : Iterables.filter(decoded, element -> element.getWindows().contains(w));
+      emitGroup(key, w, Iterables.transform(inWindow, WindowedValue::getValue), window.getValue());
+    }
+  }
+
+  private void emitGroup(K key, BoundedWindow window, Iterable<V> values, Instant timestamp) {
+    out.emit(0, WindowedValues.of(KV.of(key, values), timestamp, window, PaneInfo.ON_TIME_AND_ONLY_FIRING));
   }
 
   @Override

@@ -5,109 +5,108 @@ import io.sluice.execution.sort.ExternalSorter;
 import io.sluice.execution.sort.GroupIterator;
 import io.sluice.execution.state.ByteKey;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
-import org.apache.beam.sdk.values.WindowedValue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The whole input of a keyed batch operator, grouped by encoded key, within the operator's memory
- * budget. While the input fits, elements stay objects in a hash table: no encoding, no sort. Once
- * its estimated size passes the budget, everything moves, encoded, into the engine's external
- * sorter, which spills sorted runs to disk and merges them.
+ * budget. Elements arrive encoded (the keyed edge keeps them as bytes) and stay so: while the input
+ * fits, each key's values sit in one heap run, no sort; once the runs outgrow the budget,
+ * everything moves into the engine's external sorter, which spills sorted runs to disk and merges
+ * them. A key's values are handed out readable more than once, from the heap or, for a key larger
+ * than a quarter of the budget, partly from a file of their own.
  */
-final class KeyGroupedInput<V> implements AutoCloseable {
+final class KeyGroupedInput implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(KeyGroupedInput.class);
 
-  /** Receives one key's elements; {@code values} may be iterated once. */
-  interface GroupConsumer<V> {
-    void accept(byte[] key, Iterator<WindowedValue<V>> values) throws Exception;
+  /** Receives one key's values, valid until it returns. */
+  interface GroupConsumer {
+    void accept(byte[] key, EncodedValues values) throws Exception;
   }
 
-  /** What an element costs on the heap beyond its encoded size: its objects' headers and references. */
-  private static final int OBJECT_OVERHEAD_BYTES = 96;
-  /** Every so many elements one is encoded to keep the size estimate honest. */
-  private static final int SAMPLE_EVERY = 32;
+  /** What a key costs on the heap beside its bytes: the map entry, the key and run objects, array headers. */
+  private static final int KEY_OVERHEAD_BYTES = 128;
 
   private final OperatorContext context;
-  private final WindowedValueCodec<V> coder;
   private final long budget;
-  private Map<ByteKey, List<WindowedValue<V>>> groups = new HashMap<>();
-  private long elements;
-  private long sampledBytes;
-  private long samples;
+  /** Each key's values while they fit; null once moved to the sorter. Lives until the groups are handed out. */
+  private Map<ByteKey, ValueRun> groups = new HashMap<>();
+  /** Heap bytes held by {@link #groups}, derived from it. */
+  private long heapBytes;
   private ExternalSorter sorter;
 
-  KeyGroupedInput(OperatorContext context, WindowedValueCodec<V> coder) {
+  KeyGroupedInput(OperatorContext context) {
     this.context = context;
-    this.coder = coder;
     this.budget = context.memoryBudgetBytes();
   }
 
-  void add(byte[] key, WindowedValue<V> value) throws Exception {
+  /** Adds a record received encoded; its bytes are copied, the channel's page is not kept. */
+  void add(KeyedRecord record) throws IOException {
+    byte[] key = record.key();
+    byte[] bytes = record.valueBytes();
+    int offset = record.valueOffset();
+    int length = record.valueLength();
     if (sorter != null) {
-      sorter.add(key, coder.encode(value));
+      sorter.add(key, Arrays.copyOfRange(bytes, offset, offset + length));
       return;
     }
-    groups.computeIfAbsent(new ByteKey(key), k -> new ArrayList<>()).add(value);
-    if (elements++ % SAMPLE_EVERY == 0) {
-      sampledBytes += coder.encode(value).length + key.length;
-      samples++;
+    ByteKey k = new ByteKey(key);
+    ValueRun run = groups.get(k);
+    if (run == null) {
+      run = new ValueRun(length + 5);
+      groups.put(k, run);
+      heapBytes += KEY_OVERHEAD_BYTES + key.length + run.capacity();
     }
-    if (elements * (sampledBytes / samples + OBJECT_OVERHEAD_BYTES) > budget) {
+    heapBytes += run.add(bytes, offset, length);
+    if (heapBytes > budget) {
       moveToSorter();
     }
   }
 
   private void moveToSorter() throws IOException {
-    LOG.debug("{}: {} elements outgrow {} bytes of heap; sorting and spilling from here on",
-        context.operatorName(), elements, budget);
+    LOG.debug("{}: {} keys outgrow {} bytes of heap; sorting and spilling from here on",
+        context.operatorName(), groups.size(), budget);
     sorter = new ExternalSorter(context.spillDirectory(), budget);
-    for (Map.Entry<ByteKey, List<WindowedValue<V>>> group : groups.entrySet()) {
+    Iterator<Map.Entry<ByteKey, ValueRun>> entries = groups.entrySet().iterator();
+    while (entries.hasNext()) {
+      Map.Entry<ByteKey, ValueRun> group = entries.next();
       byte[] key = group.getKey().bytes();
-      List<WindowedValue<V>> values = group.getValue();
-      for (int i = 0; i < values.size(); i++) {
-        sorter.add(key, coder.encode(values.get(i)));
-        values.set(i, null);
+      EncodedValues.Cursor values = group.getValue().cursor();
+      while (values.next()) {
+        sorter.add(key, Arrays.copyOfRange(values.bytes(), values.offset(), values.offset() + values.length()));
       }
+      entries.remove();
     }
     groups = null;
+    heapBytes = 0;
   }
 
-  void forEachGroup(GroupConsumer<V> consumer) throws Exception {
+  void forEachGroup(GroupConsumer consumer) throws Exception {
     if (sorter == null) {
-      Map<ByteKey, List<WindowedValue<V>>> all = groups;
+      Map<ByteKey, ValueRun> all = groups;
       groups = new HashMap<>();
-      for (Map.Entry<ByteKey, List<WindowedValue<V>>> group : all.entrySet()) {
-        consumer.accept(group.getKey().bytes(), group.getValue().iterator());
+      heapBytes = 0;
+      Iterator<Map.Entry<ByteKey, ValueRun>> entries = all.entrySet().iterator();
+      while (entries.hasNext()) {
+        Map.Entry<ByteKey, ValueRun> group = entries.next();
+        entries.remove();
+        consumer.accept(group.getKey().bytes(), group.getValue());
       }
       return;
     }
+    SpilledGroup group = new SpilledGroup(context.spillDirectory(), Math.max(1 << 20, budget / 4));
     try (GroupIterator sorted = sorter.groups()) {
       while (sorted.nextGroup()) {
-        Iterator<byte[]> encoded = sorted.values();
-        consumer.accept(sorted.key(), new Iterator<WindowedValue<V>>() {
-          @Override
-          public boolean hasNext() {
-            return encoded.hasNext();
-          }
-
-          @Override
-          public WindowedValue<V> next() {
-            try {
-              return coder.decode(encoded.next());
-            } catch (IOException e) {
-              throw new UncheckedIOException(e);
-            }
-          }
-        });
+        group.load(sorted.values());
+        consumer.accept(sorted.key(), group);
       }
+    } finally {
+      group.clear();
     }
   }
 

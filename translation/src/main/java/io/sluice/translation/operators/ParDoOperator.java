@@ -3,8 +3,7 @@ package io.sluice.translation.operators;
 import io.sluice.execution.operator.Operator;
 import io.sluice.execution.operator.OperatorContext;
 import io.sluice.translation.metrics.JobMetrics;
-import java.util.ArrayList;
-import java.util.List;
+import io.sluice.execution.channel.RecordPage;
 import org.apache.beam.runners.core.DoFnRunner;
 import org.apache.beam.runners.core.InMemoryBundleFinalizer;
 import org.apache.beam.runners.core.StepContext;
@@ -13,8 +12,9 @@ import org.apache.beam.sdk.values.WindowedValue;
 
 /**
  * Beam's ParDo without state or timers. Input port 0 is the main input, ports 1.. the side inputs;
- * main input that arrives before every side input is complete waits in a buffer (batch side inputs
- * are whole PCollections). Bundles hold at most the spec's maximum bundle size.
+ * main input that arrives before every side input is complete waits, encoded by its coder, in a
+ * buffer (batch side inputs are whole PCollections; an element may be a grouped value that is
+ * readable only while it is handed over). Bundles hold at most the spec's maximum bundle size.
  */
 public final class ParDoOperator implements Operator {
 
@@ -23,7 +23,9 @@ public final class ParDoOperator implements Operator {
   private DoFnInstance instance;
   private SideInputs sideInputs;
   private int pendingSideInputs;
-  private List<WindowedValue<Object>> waitingForSideInputs = new ArrayList<>();
+  /** Main input that came before the side inputs were complete: lives until they are. */
+  private RecordPage waitingForSideInputs = new RecordPage(1024);
+  private WindowedValueSerializer mainInput;
 
   public ParDoOperator(DoFnSpec spec, JobMetrics metrics) {
     this.spec = spec;
@@ -35,6 +37,7 @@ public final class ParDoOperator implements Operator {
     DoFn<Object, Object> fn = spec.newFn();
     sideInputs = new SideInputs(spec.sideInputs());
     pendingSideInputs = spec.sideInputs().size();
+    mainInput = WindowedValueSerializer.of(spec.inputCoder(), spec.windowingStrategy());
     InMemoryBundleFinalizer finalizer = new InMemoryBundleFinalizer();
     StepContext stepContext = new StatelessStepContext(finalizer);
     DoFnRunner<Object, Object> runner = spec.newRunner(fn, sideInputs, new Emitter(context.output()), stepContext);
@@ -48,19 +51,23 @@ public final class ParDoOperator implements Operator {
     if (inputPort > 0) {
       sideInputs.add(inputPort - 1, (WindowedValue<?>) record);
     } else if (pendingSideInputs > 0) {
-      waitingForSideInputs.add((WindowedValue<Object>) record);
+      waitingForSideInputs.beginRecord();
+      mainInput.write(record, waitingForSideInputs);
+      waitingForSideInputs.endRecord();
     } else {
       processMain((WindowedValue<Object>) record);
     }
   }
 
   @Override
+  @SuppressWarnings("unchecked")
   public void inputDone(int inputPort) throws Exception {
     if (inputPort > 0 && --pendingSideInputs == 0) {
-      List<WindowedValue<Object>> waiting = waitingForSideInputs;
+      RecordPage waiting = waitingForSideInputs;
       waitingForSideInputs = null;
-      for (WindowedValue<Object> element : waiting) {
-        processMain(element);
+      RecordPage.Reader elements = new RecordPage.Reader(waiting.bytes(), waiting.size());
+      while (elements.hasNext()) {
+        processMain((WindowedValue<Object>) elements.next(mainInput));
       }
     }
   }

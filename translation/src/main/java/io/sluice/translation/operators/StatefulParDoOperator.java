@@ -11,6 +11,8 @@ import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.util.CoderUtils;
+import java.util.Iterator;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
 
@@ -28,8 +30,16 @@ public final class StatefulParDoOperator implements Operator {
   private DoFnInstance instance;
   private SideInputs sideInputs;
   private KeyedInternals internals;
-  private KeyGroupedInput<Object> input;
+  private KeyGroupedInput input;
+  private WindowedValueCodec<Object> codec;
   private Coder<Object> keyCoder;
+
+  /** How the keyed edge into this operator carries elements: fully encoded, kept undecoded until the key's turn. */
+  @SuppressWarnings("unchecked")
+  public static KeyedRecordSerializer inputSerializer(DoFnSpec spec) {
+    return KeyedRecordSerializer.keepingBytes(
+        WindowedValueCodec.keyedValues(((KvCoder<?, Object>) spec.inputCoder()).getValueCoder(), spec.windowingStrategy()));
+  }
 
   public StatefulParDoOperator(DoFnSpec spec, JobMetrics metrics) {
     this.spec = spec;
@@ -57,7 +67,8 @@ public final class StatefulParDoOperator implements Operator {
         spec.maxBundleSize());
     instance.setUp(spec.options());
     keyCoder = ((KvCoder<Object, Object>) spec.inputCoder()).getKeyCoder();
-    input = new KeyGroupedInput<>(context, WindowedValueCodec.full((Coder<Object>) spec.inputCoder(), spec.windowingStrategy()));
+    codec = WindowedValueCodec.keyedValues(((KvCoder<?, Object>) spec.inputCoder()).getValueCoder(), spec.windowingStrategy());
+    input = new KeyGroupedInput(context);
   }
 
   @Override
@@ -66,20 +77,21 @@ public final class StatefulParDoOperator implements Operator {
     if (inputPort > 0) {
       sideInputs.add(inputPort - 1, (WindowedValue<?>) record);
     } else {
-      KeyedRecord keyed = (KeyedRecord) record;
-      input.add(keyed.key(), (WindowedValue<Object>) keyed.value());
+      input.add((KeyedRecord) record);
     }
   }
 
   @Override
   public void complete() throws Exception {
-    input.forEachGroup((keyBytes, values) -> {
+    input.forEachGroup((keyBytes, encoded) -> {
+      Iterator<WindowedValue<Object>> values = new DecodedValues<>(encoded, codec).iterator();
       Object key = CoderUtils.decodeFromByteArray(keyCoder, keyBytes);
       internals.startKey(key);
       // A key's elements and its timers stay in one bundle: its state lives only until then.
       instance.inBundle(() -> {
         while (values.hasNext()) {
-          runner.processElement(values.next());
+          WindowedValue<Object> value = values.next();
+          runner.processElement(value.withValue(KV.of(key, value.getValue())));
         }
         BatchTimers.fireAll(internals.currentTimers(), timer -> runner.onTimer(
             timer.getTimerId(),

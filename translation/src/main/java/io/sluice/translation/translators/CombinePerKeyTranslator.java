@@ -5,8 +5,10 @@ import io.sluice.translation.TransformTranslator;
 import io.sluice.translation.TranslationContext;
 import io.sluice.translation.operators.FinalCombineOperator;
 import io.sluice.translation.operators.KeyedRecord;
+import io.sluice.translation.operators.KeyedRecordSerializer;
 import io.sluice.translation.operators.PartialCombineOperator;
 import java.util.List;
+import org.apache.beam.sdk.coders.CannotProvideCoderException;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.runners.AppliedPTransform;
@@ -51,8 +53,22 @@ public final class CombinePerKeyTranslator<K, I, O> implements TransformTranslat
     io.sluice.execution.graph.OperatorNode partial = context.addOperator(step + "/PartialCombine",
         subtask -> new PartialCombineOperator(fn, keyCoder, timestamps, BYTES_PER_PARTIAL_SLOT),
         List.of(new TranslationContext.Input(context.producerOf(input), 0, Partitioning.forward())));
+    // Accumulators cross the shuffle with the CombineFn's accumulator coder, as in Beam's expansion.
+    TranslationContext.Port partials = context.portOf(partial, 0, KeyedRecordSerializer.decoding(
+        KvCoder.of(keyCoder, accumulatorCoder(fn, input, step)), input.getWindowingStrategy()));
     context.setProducer(Transforms.onlyOutput(transform), context.addOperator(step,
         subtask -> new FinalCombineOperator(fn, timestamps),
-        List.of(new TranslationContext.Input(context.portOf(partial, 0), 0, Partitioning.hash(KeyedRecord::keyHashOf)))), 0);
+        List.of(new TranslationContext.Input(partials, 0, Partitioning.hash(KeyedRecord::keyHashOf)))), 0);
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Coder<?> accumulatorCoder(Combine.CombineFn<?, ?, ?> fn, PCollection<?> input, String step) {
+    Coder<?> valueCoder = ((KvCoder<?, ?>) input.getCoder()).getValueCoder();
+    try {
+      return ((Combine.CombineFn) fn).getAccumulatorCoder(input.getPipeline().getCoderRegistry(), valueCoder);
+    } catch (CannotProvideCoderException e) {
+      throw new IllegalArgumentException(step + ": no coder for the accumulators of " + fn.getClass().getName()
+          + ", which must cross the shuffle: " + e.getMessage(), e);
+    }
   }
 }

@@ -26,7 +26,11 @@ public final class GroupByKeyTranslator<K, V> implements TransformTranslator<Gro
         ? subtask -> new StreamingGroupByKeyOperator<>(coder, input.getWindowingStrategy(), context.options(), step,
             context.metrics())
         : subtask -> new GroupByKeyOperator<>(coder, input.getWindowingStrategy(), context.options());
-    context.setProducer(Transforms.onlyOutput(transform), context.addOperator(step, factory,
-        List.of(new TranslationContext.Input(keyed, 0, Partitioning.hash(KeyedRecord::keyHashOf)))), 0);
+    // Batch grouping keeps its input as bytes; streaming grouping works on decoded elements.
+    TranslationContext.Input in = context.settings().streaming()
+        ? new TranslationContext.Input(keyed, 0, Partitioning.hash(KeyedRecord::keyHashOf))
+        : new TranslationContext.Input(keyed, 0, Partitioning.hash(KeyedRecord::keyHashOf),
+            GroupByKeyOperator.inputSerializer(coder, input.getWindowingStrategy()));
+    context.setProducer(Transforms.onlyOutput(transform), context.addOperator(step, factory, List.of(in)), 0);
   }
 }

@@ -2,6 +2,7 @@ package io.sluice.translation.translators;
 
 import io.sluice.translation.TranslationContext;
 import io.sluice.translation.operators.KeyEncodingOperator;
+import io.sluice.translation.operators.KeyedRecordSerializer;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.values.PCollection;
@@ -30,7 +31,10 @@ final class KeyedInputs {
     }
   }
 
-  /** Fuses a key-encoding operator after {@code input}'s producer; its output feeds a hash edge. */
+  /**
+   * Fuses a key-encoding operator after {@code input}'s producer; its output feeds a hash edge, over
+   * which elements travel decoded whole unless the consumer asks for its own encoding.
+   */
   static <K> TranslationContext.Port encodeKeys(PCollection<?> input, Coder<K> keyCoder, String step, TranslationContext context) {
     try {
       keyCoder.verifyDeterministic();
@@ -40,6 +44,7 @@ final class KeyedInputs {
     }
     return context.portOf(context.addOperator(step + "/EncodeKey", subtask -> new KeyEncodingOperator<>(keyCoder),
         java.util.List.of(new TranslationContext.Input(context.producerOf(input), 0,
-            io.sluice.execution.graph.Partitioning.forward()))), 0);
+            io.sluice.execution.graph.Partitioning.forward()))), 0,
+        KeyedRecordSerializer.decoding(input.getCoder(), input.getWindowingStrategy()));
   }
 }

@@ -18,6 +18,6 @@ public final class KeyedWorkItemsTranslator<K, V> implements TransformTranslator
     PCollection<?> input = Transforms.mainInput(transform);
     KvCoder<K, V> coder = KeyedInputs.kvCoder(input, transform.getFullName());
     TranslationContext.Port keyed = KeyedInputs.encodeKeys(input, coder.getKeyCoder(), transform.getFullName(), context);
-    context.setProducer(Transforms.onlyOutput(transform), keyed.node(), keyed.port());
+    context.setProducer(Transforms.onlyOutput(transform), keyed);
   }
 }

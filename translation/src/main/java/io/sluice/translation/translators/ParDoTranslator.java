@@ -72,7 +72,10 @@ public final class ParDoTranslator<I, O> implements TransformTranslator<ParDo.Mu
     if (stateful) {
       Coder<?> keyCoder = KeyedInputs.kvCoder(input, step).getKeyCoder();
       TranslationContext.Port keyed = KeyedInputs.encodeKeys(input, keyCoder, step, context);
-      inputs.add(new TranslationContext.Input(keyed, 0, Partitioning.hash(KeyedRecord::keyHashOf)));
+      inputs.add(context.settings().streaming()
+          ? new TranslationContext.Input(keyed, 0, Partitioning.hash(KeyedRecord::keyHashOf))
+          : new TranslationContext.Input(keyed, 0, Partitioning.hash(KeyedRecord::keyHashOf),
+              StatefulParDoOperator.inputSerializer(spec)));
       factory = context.settings().streaming()
           ? subtask -> new StreamingParDoOperator(spec, context.metrics(), true)
           : subtask -> new StatefulParDoOperator(spec, context.metrics());
