@@ -112,6 +112,10 @@ public final class JobExecution {
     for (Thread t : threads) {
       t.start();
     }
+    if (subtasks.isEmpty()) {
+      // Nothing to run: no subtask will ever report its end, so the job ends here.
+      finish();
+    }
   }
 
   private void reportProgress() {

@@ -152,6 +152,11 @@ class WatermarkAndEndTest {
   }
 
   @Test
+  void aJobWithNoVerticesEndsAtOnce() throws Exception {
+    JobExecution.start(new JobGraph("nothing"), new ExecutionConfig()).completion().get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
   void watermarkIsTheMinimumOverProducersAndInputDoneFollowsTheirEnd() throws Exception {
     int producers = 3;
     int consumers = 2;
