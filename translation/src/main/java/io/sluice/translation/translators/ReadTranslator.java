@@ -10,6 +10,7 @@ import java.util.List;
 import org.apache.beam.sdk.io.BoundedSource;
 import org.apache.beam.sdk.io.UnboundedSource;
 import org.apache.beam.sdk.metrics.MetricsEnvironment;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.runners.AppliedPTransform;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.util.construction.SplittableParDo;
@@ -24,6 +25,9 @@ import org.slf4j.LoggerFactory;
 public final class ReadTranslator<T> implements TransformTranslator<PTransform<?, ?>> {
 
   private static final Logger LOG = LoggerFactory.getLogger(ReadTranslator.class);
+
+  /** The split size of a bounded source that does not know its size. */
+  static final long UNKNOWN_SIZE_BUNDLE_BYTES = 64L << 20;
 
   @Override
   @SuppressWarnings("unchecked")
@@ -42,14 +46,40 @@ public final class ReadTranslator<T> implements TransformTranslator<PTransform<?
         factory = subtask -> new UnboundedReadOperator<>(splits, context.options(), step, context.metrics());
       } else {
         BoundedSource<T> source = ((SplittableParDo.PrimitiveBoundedRead<T>) transform.getTransform()).getSource();
-        long size = source.getEstimatedSizeBytes(context.options());
-        long desired = Math.max(1, size / (2L * parallelism));
-        List<? extends BoundedSource<T>> split = source.split(desired, context.options());
-        List<? extends BoundedSource<T>> splits = split.isEmpty() ? List.of(source) : split;
-        LOG.debug("{}: {} bytes in {} splits", step, size, splits.size());
+        List<? extends BoundedSource<T>> splits = splitBounded(source, parallelism, context.options(), step);
         factory = subtask -> new BoundedReadOperator<>(splits, context.options(), step, context.metrics());
       }
     }
     context.setProducer(Transforms.onlyOutput(transform), context.addSource(step, factory), 0);
+  }
+
+  /**
+   * About two splits per subtask, by the source's size estimate, whatever the estimate says: an
+   * estimate past {@code Long.MAX_VALUE} (it overflows to a negative number, as a sequence up to
+   * half of it does) counts as the largest size, and an unknown one (zero, or one that cannot be
+   * made) as {@link #UNKNOWN_SIZE_BUNDLE_BYTES} per split, so a source is never cut into pieces of
+   * a byte each.
+   */
+  static <T> List<? extends BoundedSource<T>> splitBounded(
+      BoundedSource<T> source, int parallelism, PipelineOptions options, String step) throws Exception {
+    long size;
+    try {
+      size = source.getEstimatedSizeBytes(options);
+    } catch (Exception e) {
+      LOG.debug("{}: no size estimate ({}); splitting by {} bytes", step, e.toString(), UNKNOWN_SIZE_BUNDLE_BYTES);
+      size = 0;
+    }
+    long desired;
+    if (size < 0) {
+      desired = Long.MAX_VALUE / (2L * parallelism);
+    } else if (size == 0) {
+      desired = UNKNOWN_SIZE_BUNDLE_BYTES;
+    } else {
+      desired = Math.max(1, size / (2L * parallelism));
+    }
+    List<? extends BoundedSource<T>> split = source.split(desired, options);
+    List<? extends BoundedSource<T>> splits = split.isEmpty() ? List.of(source) : split;
+    LOG.debug("{}: {} bytes estimated, {} splits", step, size, splits.size());
+    return splits;
   }
 }
