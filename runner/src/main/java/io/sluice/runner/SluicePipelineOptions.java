@@ -6,20 +6,32 @@ import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.StreamingOptions;
 
-/** The options of {@link SluiceRunner}. */
+/**
+ * The options of {@link SluiceRunner}.
+ *
+ * <p>Beam merges the options interfaces of every runner on the classpath into one, so an option
+ * that shares its name with another runner's (the FlinkRunner's above all: users migrate with both
+ * on the classpath) has that runner's type and {@code @Default} annotation, and a compatible
+ * meaning; a conflict would break every pipeline in the JVM. Where the other runner's default is a
+ * class of its own, Sluice's option has another name.
+ */
 public interface SluicePipelineOptions extends PipelineOptions, StreamingOptions {
 
-  @Description("How many parallel subtasks each stage of the job runs. Defaults to the number of available cores.")
-  @Default.InstanceFactory(AvailableCores.class)
-  int getParallelism();
+  @Description("How many parallel subtasks each stage of the job runs. -1 (the default, as in FlinkPipelineOptions)"
+      + " means the number of available cores.")
+  @Default.Integer(-1)
+  Integer getParallelism();
 
-  void setParallelism(int parallelism);
+  void setParallelism(Integer parallelism);
 
-  @Description("The most elements a DoFn sees in one bundle (between @StartBundle and @FinishBundle).")
+  // Not "maxBundleSize": the FlinkRunner's option of that name has a @Default naming a class of its own,
+  // and Beam requires a shared option to carry the same @Default in every interface that declares it.
+  @Description("The most elements a DoFn sees in one bundle (between @StartBundle and @FinishBundle); the"
+      + " FlinkRunner's --maxBundleSize.")
   @Default.Integer(1000)
-  int getMaxBundleSize();
+  Integer getMaxElementsPerBundle();
 
-  void setMaxBundleSize(int maxBundleSize);
+  void setMaxElementsPerBundle(Integer maxElements);
 
   @Description("Heap, in MiB, that one grouping operator (GroupByKey, stateful ParDo input, partial combine) may fill"
       + " before it spills sorted runs to disk. Defaults to the maximum heap divided by 4 x parallelism, at least 8 MiB.")
@@ -42,8 +54,8 @@ public interface SluicePipelineOptions extends PipelineOptions, StreamingOptions
   void setChannelCapacity(int frames);
 
   @Description("Where keyed state and timers of streaming jobs live: 'rocksdb' (the default: state may outgrow the"
-      + " heap) or 'heap' (fastest when state is small). Batch jobs keep each key's state on the heap while it is processed.")
-  @Default.String("rocksdb")
+      + " heap) or 'heap' (fastest when state is small; the FlinkRunner's names 'hashmap' and 'filesystem' mean it too)."
+      + " Batch jobs keep each key's state on the heap while it is processed.")
   String getStateBackend();
 
   void setStateBackend(String backend);
@@ -68,14 +80,6 @@ public interface SluicePipelineOptions extends PipelineOptions, StreamingOptions
 
   void setBlockOnRun(boolean blockOnRun);
 
-  /** The machine's cores. */
-  class AvailableCores implements DefaultValueFactory<Integer> {
-    @Override
-    public Integer create(PipelineOptions options) {
-      return Runtime.getRuntime().availableProcessors();
-    }
-  }
-
   /**
    * A quarter of the heap shared by the subtasks of one stage, at least 8 MiB: every subtask of a
    * grouping stage buffers at once, and a downstream grouping may fill while an upstream one drains.
@@ -83,7 +87,7 @@ public interface SluicePipelineOptions extends PipelineOptions, StreamingOptions
   class OperatorMemoryBudget implements DefaultValueFactory<Integer> {
     @Override
     public Integer create(PipelineOptions options) {
-      int parallelism = Math.max(1, options.as(SluicePipelineOptions.class).getParallelism());
+      int parallelism = Math.max(1, OptionValues.parallelism(options.as(SluicePipelineOptions.class)));
       return (int) Math.max(8, Runtime.getRuntime().maxMemory() / (4L * parallelism) / (1024 * 1024));
     }
   }

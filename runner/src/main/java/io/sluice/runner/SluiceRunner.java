@@ -2,7 +2,6 @@ package io.sluice.runner;
 
 import io.sluice.execution.runtime.ExecutionConfig;
 import io.sluice.execution.runtime.JobExecution;
-import io.sluice.execution.state.StateBackendKind;
 import io.sluice.translation.PipelineTranslator;
 import io.sluice.translation.TranslationSettings;
 import java.nio.file.Paths;
@@ -34,9 +33,8 @@ public final class SluiceRunner extends PipelineRunner<SluicePipelineResult> {
   /** Called by Beam with the user's options. */
   public static SluiceRunner fromOptions(PipelineOptions options) {
     SluicePipelineOptions sluiceOptions = PipelineOptionsValidator.validate(SluicePipelineOptions.class, options);
-    if (sluiceOptions.getParallelism() < 1) {
-      throw new IllegalArgumentException("--parallelism must be at least 1, got " + sluiceOptions.getParallelism());
-    }
+    OptionValues.parallelism(sluiceOptions);
+    OptionValues.maxBundleSize(sluiceOptions);
     if (sluiceOptions.getOperatorMemoryMb() < 1) {
       throw new IllegalArgumentException("--operatorMemoryMb must be at least 1, got " + sluiceOptions.getOperatorMemoryMb());
     }
@@ -46,7 +44,7 @@ public final class SluiceRunner extends PipelineRunner<SluicePipelineResult> {
     if (sluiceOptions.getStateMemoryMb() < 1) {
       throw new IllegalArgumentException("--stateMemoryMb must be at least 1, got " + sluiceOptions.getStateMemoryMb());
     }
-    stateBackend(sluiceOptions);
+    OptionValues.stateBackend(sluiceOptions);
     return new SluiceRunner(sluiceOptions);
   }
 
@@ -55,12 +53,13 @@ public final class SluiceRunner extends PipelineRunner<SluicePipelineResult> {
     MetricsEnvironment.setMetricsSupported(true);
     FileSystems.setDefaultPipelineOptions(options);
     PipelineTranslator.Translation translation = PipelineTranslator.translate(pipeline, options.getJobName(),
-        new TranslationSettings(options, options.getParallelism(), options.getMaxBundleSize(), options.isStreaming()));
+        new TranslationSettings(options, OptionValues.parallelism(options), OptionValues.maxBundleSize(options),
+            options.isStreaming()));
     ExecutionConfig config = new ExecutionConfig()
         .queueCapacityFrames(options.getChannelCapacity())
         .operatorMemoryBudgetBytes(options.getOperatorMemoryMb() * 1024L * 1024L)
         .spillDirectory(Paths.get(options.getSpillDirectory()))
-        .stateBackend(stateBackend(options))
+        .stateBackend(OptionValues.stateBackend(options))
         .stateDirectory(Paths.get(options.getStateDirectory()))
         .stateMemoryBytes(options.getStateMemoryMb() * 1024L * 1024L)
         .processingTimeMode(translation.processingTimeMode());
@@ -72,16 +71,6 @@ public final class SluiceRunner extends PipelineRunner<SluicePipelineResult> {
       result.waitUntilFinish();
     }
     return result;
-  }
-
-  private static StateBackendKind stateBackend(SluicePipelineOptions options) {
-    String name = options.getStateBackend();
-    for (StateBackendKind kind : StateBackendKind.values()) {
-      if (kind.name().equalsIgnoreCase(name)) {
-        return kind;
-      }
-    }
-    throw new IllegalArgumentException("--stateBackend must be 'heap' or 'rocksdb', got '" + name + "'");
   }
 
   @Override

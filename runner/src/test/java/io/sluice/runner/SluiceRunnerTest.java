@@ -350,11 +350,11 @@ class SluiceRunnerTest {
 
   @Test
   void sluiceOptionsAreParsed() {
-    SluicePipelineOptions o = options("--operatorMemoryMb=3", "--maxBundleSize=7", "--channelCapacity=5",
+    SluicePipelineOptions o = options("--operatorMemoryMb=3", "--maxElementsPerBundle=7", "--channelCapacity=5",
         "--blockOnRun=false", "--spillDirectory=/some/where").as(SluicePipelineOptions.class);
     assertEquals(2, o.getParallelism());
     assertEquals(3, o.getOperatorMemoryMb());
-    assertEquals(7, o.getMaxBundleSize());
+    assertEquals(7, o.getMaxElementsPerBundle());
     assertEquals(5, o.getChannelCapacity());
     assertEquals(false, o.isBlockOnRun());
     assertEquals("/some/where", o.getSpillDirectory());
@@ -398,7 +398,7 @@ class SluiceRunnerTest {
     for (int i = 1; i <= 100; i++) {
       oneToHundred.add(i);
     }
-    Pipeline p = Pipeline.create(options("--maxBundleSize=7"));
+    Pipeline p = Pipeline.create(options("--maxElementsPerBundle=7"));
     PCollection<Integer> out = p.apply(Create.of(oneToHundred)).apply("Instrument", ParDo.of(new InstrumentedFn()));
     PAssert.that(out).containsInAnyOrder(oneToHundred);
 

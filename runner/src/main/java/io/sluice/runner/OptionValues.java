@@ -1,0 +1,54 @@
+package io.sluice.runner;
+
+import io.sluice.execution.state.StateBackendKind;
+import java.util.Locale;
+
+/**
+ * The values a job runs with, read from {@link SluicePipelineOptions}: an option shared with
+ * another runner keeps that runner's type and default, so "unset" and the shared meanings are read
+ * here, in one place, and bad values are refused with the option's name.
+ */
+final class OptionValues {
+
+  private OptionValues() {}
+
+  /** Subtasks per stage: the cores when unset or -1 (the FlinkRunner's "default"). */
+  static int parallelism(SluicePipelineOptions options) {
+    Integer parallelism = options.getParallelism();
+    if (parallelism == null || parallelism == -1) {
+      return Runtime.getRuntime().availableProcessors();
+    }
+    if (parallelism < 1) {
+      throw new IllegalArgumentException("--parallelism must be at least 1 (or -1 for the number of cores), got "
+          + parallelism);
+    }
+    return parallelism;
+  }
+
+  static int maxBundleSize(SluicePipelineOptions options) {
+    Integer size = options.getMaxElementsPerBundle();
+    if (size == null || size < 1) {
+      throw new IllegalArgumentException("--maxElementsPerBundle must be at least 1, got " + size);
+    }
+    return size;
+  }
+
+  /** RocksDB unless asked otherwise; the FlinkRunner's heap backends' names mean Sluice's heap backend. */
+  static StateBackendKind stateBackend(SluicePipelineOptions options) {
+    String name = options.getStateBackend();
+    if (name == null) {
+      return StateBackendKind.ROCKSDB;
+    }
+    switch (name.toLowerCase(Locale.ROOT)) {
+      case "rocksdb":
+        return StateBackendKind.ROCKSDB;
+      case "heap":
+      case "hashmap":
+      case "filesystem":
+        return StateBackendKind.HEAP;
+      default:
+        throw new IllegalArgumentException(
+            "--stateBackend must be 'rocksdb' or 'heap' ('hashmap' and 'filesystem' mean heap), got '" + name + "'");
+    }
+  }
+}
