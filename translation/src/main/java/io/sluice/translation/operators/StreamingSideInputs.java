@@ -4,16 +4,19 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.runners.core.LateDataUtils;
 import org.apache.beam.runners.core.ReadyCheckingSideInputReader;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.WindowingStrategy;
 import org.apache.beam.sdk.values.WindowedValue;
 
 /**
- * The side inputs of one streaming ParDo subtask. A window of a side input is ready once the side
- * input's watermark passed its end (it is then complete, maybe empty), once the side input ended,
- * or, for a triggered side input, once its first pane arrived. A triggered side input changes while the main input flows: a window
+ * The side inputs of one streaming ParDo subtask. A window of a side input (the one the main input's
+ * window maps to) is ready once the side input's watermark passed the time after which no pane of it
+ * can come (it is then complete, maybe empty), once the side input ended, or, for a triggered side
+ * input, once its first pane arrived. A triggered side input changes while the main input flows: a window
  * holds the latest pane's elements, so a later firing replaces an earlier one.
  */
 final class StreamingSideInputs implements ReadyCheckingSideInputReader {
@@ -70,12 +73,19 @@ final class StreamingSideInputs implements ReadyCheckingSideInputReader {
   @Override
   public boolean isReady(PCollectionView<?> view, BoundedWindow window) {
     int index = indexOf(view);
-    // Untriggered, a window's one pane is complete only when the watermark passes its end; a
-    // triggered side input is readable from its first firing on.
-    boolean triggered = !(view.getWindowingStrategyInternal().getTrigger() instanceof DefaultTrigger);
+    WindowingStrategy<?, ?> windowing = view.getWindowingStrategyInternal();
+    // A triggered side input is readable from its first firing on. Without a firing, a window is
+    // complete once no pane can come any more: when the watermark passes the time its trigger is
+    // sure to have fired (the window's end, by default), or, for a trigger that may never fire
+    // before (Wait.on's Never), its garbage collection at the end plus the allowed lateness: a late
+    // element may still make a pane until then, and an empty window holds no watermark back.
+    boolean triggered = !(windowing.getTrigger() instanceof DefaultTrigger);
+    long complete = Math.min(
+        windowing.getTrigger().getWatermarkThatGuaranteesFiring(window).getMillis(),
+        LateDataUtils.garbageCollectionTime(window, windowing).getMillis());
     return done[index]
         || (triggered && windows.get(index).containsKey(window))
-        || watermarks[index] > window.maxTimestamp().getMillis();
+        || watermarks[index] > complete;
   }
 
   @Override
