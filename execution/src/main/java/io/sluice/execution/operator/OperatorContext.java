@@ -40,8 +40,9 @@ public interface OperatorContext {
   ProcessingTimeMode processingTimeMode();
 
   /**
-   * With in-band processing time: true when nothing is queued or being handled anywhere in the job,
-   * so everything a test source emitted so far has had all its effects.
+   * With in-band processing time: true when every subtask has started (what operators without
+   * input emit at the start is out) and nothing is queued or being handled anywhere in the job, so
+   * everything emitted so far has had all its effects.
    */
   boolean isQuiescent();
 

@@ -55,6 +55,11 @@ public final class JobExecution {
 
   /** Frames put but not yet fully handled; counted only with in-band processing time (tests). */
   private final AtomicLong inFlight = new AtomicLong();
+  /**
+   * Subtasks that have not yet run their start (the operators without input emit all they have
+   * then: a bounded source's whole output may be a frame that is not yet put). Set at launch.
+   */
+  private final java.util.concurrent.atomic.AtomicInteger starting = new java.util.concurrent.atomic.AtomicInteger();
   /** The job's private directory under each configured root (spill, state), made on first use. */
   private final Map<Path, Path> jobDirectories = new HashMap<>();
   private ScheduledExecutorService progressReporter;
@@ -96,6 +101,7 @@ public final class JobExecution {
       LOG.debug("Job {} graph:\n{}", jobId, graph.describe());
     }
     running.set(subtasks.size());
+    starting.set(subtasks.size());
     opening = new CountDownLatch(subtasks.size());
     for (Subtask s : subtasks) {
       Thread t = new Thread(s, "sluice-" + jobId + "-" + s.name());
@@ -149,9 +155,17 @@ public final class JobExecution {
     inFlight.decrementAndGet();
   }
 
-  /** True when no frame is queued or being handled anywhere (tracked with in-band processing time only). */
+  /** Counts a subtask that has started: its operators without input have emitted what they had. */
+  void subtaskStarted() {
+    starting.decrementAndGet();
+  }
+
+  /**
+   * True when every subtask has started and no frame is queued or being handled anywhere (frames
+   * are tracked with in-band processing time only).
+   */
   boolean isQuiescent() {
-    return inFlight.get() == 0;
+    return starting.get() == 0 && inFlight.get() == 0;
   }
 
   /** A private spill directory of one operator instance. */

@@ -234,6 +234,7 @@ final class Subtask implements Runnable {
           }
         }
       }
+      job.subtaskStarted();
       while (remainingOperators > 0) {
         // Checked per frame, not only when idle: a busy subtask must stop promptly too.
         job.checkNotCancelled();

@@ -43,8 +43,9 @@ public final class TestStreamOperator<T> implements SourceOperator {
     if (next == events.size()) {
       return Status.DONE;
     }
-    if (next > 0 && !context.isQuiescent()) {
-      // Like Beam's reference runner: each event is applied to a pipeline that has settled.
+    if (!context.isQuiescent()) {
+      // Like Beam's reference runner: each event, the first too, is applied to a pipeline that has
+      // settled, so that the other inputs' start (a bounded side input, say) precedes it.
       return Status.IDLE;
     }
     TestStream.Event<T> event = events.get(next++);
