@@ -131,24 +131,28 @@ public final class ChannelWriter {
   /** Watermarks go to every consumer subtask, after the records that precede them. */
   public void watermark(long watermark) throws InterruptedException {
     flush();
-    for (int t = 0; t < targets.length; t++) {
-      targets[t].put(Frame.watermark(channel, sender, watermark));
-    }
+    toEveryTarget(Frame.watermark(channel, sender, watermark));
   }
 
   /** In-band processing time, like a watermark, follows the records that precede it. */
   public void processingTime(long time) throws InterruptedException {
     flush();
-    for (int t = 0; t < targets.length; t++) {
-      targets[t].put(Frame.processingTime(channel, sender, time));
-    }
+    toEveryTarget(Frame.processingTime(channel, sender, time));
   }
 
   /** Ends this producer's stream on every consumer subtask. */
   public void end() throws InterruptedException {
     flush();
-    for (int t = 0; t < targets.length; t++) {
-      targets[t].put(Frame.end(channel, sender));
+    toEveryTarget(Frame.end(channel, sender));
+  }
+
+  /** Every consumer counts the frame pending before the first receives it (see {@link InputQueue#reserve}). */
+  private void toEveryTarget(Frame frame) throws InterruptedException {
+    for (InputQueue target : targets) {
+      target.reserve();
+    }
+    for (InputQueue target : targets) {
+      target.putReserved(frame);
     }
   }
 }

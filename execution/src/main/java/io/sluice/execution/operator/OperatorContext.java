@@ -46,6 +46,15 @@ public interface OperatorContext {
    */
   boolean isQuiescent();
 
+  /**
+   * True when this subtask and every subtask that feeds it over a channel have handled all they
+   * received and sent on all it caused: nothing upstream, one hop, is on its way here. On the system
+   * clock this is when synchronized processing time has caught up with the clock (a pane that an
+   * upstream stage is about to complete, with its watermark, is not fired early); with in-band
+   * time, always true.
+   */
+  boolean upstreamSettled();
+
   /** True once the job is cancelled or failed: long loops in an operator should stop. */
   boolean isCancelled();
 }

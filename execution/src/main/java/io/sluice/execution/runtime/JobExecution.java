@@ -151,8 +151,9 @@ public final class JobExecution {
     return startMillis;
   }
 
-  void frameHandled() {
-    inFlight.decrementAndGet();
+  /** The inboxes of {@code v}'s subtasks, by subtask index. */
+  InputQueue[] inboxesOf(Vertex v) {
+    return inboxes.get(v);
   }
 
   /** Counts a subtask that has started: its operators without input have emitted what they had. */

@@ -82,6 +82,10 @@ final class Subtask implements Runnable {
   private final RecordSerializer[] channelSerializer;
 
   private final List<ChannelWriter> allWriters = new ArrayList<>();
+  /** The inboxes of the subtasks that feed this one over channels: whether they have settled. */
+  private final List<InputQueue> feederInboxes = new ArrayList<>();
+  /** Frames handled whose effects may still sit in the writers' pages: derived, until the next idle flush. */
+  private int handledUnsent;
   private volatile long recordsIn;
   private boolean opened;
 
@@ -146,6 +150,13 @@ final class Subtask implements Runnable {
         slotPorts.get(to).add(e.toPort());
       }
       addFeeders(to, e.toPort(), producers);
+    }
+    for (Edge e : incoming) {
+      for (InputQueue feeder : job.inboxesOf(e.from().vertex())) {
+        if (!feederInboxes.contains(feeder)) {
+          feederInboxes.add(feeder);
+        }
+      }
     }
     for (Edge e : job.graph().outgoingChannels(vertex)) {
       ChannelWriter w = job.channelWriter(e, index);
@@ -258,6 +269,10 @@ final class Subtask implements Runnable {
           // About to wait: let downstream work on what is buffered rather than sit on it.
           idleOperators();
           flushWriters();
+          if (handledUnsent > 0) {
+            inbox.handled(handledUnsent);
+            handledUnsent = 0;
+          }
           frame = inbox.poll(waitMillis(), TimeUnit.MILLISECONDS);
           if (frame == null) {
             continue;
@@ -268,9 +283,15 @@ final class Subtask implements Runnable {
           // Everything this frame caused must be on its way before it stops counting as in flight.
           idleOperators();
           flushWriters();
-          job.frameHandled();
+          inbox.handled(1);
+        } else {
+          // Counted handled once what it caused is flushed, when the subtask next goes idle.
+          handledUnsent++;
         }
       }
+      // Every operator has ended its outputs: all this subtask received has had its effects.
+      inbox.handled(handledUnsent);
+      handledUnsent = 0;
     } catch (Throwable t) {
       failure = t;
     } finally {
@@ -656,6 +677,22 @@ final class Subtask implements Runnable {
     @Override
     public boolean isQuiescent() {
       return job.isQuiescent();
+    }
+
+    @Override
+    public boolean upstreamSettled() {
+      if (timeMode == ProcessingTimeMode.IN_BAND) {
+        return true;
+      }
+      if (!inbox.isSettled()) {
+        return false;
+      }
+      for (InputQueue feeder : feederInboxes) {
+        if (!feeder.isSettled()) {
+          return false;
+        }
+      }
+      return true;
     }
 
     @Override

@@ -42,6 +42,12 @@ public final class KeyedRuntime implements StepContext {
 
   static final int EVENT_TIME = 0;
   static final int PROCESSING_TIME = 1;
+  /**
+   * Timers of synchronized processing time (continuation triggers downstream of a processing-time
+   * trigger): due by the clock, fired only once the upstream has settled (see {@link
+   * #synchronizedTimersMayFire}).
+   */
+  static final int SYNCHRONIZED_PROCESSING_TIME = 2;
 
   private final OperatorContext context;
   private final Coder<Object> keyCoder;
@@ -225,6 +231,22 @@ public final class KeyedRuntime implements StepContext {
     }
   }
 
+  /**
+   * Whether synchronized processing-time timers due at {@code now} may fire: only once nothing is on
+   * its way from upstream, so that a pane an upstream stage has just completed arrives with its
+   * watermark before a continuation trigger fires it early. Until then the check is repeated.
+   */
+  boolean synchronizedTimersMayFire(long now) {
+    if (!hasDue(SYNCHRONIZED_PROCESSING_TIME, now)) {
+      return false;
+    }
+    if (context.upstreamSettled()) {
+      return true;
+    }
+    context.scheduleProcessingTime(now + 1);
+    return false;
+  }
+
   static Instant toInstant(long millis) {
     if (millis <= BoundedWindow.TIMESTAMP_MIN_VALUE.getMillis()) {
       return BoundedWindow.TIMESTAMP_MIN_VALUE;
@@ -241,7 +263,10 @@ public final class KeyedRuntime implements StepContext {
   }
 
   private static int domainOf(TimeDomain domain) {
-    return domain == TimeDomain.EVENT_TIME ? EVENT_TIME : PROCESSING_TIME;
+    if (domain == TimeDomain.EVENT_TIME) {
+      return EVENT_TIME;
+    }
+    return domain == TimeDomain.SYNCHRONIZED_PROCESSING_TIME ? SYNCHRONIZED_PROCESSING_TIME : PROCESSING_TIME;
   }
 
   private String namespaceKey(StateNamespace namespace) {
@@ -290,7 +315,7 @@ public final class KeyedRuntime implements StepContext {
       int domain = domainOf(timer.getDomain());
       timers.set(storedKey, timerName(timer.getNamespace(), timer.getTimerId(), timer.getTimerFamilyId()),
           domain, when, hold, payload);
-      if (domain == PROCESSING_TIME && when != Long.MAX_VALUE) {
+      if (domain != EVENT_TIME && when != Long.MAX_VALUE) {
         context.scheduleProcessingTime(when + 1);
       }
     }

@@ -102,8 +102,16 @@ public final class StreamingGroupByKeyOperator<K, V, W extends BoundedWindow> im
 
   @Override
   public void processingTime(long now) throws Exception {
+    boolean fired = false;
     if (runtime.hasDue(KeyedRuntime.PROCESSING_TIME, now)) {
       fireTimers(KeyedRuntime.PROCESSING_TIME, now);
+      fired = true;
+    }
+    if (runtime.synchronizedTimersMayFire(now)) {
+      fireTimers(KeyedRuntime.SYNCHRONIZED_PROCESSING_TIME, now);
+      fired = true;
+    }
+    if (fired) {
       emitWatermark();
     }
   }

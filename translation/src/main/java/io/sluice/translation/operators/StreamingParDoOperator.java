@@ -222,9 +222,20 @@ public final class StreamingParDoOperator implements Operator {
 
   @Override
   public void processingTime(long now) throws Exception {
-    if (keyed && runtime.hasDue(KeyedRuntime.PROCESSING_TIME, now)) {
-      int limit = now == Long.MAX_VALUE ? MAX_FINAL_PROCESSING_TIMERS : Integer.MAX_VALUE;
+    if (!keyed) {
+      return;
+    }
+    int limit = now == Long.MAX_VALUE ? MAX_FINAL_PROCESSING_TIMERS : Integer.MAX_VALUE;
+    boolean fired = false;
+    if (runtime.hasDue(KeyedRuntime.PROCESSING_TIME, now)) {
       fireTimers(KeyedRuntime.PROCESSING_TIME, now, limit);
+      fired = true;
+    }
+    if (runtime.synchronizedTimersMayFire(now)) {
+      fireTimers(KeyedRuntime.SYNCHRONIZED_PROCESSING_TIME, now, limit);
+      fired = true;
+    }
+    if (fired) {
       instance.finish();
       emitWatermark();
     }
@@ -246,6 +257,7 @@ public final class StreamingParDoOperator implements Operator {
       if (splittable == null || context.processingTimeMode() == ProcessingTimeMode.IN_BAND) {
         fireTimers(KeyedRuntime.PROCESSING_TIME, Long.MAX_VALUE, MAX_FINAL_PROCESSING_TIMERS);
       }
+      fireTimers(KeyedRuntime.SYNCHRONIZED_PROCESSING_TIME, Long.MAX_VALUE, MAX_FINAL_PROCESSING_TIMERS);
     }
     instance.finish();
   }
