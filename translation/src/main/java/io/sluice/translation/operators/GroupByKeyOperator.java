@@ -23,6 +23,8 @@ import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
 import org.apache.beam.sdk.util.CoderUtils;
@@ -199,13 +201,11 @@ public final class GroupByKeyOperator<K, V, W extends BoundedWindow> implements 
   private void groupPerWindowOnDisk(K key, EncodedValues values) throws IOException {
     TimestampCombiner combiner = windowingStrategy.getTimestampCombiner();
     Map<BoundedWindow, Instant> timestamps = new LinkedHashMap<>();
-    try (EncodedValues.Cursor cursor = values.cursor()) {
-      while (cursor.next()) {
-        Instant timestamp = codec.timestamp(cursor.bytes(), cursor.offset());
-        for (BoundedWindow w : codec.windows(cursor.bytes(), cursor.offset(), cursor.length())) {
-          timestamps.merge(w, combiner.assign(w, timestamp), combiner::combine);
-        }
-      }
+    if (windowingStrategy.getWindowFn() instanceof GlobalWindows && combiner == TimestampCombiner.END_OF_WINDOW) {
+      // One window, whose end is the timestamp: nothing to read before handing the values out.
+      timestamps.put(GlobalWindow.INSTANCE, combiner.assign(GlobalWindow.INSTANCE, BoundedWindow.TIMESTAMP_MIN_VALUE));
+    } else {
+      readWindows(values, combiner, timestamps);
     }
     Iterable<WindowedValue<V>> decoded = new DecodedValues<>(values, codec);
     for (Map.Entry<BoundedWindow, Instant> window : timestamps.entrySet()) {
@@ -214,6 +214,19 @@ public final class GroupByKeyOperator<K, V, W extends BoundedWindow> implements 
           ? decoded
           : Iterables.filter(decoded, element -> element.getWindows().contains(w));
       emitGroup(key, w, Iterables.transform(inWindow, WindowedValue::getValue), window.getValue());
+    }
+  }
+
+  /** One pass over the timestamps and windows alone: each window's output timestamp. */
+  private void readWindows(EncodedValues values, TimestampCombiner combiner, Map<BoundedWindow, Instant> timestamps)
+      throws IOException {
+    try (EncodedValues.Cursor cursor = values.cursor()) {
+      while (cursor.next()) {
+        Instant timestamp = codec.timestamp(cursor.bytes(), cursor.offset());
+        for (BoundedWindow w : codec.windows(cursor.bytes(), cursor.offset(), cursor.length())) {
+          timestamps.merge(w, combiner.assign(w, timestamp), combiner::combine);
+        }
+      }
     }
   }
 
