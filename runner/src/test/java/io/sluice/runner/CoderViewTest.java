@@ -33,6 +33,7 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -108,8 +109,18 @@ class CoderViewTest {
     }
   }
 
+  /** Boxes made by a DoFn (a source would already give the decoded view), with 7 in the dropped field. */
   private static PCollection<Box> boxes(Pipeline p) {
-    return p.apply(Create.of(new Box(1, 7), new Box(2, 7), new Box(3, 7)).withCoder(new LossyBoxCoder()));
+    return p.apply("Numbers", Create.of(1, 2, 3))
+        .apply("Boxes", MapElements.into(TypeDescriptor.of(Box.class)).via(i -> new Box(i, 7)))
+        .setCoder(new LossyBoxCoder());
+  }
+
+  /** Strings made by a DoFn, one of them "poison", in a PCollection whose coder cannot decode it. */
+  private static PCollection<String> withPoison(Pipeline p, String name, String... values) {
+    return p.apply(name, Create.of(java.util.Arrays.asList(values)))
+        .apply(name + "Poison", MapElements.into(TypeDescriptors.strings()).via(v -> v.equals("bad") ? "poison" : v))
+        .setCoder(new PoisonCoder());
   }
 
   private static class DroppedField extends DoFn<Box, Integer> {
@@ -200,8 +211,9 @@ class CoderViewTest {
   @ValueSource(booleans = {false, true})
   void undecodableValueFailsTheJobThroughGroupByKey(boolean streaming) {
     Pipeline p = pipeline(streaming);
-    p.apply(Create.of(KV.of("k", "fine"), KV.of("k", "poison"), KV.of("j", "fine"))
-            .withCoder(KvCoder.of(StringUtf8Coder.of(), new PoisonCoder())))
+    withPoison(p, "Values", "fine", "bad", "also fine")
+        .apply(WithKeys.<String, String>of(v -> v.substring(0, 1)).withKeyType(TypeDescriptors.strings()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), new PoisonCoder()))
         .apply(GroupByKey.create())
         .apply(MapElements.into(TypeDescriptors.integers()).via(group -> {
           int n = 0;
@@ -217,7 +229,7 @@ class CoderViewTest {
   @ValueSource(booleans = {false, true})
   void undecodableValueFailsTheJobThroughReshuffle(boolean streaming) {
     Pipeline p = pipeline(streaming);
-    p.apply(Create.of("fine", "poison", "also fine").withCoder(new PoisonCoder()))
+    withPoison(p, "Values", "fine", "bad", "also fine")
         .apply(Reshuffle.viaRandomKey())
         .apply(Count.globally());
     assertFailsWithPoison(p);
@@ -227,8 +239,7 @@ class CoderViewTest {
   @ValueSource(booleans = {false, true})
   void undecodableValueFailsTheJobThroughASideInput(boolean streaming) {
     Pipeline p = pipeline(streaming);
-    PCollectionView<List<String>> view =
-        p.apply("Side", Create.of("fine", "poison").withCoder(new PoisonCoder())).apply(View.asList());
+    PCollectionView<List<String>> view = withPoison(p, "Side", "fine", "bad").apply(View.asList());
     p.apply("Main", Create.of(0)).apply(ParDo.of(new SideInputSize(view)).withSideInputs(view));
     assertFailsWithPoison(p);
   }
