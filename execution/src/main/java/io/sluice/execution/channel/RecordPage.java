@@ -11,6 +11,9 @@ import java.util.Arrays;
  */
 public final class RecordPage extends OutputStream {
 
+  /** How far past the bytes needed a page grows at most. */
+  private static final int GROWTH_SLACK = 64 * 1024;
+
   private byte[] bytes;
   private int size;
   private int count;
@@ -67,8 +70,11 @@ public final class RecordPage extends OutputStream {
   }
 
   private void ensure(int more) {
-    if (size + more > bytes.length) {
-      bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+    int needed = size + more;
+    if (needed > bytes.length) {
+      // Doubling, but by at most GROWTH_SLACK beyond what is needed: a record of 100 MB must not
+      // leave a 200 MB array behind it.
+      bytes = Arrays.copyOf(bytes, Math.max(needed, Math.min(bytes.length * 2, needed + GROWTH_SLACK)));
     }
   }
 
@@ -82,11 +88,6 @@ public final class RecordPage extends OutputStream {
 
   public int count() {
     return count;
-  }
-
-  /** Where the record being written began, with its length prefix. */
-  int recordStart() {
-    return recordStart;
   }
 
   /** Reads the records of a page in order, handing each to a serializer. */

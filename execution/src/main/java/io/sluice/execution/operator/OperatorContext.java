@@ -47,13 +47,13 @@ public interface OperatorContext {
   boolean isQuiescent();
 
   /**
-   * True when this subtask and every subtask that feeds it over a channel have handled all they
-   * received and sent on all it caused: nothing upstream, one hop, is on its way here. On the system
-   * clock this is when synchronized processing time has caught up with the clock (a pane that an
-   * upstream stage is about to complete, with its watermark, is not fired early); with in-band
-   * time, always true.
+   * Synchronized processing time: the processing time up to which everything upstream has reached
+   * this operator. With in-band time it is the in-band processing time. On the system clock it is
+   * the clock's reading when this subtask and every subtask that feeds it over a channel were last
+   * seen settled (all they received handled and all it caused sent on), so that a pane an upstream
+   * stage is completing arrives, with its watermark, before a trigger on this time fires it early.
    */
-  boolean upstreamSettled();
+  long synchronizedProcessingTime();
 
   /** True once the job is cancelled or failed: long loops in an operator should stop. */
   boolean isCancelled();

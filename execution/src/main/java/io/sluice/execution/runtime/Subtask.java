@@ -590,6 +590,8 @@ final class Subtask implements Runnable {
     private final int operatorIndex;
     private Path spillDirectory;
     private KeyedStores stores;
+    /** Synchronized processing time on the system clock: derived, advances while this subtask lives. */
+    private long synchronizedTime = job.startMillis();
 
     Context(OperatorNode node, Output output, int operatorIndex) {
       this.node = node;
@@ -680,10 +682,17 @@ final class Subtask implements Runnable {
     }
 
     @Override
-    public boolean upstreamSettled() {
+    public long synchronizedProcessingTime() {
       if (timeMode == ProcessingTimeMode.IN_BAND) {
-        return true;
+        return processingTime();
       }
+      if (upstreamSettled()) {
+        synchronizedTime = Math.max(synchronizedTime, System.currentTimeMillis());
+      }
+      return synchronizedTime;
+    }
+
+    private boolean upstreamSettled() {
       if (!inbox.isSettled()) {
         return false;
       }

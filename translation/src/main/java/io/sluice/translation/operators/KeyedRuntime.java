@@ -232,19 +232,18 @@ public final class KeyedRuntime implements StepContext {
   }
 
   /**
-   * Whether synchronized processing-time timers due at {@code now} may fire: only once nothing is on
-   * its way from upstream, so that a pane an upstream stage has just completed arrives with its
-   * watermark before a continuation trigger fires it early. Until then the check is repeated.
+   * Synchronized processing time, up to which its timers may fire at clock reading {@code now}. It
+   * lags the clock while something upstream is on its way here (see {@link
+   * OperatorContext#synchronizedProcessingTime}); timers the clock has reached but it has not are
+   * looked at again a millisecond later.
    */
-  boolean synchronizedTimersMayFire(long now) {
-    if (!hasDue(SYNCHRONIZED_PROCESSING_TIME, now)) {
-      return false;
+  long synchronizedTimersDueUpTo(long now) {
+    long synchronizedTime = context.synchronizedProcessingTime();
+    if (synchronizedTime < now && hasDue(SYNCHRONIZED_PROCESSING_TIME, now)
+        && !hasDue(SYNCHRONIZED_PROCESSING_TIME, synchronizedTime)) {
+      context.scheduleProcessingTime(now + 1);
     }
-    if (context.upstreamSettled()) {
-      return true;
-    }
-    context.scheduleProcessingTime(now + 1);
-    return false;
+    return synchronizedTime;
   }
 
   static Instant toInstant(long millis) {
@@ -344,8 +343,7 @@ public final class KeyedRuntime implements StepContext {
 
     @Override
     public Instant currentSynchronizedProcessingTime() {
-      // One process: every operator shares the clock, so it is synchronized already.
-      return currentProcessingTime();
+      return toInstant(context.synchronizedProcessingTime());
     }
 
     @Override

@@ -107,8 +107,9 @@ public final class StreamingGroupByKeyOperator<K, V, W extends BoundedWindow> im
       fireTimers(KeyedRuntime.PROCESSING_TIME, now);
       fired = true;
     }
-    if (runtime.synchronizedTimersMayFire(now)) {
-      fireTimers(KeyedRuntime.SYNCHRONIZED_PROCESSING_TIME, now);
+    long synchronizedTime = runtime.synchronizedTimersDueUpTo(now);
+    if (runtime.hasDue(KeyedRuntime.SYNCHRONIZED_PROCESSING_TIME, synchronizedTime)) {
+      fireTimers(KeyedRuntime.SYNCHRONIZED_PROCESSING_TIME, synchronizedTime);
       fired = true;
     }
     if (fired) {

@@ -231,8 +231,9 @@ public final class StreamingParDoOperator implements Operator {
       fireTimers(KeyedRuntime.PROCESSING_TIME, now, limit);
       fired = true;
     }
-    if (runtime.synchronizedTimersMayFire(now)) {
-      fireTimers(KeyedRuntime.SYNCHRONIZED_PROCESSING_TIME, now, limit);
+    long synchronizedTime = runtime.synchronizedTimersDueUpTo(now);
+    if (runtime.hasDue(KeyedRuntime.SYNCHRONIZED_PROCESSING_TIME, synchronizedTime)) {
+      fireTimers(KeyedRuntime.SYNCHRONIZED_PROCESSING_TIME, synchronizedTime, limit);
       fired = true;
     }
     if (fired) {

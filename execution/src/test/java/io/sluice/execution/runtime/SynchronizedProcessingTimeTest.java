@@ -13,11 +13,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link OperatorContext#upstreamSettled()}: false while a subtask feeding this one still works on
- * what it received (here: one of two feeders is slow to pass a watermark on, while the other has
- * already delivered a record), true once every feeder has sent on all it caused.
+ * {@link OperatorContext#synchronizedProcessingTime()} on the system clock: held back while a subtask
+ * feeding this one still works on what it received (here: one of two feeders is slow to pass a
+ * watermark on, while the other has already delivered a record), caught up with the clock once
+ * every feeder has sent on all it caused.
  */
-class UpstreamSettledTest {
+class SynchronizedProcessingTimeTest {
 
   private static final List<String> SEEN = new CopyOnWriteArrayList<>();
 
@@ -63,10 +64,14 @@ class UpstreamSettledTest {
     }
   }
 
-  /** Records whether the upstream had settled when the record came, and again a while later. */
+  /**
+   * Reads synchronized processing time while a feeder is still busy (it must not pass the record's
+   * arrival) and once all is settled (it must have caught up with the clock).
+   */
   static final class Observer implements Operator {
     private OperatorContext context;
-    private boolean checkedLater;
+    private long arrival = -1;
+    private int checks;
 
     @Override
     public void open(OperatorContext context) {
@@ -75,21 +80,25 @@ class UpstreamSettledTest {
 
     @Override
     public void process(int port, Object record) {
-      SEEN.add("on record: " + context.upstreamSettled());
-      context.scheduleProcessingTime(context.processingTime() + 2000);
+      arrival = context.processingTime();
+      context.scheduleProcessingTime(arrival + 300);
+      context.scheduleProcessingTime(arrival + 2000);
     }
 
     @Override
     public void processingTime(long now) {
-      if (!checkedLater) {
-        checkedLater = true;
-        SEEN.add("later: " + context.upstreamSettled());
+      long synchronizedTime = context.synchronizedProcessingTime();
+      if (now < arrival + 1000) {
+        SEEN.add("feeder busy, held back: " + (synchronizedTime <= arrival));
+      } else {
+        SEEN.add("settled, caught up: " + (synchronizedTime >= arrival + 700));
       }
+      checks++;
     }
 
     @Override
     public boolean hasPendingWork() {
-      return !checkedLater;
+      return checks < 2;
     }
   }
 
@@ -104,6 +113,6 @@ class UpstreamSettledTest {
     graph.connect(source, 0, middle, 0, Partitioning.hash(r -> 0));
     graph.connect(middle, 0, sink, 0, Partitioning.allToOne());
     JobExecution.start(graph, new ExecutionConfig()).completion().get(30, TimeUnit.SECONDS);
-    assertEquals(List.of("on record: false", "later: true"), SEEN);
+    assertEquals(List.of("feeder busy, held back: true", "settled, caught up: true"), SEEN);
   }
 }
