@@ -21,8 +21,9 @@ import org.apache.beam.sdk.values.KV;
 import org.junit.jupiter.api.Test;
 
 /**
- * The FlinkRunner is on this module's test classpath (test scope: never on Sluice's runtime
- * classpath), so Beam merges its options with Sluice's, as it does for a user migrating with both.
+ * The FlinkRunner and the DirectRunner are on this module's test classpath (test scope: never on
+ * Sluice's runtime classpath), so Beam merges their options with Sluice's, as it does for a user
+ * migrating with them on the classpath.
  */
 class BesideFlinkRunnerTest {
 
@@ -58,6 +59,15 @@ class BesideFlinkRunnerTest {
     assertEquals(io.sluice.execution.state.StateBackendKind.ROCKSDB, OptionValues.stateBackend(sluice));
     // Sluice sets no state backend of its own: the FlinkRunner must not find one it did not ask for.
     assertEquals(null, sluice.as(FlinkPipelineOptions.class).getStateBackend());
+  }
+
+  @Test
+  void theDirectRunnersSharedOptionMeansTheSame() {
+    PipelineOptions options = PipelineOptionsFactory.fromArgs("--runner=SluiceRunner", "--blockOnRun=false").create();
+    assertEquals(false, options.as(SluicePipelineOptions.class).isBlockOnRun());
+    assertEquals(false, options.as(org.apache.beam.runners.direct.DirectOptions.class).isBlockOnRun());
+    PipelineOptions unset = PipelineOptionsFactory.fromArgs("--runner=SluiceRunner").create();
+    assertEquals(true, unset.as(SluicePipelineOptions.class).isBlockOnRun());
   }
 
   @Test
