@@ -70,7 +70,7 @@ public final class ChannelWriter {
   private void append(int target, Object record) throws InterruptedException {
     RecordPage page = page(target);
     serialize(record, page);
-    if (page.count() == batchSize || page.size() >= PAGE_BYTES) {
+    if (isFull(page)) {
       flush(target);
     }
   }
@@ -85,7 +85,7 @@ public final class ChannelWriter {
       page(t).appendRecord(first.bytes(), start, framedLength);
     }
     for (int t = 0; t < targets.length; t++) {
-      if (pages[t].count() == batchSize || pages[t].size() >= PAGE_BYTES) {
+      if (isFull(pages[t])) {
         flush(t);
       }
     }
@@ -101,14 +101,15 @@ public final class ChannelWriter {
   }
 
   private void serialize(Object record, RecordPage page) {
-    page.beginRecord();
     try {
-      serializer.write(record, page);
+      page.append(record, serializer);
     } catch (IOException | RuntimeException e) {
-      page.abortRecord();
       throw new RecordSerializationException("cannot serialize a record for channel " + channel + ": " + e, e);
     }
-    page.endRecord();
+  }
+
+  private boolean isFull(RecordPage page) {
+    return page.count() == batchSize || page.size() >= PAGE_BYTES;
   }
 
   private void flush(int target) throws InterruptedException {

@@ -48,6 +48,18 @@ public final class RecordPage extends OutputStream {
     }
   }
 
+  /** Appends {@code record} as {@code serializer} writes it; on failure the page is as it was. */
+  public void append(Object record, RecordSerializer serializer) throws IOException {
+    beginRecord();
+    try {
+      serializer.write(record, this);
+    } catch (IOException | RuntimeException e) {
+      abortRecord();
+      throw e;
+    }
+    endRecord();
+  }
+
   /** Appends a whole record already framed in another page (a broadcast serializes once). */
   public void appendRecord(byte[] from, int offset, int framedLength) {
     ensure(framedLength);

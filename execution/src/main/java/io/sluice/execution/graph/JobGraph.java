@@ -2,10 +2,10 @@ package io.sluice.execution.graph;
 
 import io.sluice.execution.channel.JavaRecordSerializer;
 import io.sluice.execution.channel.RecordSerializer;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 
 /** A job: vertices of fused operators, joined by edges. Must be acyclic between vertices. */
 public final class JobGraph {
@@ -39,7 +39,7 @@ public final class JobGraph {
   /** As above, with the serializer that carries records between vertices. */
   public Edge connect(OperatorNode from, int fromPort, OperatorNode to, int toPort, Partitioning partitioning,
       RecordSerializer serializer) {
-    java.util.Objects.requireNonNull(serializer, "serializer");
+    Objects.requireNonNull(serializer, "serializer");
     if (from.vertex() == to.vertex()) {
       if (partitioning.kind() != Partitioning.Kind.FORWARD) {
         throw new IllegalArgumentException("operators of one vertex can only be connected forward: " + from + " -> " + to);

@@ -59,7 +59,7 @@ public final class JobExecution {
    * Subtasks that have not yet run their start (the operators without input emit all they have
    * then: a bounded source's whole output may be a frame that is not yet put). Set at launch.
    */
-  private final java.util.concurrent.atomic.AtomicInteger starting = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger starting = new AtomicInteger();
   /** The job's private directory under each configured root (spill, state), made on first use. */
   private final Map<Path, Path> jobDirectories = new HashMap<>();
   private ScheduledExecutorService progressReporter;

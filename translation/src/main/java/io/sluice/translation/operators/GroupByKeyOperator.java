@@ -68,12 +68,16 @@ public final class GroupByKeyOperator<K, V, W extends BoundedWindow> implements 
     this.trigger = TriggerTranslation.toProto(windowingStrategy.getTrigger());
     this.firesOnceAtEndOfWindow = windowingStrategy.getWindowFn().isNonMerging()
         && windowingStrategy.getTrigger() instanceof DefaultTrigger;
-    this.codec = WindowedValueCodec.forGrouping(inputCoder.getValueCoder(), windowingStrategy);
+    this.codec = inputCodec(inputCoder, windowingStrategy);
+  }
+
+  private static <V> WindowedValueCodec.Grouping<V> inputCodec(KvCoder<?, V> inputCoder, WindowingStrategy<?, ?> windowing) {
+    return WindowedValueCodec.forGrouping(inputCoder.getValueCoder(), windowing);
   }
 
   /** How the keyed edge into this operator carries elements: as the grouping encoding's bytes, kept undecoded. */
   public static KeyedRecordSerializer inputSerializer(KvCoder<?, ?> inputCoder, WindowingStrategy<?, ?> windowing) {
-    return KeyedRecordSerializer.keepingBytes(WindowedValueCodec.forGrouping(inputCoder.getValueCoder(), windowing));
+    return KeyedRecordSerializer.keepingBytes(inputCodec(inputCoder, windowing));
   }
 
   @Override

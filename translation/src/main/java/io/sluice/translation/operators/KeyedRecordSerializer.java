@@ -3,6 +3,7 @@ package io.sluice.translation.operators;
 import io.sluice.execution.channel.RecordSerializer;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Arrays;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.util.CoderUtils;
@@ -13,8 +14,9 @@ import org.apache.beam.sdk.values.WindowingStrategy;
 
 /**
  * Carries {@link KeyedRecord}s over a keyed edge: the encoded key, then the element without its key
- * (the encoded key stands for it, so a large key crosses once) in the encoding the consumer keeps. A consumer that groups its input as bytes gets the element's bytes
- * without decoding them ({@link #keepingBytes}); every other consumer gets the decoded element.
+ * (the encoded key stands for it, so a large key crosses once) in the encoding the consumer keeps.
+ * A consumer that groups its input as bytes gets the element's bytes without decoding them ({@link
+ * #keepingBytes}); every other consumer gets the decoded element.
  */
 public final class KeyedRecordSerializer implements RecordSerializer {
 
@@ -73,7 +75,7 @@ public final class KeyedRecordSerializer implements RecordSerializer {
     if (keyLength < 0 || position + keyLength > end) {
       throw new IOException("corrupt keyed record: a key of " + keyLength + " bytes in a record of " + length);
     }
-    byte[] key = java.util.Arrays.copyOfRange(bytes, position, position + keyLength);
+    byte[] key = Arrays.copyOfRange(bytes, position, position + keyLength);
     position += keyLength;
     if (keyCoder != null) {
       WindowedValue<?> value = codec.decode(bytes, position, end - position);

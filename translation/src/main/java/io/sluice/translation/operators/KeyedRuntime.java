@@ -44,8 +44,8 @@ public final class KeyedRuntime implements StepContext {
   static final int PROCESSING_TIME = 1;
   /**
    * Timers of synchronized processing time (continuation triggers downstream of a processing-time
-   * trigger): due by the clock, fired only once the upstream has settled (see {@link
-   * #synchronizedTimersMayFire}).
+   * trigger): due by synchronized processing time, which lags the clock while something upstream is
+   * on its way (see {@link #fireProcessingTimers}).
    */
   static final int SYNCHRONIZED_PROCESSING_TIME = 2;
 
@@ -231,19 +231,32 @@ public final class KeyedRuntime implements StepContext {
     }
   }
 
+  /** Fires the due timers of one domain, up to a time, as the operator fires its timers. */
+  interface TimerFiring {
+    void fire(int domain, long upTo) throws Exception;
+  }
+
   /**
-   * Synchronized processing time, up to which its timers may fire at clock reading {@code now}. It
-   * lags the clock while something upstream is on its way here (see {@link
-   * OperatorContext#synchronizedProcessingTime}); timers the clock has reached but it has not are
-   * looked at again a millisecond later.
+   * Fires the processing-time timers due at clock reading {@code now}, then the synchronized
+   * processing-time timers due at synchronized processing time. That lags the clock while something
+   * upstream is on its way here (see {@link OperatorContext#synchronizedProcessingTime}); timers the
+   * clock has reached but it has not are looked at again a millisecond later. Returns whether any
+   * timer fired.
    */
-  long synchronizedTimersDueUpTo(long now) {
+  boolean fireProcessingTimers(long now, TimerFiring firing) throws Exception {
+    boolean fired = false;
+    if (hasDue(PROCESSING_TIME, now)) {
+      firing.fire(PROCESSING_TIME, now);
+      fired = true;
+    }
     long synchronizedTime = context.synchronizedProcessingTime();
-    if (synchronizedTime < now && hasDue(SYNCHRONIZED_PROCESSING_TIME, now)
-        && !hasDue(SYNCHRONIZED_PROCESSING_TIME, synchronizedTime)) {
+    if (hasDue(SYNCHRONIZED_PROCESSING_TIME, synchronizedTime)) {
+      firing.fire(SYNCHRONIZED_PROCESSING_TIME, synchronizedTime);
+      fired = true;
+    } else if (synchronizedTime < now && hasDue(SYNCHRONIZED_PROCESSING_TIME, now)) {
       context.scheduleProcessingTime(now + 1);
     }
-    return synchronizedTime;
+    return fired;
   }
 
   static Instant toInstant(long millis) {

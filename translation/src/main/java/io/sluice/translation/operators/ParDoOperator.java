@@ -51,9 +51,7 @@ public final class ParDoOperator implements Operator {
     if (inputPort > 0) {
       sideInputs.add(inputPort - 1, (WindowedValue<?>) record);
     } else if (pendingSideInputs > 0) {
-      waitingForSideInputs.beginRecord();
-      mainInput.write(record, waitingForSideInputs);
-      waitingForSideInputs.endRecord();
+      waitingForSideInputs.append(record, mainInput);
     } else {
       processMain((WindowedValue<Object>) record);
     }

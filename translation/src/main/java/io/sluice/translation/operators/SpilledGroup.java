@@ -8,7 +8,9 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 
 /**
  * One key's values read from the external sorter's merged runs, made readable more than once: the
@@ -25,7 +27,7 @@ final class SpilledGroup implements EncodedValues {
   /** Values past the heap limit, as length-prefixed records; null when all fit on the heap. */
   private Path overflow;
   /** Open passes over {@link #overflow}, closed with the key even if their reader gave up early. */
-  private final java.util.List<Cursor> openCursors = new java.util.ArrayList<>();
+  private final List<Cursor> openCursors = new ArrayList<>();
 
   SpilledGroup(Path directory, long heapLimit) {
     this.directory = directory;

@@ -3,6 +3,7 @@ package io.sluice.translation.operators;
 import io.sluice.execution.operator.Operator;
 import io.sluice.execution.operator.OperatorContext;
 import io.sluice.translation.metrics.JobMetrics;
+import java.util.Iterator;
 import org.apache.beam.runners.core.DoFnRunner;
 import org.apache.beam.runners.core.DoFnRunners;
 import org.apache.beam.runners.core.StatefulDoFnRunner;
@@ -11,7 +12,6 @@ import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.util.CoderUtils;
-import java.util.Iterator;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
@@ -35,10 +35,14 @@ public final class StatefulParDoOperator implements Operator {
   private Coder<Object> keyCoder;
 
   /** How the keyed edge into this operator carries elements: fully encoded, kept undecoded until the key's turn. */
-  @SuppressWarnings("unchecked")
   public static KeyedRecordSerializer inputSerializer(DoFnSpec spec) {
-    return KeyedRecordSerializer.keepingBytes(
-        WindowedValueCodec.keyedValues(((KvCoder<?, Object>) spec.inputCoder()).getValueCoder(), spec.windowingStrategy()));
+    return KeyedRecordSerializer.keepingBytes(inputCodec(spec));
+  }
+
+  /** The encoding of an input element without its key, which travels apart. */
+  @SuppressWarnings("unchecked")
+  private static WindowedValueCodec<Object> inputCodec(DoFnSpec spec) {
+    return WindowedValueCodec.keyedValues(((KvCoder<?, Object>) spec.inputCoder()).getValueCoder(), spec.windowingStrategy());
   }
 
   public StatefulParDoOperator(DoFnSpec spec, JobMetrics metrics) {
@@ -67,7 +71,7 @@ public final class StatefulParDoOperator implements Operator {
         spec.maxBundleSize());
     instance.setUp(spec.options());
     keyCoder = ((KvCoder<Object, Object>) spec.inputCoder()).getKeyCoder();
-    codec = WindowedValueCodec.keyedValues(((KvCoder<?, Object>) spec.inputCoder()).getValueCoder(), spec.windowingStrategy());
+    codec = inputCodec(spec);
     input = new KeyGroupedInput(context);
   }
 

@@ -102,17 +102,7 @@ public final class StreamingGroupByKeyOperator<K, V, W extends BoundedWindow> im
 
   @Override
   public void processingTime(long now) throws Exception {
-    boolean fired = false;
-    if (runtime.hasDue(KeyedRuntime.PROCESSING_TIME, now)) {
-      fireTimers(KeyedRuntime.PROCESSING_TIME, now);
-      fired = true;
-    }
-    long synchronizedTime = runtime.synchronizedTimersDueUpTo(now);
-    if (runtime.hasDue(KeyedRuntime.SYNCHRONIZED_PROCESSING_TIME, synchronizedTime)) {
-      fireTimers(KeyedRuntime.SYNCHRONIZED_PROCESSING_TIME, synchronizedTime);
-      fired = true;
-    }
-    if (fired) {
+    if (runtime.fireProcessingTimers(now, this::fireTimers)) {
       emitWatermark();
     }
   }

@@ -226,17 +226,7 @@ public final class StreamingParDoOperator implements Operator {
       return;
     }
     int limit = now == Long.MAX_VALUE ? MAX_FINAL_PROCESSING_TIMERS : Integer.MAX_VALUE;
-    boolean fired = false;
-    if (runtime.hasDue(KeyedRuntime.PROCESSING_TIME, now)) {
-      fireTimers(KeyedRuntime.PROCESSING_TIME, now, limit);
-      fired = true;
-    }
-    long synchronizedTime = runtime.synchronizedTimersDueUpTo(now);
-    if (runtime.hasDue(KeyedRuntime.SYNCHRONIZED_PROCESSING_TIME, synchronizedTime)) {
-      fireTimers(KeyedRuntime.SYNCHRONIZED_PROCESSING_TIME, synchronizedTime, limit);
-      fired = true;
-    }
-    if (fired) {
+    if (runtime.fireProcessingTimers(now, (domain, upTo) -> fireTimers(domain, upTo, limit))) {
       instance.finish();
       emitWatermark();
     }
