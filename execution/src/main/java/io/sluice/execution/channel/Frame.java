@@ -1,67 +1,84 @@
 package io.sluice.execution.channel;
 
 /**
- * The unit a channel carries, in order: a page of serialized records, a watermark, an in-band processing
- * time, or the end of the sender's stream (later also checkpoint barriers). A frame names its channel (the index of the
- * edge among the consumer vertex's incoming edges) and the sending subtask, so that frames of many
- * channels can share one queue, in memory or over a network connection.
+ * The unit a channel carries, in order: a page of serialized records, a watermark, an in-band
+ * processing time, the end of the sender's stream, or a checkpoint barrier. A channel joins one
+ * sending subtask to one receiving subtask, so a frame needs no address; {@link FrameCodec} turns
+ * it into bytes for a transport that leaves the process.
+ *
+ * <p>Control frames hold no per-channel data and may be shared by every channel they are sent on.
  */
 public final class Frame {
 
-  /** What a frame carries. */
+  /** What a frame carries. Each kind's number is its tag on the wire: never reuse or renumber. */
   public enum Kind {
-    RECORDS,
-    WATERMARK,
+    RECORDS(1),
+    WATERMARK(2),
     /** Processing time when it is driven by the data (a test stream), not by the wall clock. */
-    PROCESSING_TIME,
-    END
+    PROCESSING_TIME(3),
+    END(4),
+    /** Marks the point in the stream that belongs to checkpoint {@link Frame#value()}. */
+    BARRIER(5);
+
+    private final byte tag;
+
+    Kind(int tag) {
+      this.tag = (byte) tag;
+    }
+
+    public byte tag() {
+      return tag;
+    }
+
+    public static Kind ofTag(byte tag) {
+      for (Kind kind : values()) {
+        if (kind.tag == tag) {
+          return kind;
+        }
+      }
+      throw new IllegalArgumentException("unknown frame tag " + tag);
+    }
   }
 
+  private static final Frame END = new Frame(Kind.END, null, 0, 0, 0);
+
   private final Kind kind;
-  private final int channel;
-  private final int sender;
   private final byte[] page;
   private final int size;
   private final int count;
-  private final long watermark;
+  private final long value;
 
-  private Frame(Kind kind, int channel, int sender, byte[] page, int size, int count, long watermark) {
+  private Frame(Kind kind, byte[] page, int size, int count, long value) {
     this.kind = kind;
-    this.channel = channel;
-    this.sender = sender;
     this.page = page;
     this.size = size;
     this.count = count;
-    this.watermark = watermark;
+    this.value = value;
   }
 
-  /** Records serialized into {@code page[0, size)} as a {@link RecordPage} lays them out. */
-  public static Frame records(int channel, int sender, byte[] page, int size, int count) {
-    return new Frame(Kind.RECORDS, channel, sender, page, size, count, 0);
+  /** {@code count} records serialized into {@code page[0, size)} as a {@link RecordPage} lays them out. */
+  public static Frame records(byte[] page, int size, int count) {
+    return new Frame(Kind.RECORDS, page, size, count, 0);
   }
 
-  public static Frame watermark(int channel, int sender, long watermark) {
-    return new Frame(Kind.WATERMARK, channel, sender, null, 0, 0, watermark);
+  public static Frame watermark(long watermark) {
+    return new Frame(Kind.WATERMARK, null, 0, 0, watermark);
   }
 
-  public static Frame processingTime(int channel, int sender, long time) {
-    return new Frame(Kind.PROCESSING_TIME, channel, sender, null, 0, 0, time);
+  public static Frame processingTime(long time) {
+    return new Frame(Kind.PROCESSING_TIME, null, 0, 0, time);
   }
 
-  public static Frame end(int channel, int sender) {
-    return new Frame(Kind.END, channel, sender, null, 0, 0, 0);
+  public static Frame end() {
+    return END;
+  }
+
+  public static Frame barrier(long checkpointId) {
+    return new Frame(Kind.BARRIER, null, 0, 0, checkpointId);
   }
 
   public Kind kind() {
     return kind;
-  }
-
-  public int channel() {
-    return channel;
-  }
-
-  public int sender() {
-    return sender;
   }
 
   /** The serialized records of a RECORDS frame; only the first {@link #size()} bytes are meaningful. */
@@ -77,8 +94,14 @@ public final class Frame {
     return count;
   }
 
-  /** The time of a WATERMARK or PROCESSING_TIME frame. */
-  public long watermark() {
-    return watermark;
+  /** The time of a WATERMARK or PROCESSING_TIME frame, the checkpoint id of a BARRIER. */
+  public long value() {
+    return value;
+  }
+
+  @Override
+  public String toString() {
+    return kind == Kind.RECORDS ? "RECORDS(" + count + " in " + size + " bytes)"
+        : kind == Kind.END ? "END" : kind + "(" + value + ")";
   }
 }

@@ -11,6 +11,12 @@ package io.sluice.execution.operator;
  * an operator without inputs: a bounded source emits its data there; a {@link SourceOperator} is
  * polled instead), processing-time calls while {@link #hasPendingWork}, and {@link #close} always,
  * even after a failure or a cancellation.
+ *
+ * <p>Checkpoints: an operator keeps what must survive a failure in the state stores its context
+ * gives it ({@link OperatorContext#keyedStores}, {@link OperatorContext#operatorStore}), which the
+ * engine snapshots; what it holds anywhere else is lost. The three hooks below let it move such
+ * things into its stores at a checkpoint, rebuild what it derives from them after a restore, and
+ * learn when a checkpoint is durable. Each is called on the subtask's thread, between records.
  */
 public interface Operator {
 
@@ -49,6 +55,25 @@ public interface Operator {
   default boolean hasPendingWork() {
     return false;
   }
+
+  /**
+   * Checkpoint {@code checkpointId} is being taken at this point of the stream: write to the state
+   * stores whatever the operator holds elsewhere that the checkpoint must contain (a source's
+   * reading position, a buffer inside user code). Called after every record before the barrier.
+   */
+  default void snapshotState(long checkpointId) throws Exception {}
+
+  /**
+   * The stores were restored from checkpoint {@code checkpointId}: rebuild what the operator derives
+   * from them. Called after {@link #open}, before any input.
+   */
+  default void restoreState(long checkpointId) throws Exception {}
+
+  /**
+   * Checkpoint {@code checkpointId} is complete and durable everywhere: effects outside the job
+   * that wait for it (acknowledging messages a source read) may happen now.
+   */
+  default void checkpointComplete(long checkpointId) throws Exception {}
 
   default void close() throws Exception {}
 }

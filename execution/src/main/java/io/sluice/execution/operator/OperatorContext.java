@@ -1,6 +1,8 @@
 package io.sluice.execution.operator;
 
+import io.sluice.execution.state.KeyGroups;
 import io.sluice.execution.state.KeyedStores;
+import io.sluice.execution.state.SortedByteStore;
 import java.nio.file.Path;
 
 /** What the engine gives an operator of one subtask. */
@@ -27,6 +29,19 @@ public interface OperatorContext {
    * first use, closed by the engine after {@link Operator#close}.
    */
   KeyedStores keyedStores();
+
+  /**
+   * The job's key groups: keyed state stores its keys under {@link KeyGroups#prefix}, and this
+   * subtask receives exactly the keys of groups {@link KeyGroups#firstGroupOf} to {@link
+   * KeyGroups#endGroupOf} of its index.
+   */
+  KeyGroups keyGroups();
+
+  /**
+   * A store of this operator instance's own state, not split by key (a source's position, buffered
+   * input), in the job's backend beside its keyed stores; opened on first use, closed with them.
+   */
+  SortedByteStore operatorStore(String name);
 
   /** The current processing time of this operator, in milliseconds since the epoch. */
   long processingTime();

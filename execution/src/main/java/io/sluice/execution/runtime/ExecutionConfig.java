@@ -2,6 +2,7 @@ package io.sluice.execution.runtime;
 
 import io.sluice.execution.operator.ProcessingTimeMode;
 import io.sluice.execution.state.StateBackendKind;
+import io.sluice.execution.state.KeyGroups;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -9,7 +10,8 @@ import java.time.Duration;
 /** How the engine runs a job: channel sizes, memory budgets, where to spill, which state backend. */
 public final class ExecutionConfig {
 
-  private int queueCapacityFrames = 64;
+  private int channelCapacityFrames = 8;
+  private int maxParallelism = KeyGroups.DEFAULT_MAX_PARALLELISM;
   private int batchSize = 256;
   private long operatorMemoryBudgetBytes = 64L << 20;
   private Path spillDirectory = Paths.get(System.getProperty("java.io.tmpdir"));
@@ -19,16 +21,33 @@ public final class ExecutionConfig {
   private ProcessingTimeMode processingTimeMode = ProcessingTimeMode.SYSTEM_CLOCK;
   private Duration progressInterval = Duration.ofSeconds(30);
 
-  public int queueCapacityFrames() {
-    return queueCapacityFrames;
+  public int channelCapacityFrames() {
+    return channelCapacityFrames;
   }
 
-  /** Frames a subtask's inbox holds before producers block. */
-  public ExecutionConfig queueCapacityFrames(int frames) {
+  /**
+   * Frames one input channel (from one producing subtask, over one edge) holds before its producer
+   * blocks; rounded up to a power of two.
+   */
+  public ExecutionConfig channelCapacityFrames(int frames) {
     if (frames < 1) {
-      throw new IllegalArgumentException("queue capacity must be >= 1 frame: " + frames);
+      throw new IllegalArgumentException("channel capacity must be >= 1 frame: " + frames);
     }
-    this.queueCapacityFrames = frames;
+    this.channelCapacityFrames = frames;
+    return this;
+  }
+
+  public int maxParallelism() {
+    return maxParallelism;
+  }
+
+  /**
+   * The number of key groups, fixed for the life of a job (state restored at another parallelism
+   * must meet its keys), and so the highest parallelism any vertex may have.
+   */
+  public ExecutionConfig maxParallelism(int keyGroups) {
+    new KeyGroups(keyGroups);
+    this.maxParallelism = keyGroups;
     return this;
   }
 

@@ -1,11 +1,16 @@
 package io.sluice.execution.runtime;
 
-import io.sluice.execution.channel.ChannelWriter;
-import io.sluice.execution.channel.InputQueue;
+import io.sluice.execution.channel.ChannelSender;
+import io.sluice.execution.channel.InputGate;
+import io.sluice.execution.channel.RecordWriter;
+import io.sluice.execution.channel.local.LocalChannel;
 import io.sluice.execution.graph.Edge;
 import io.sluice.execution.graph.JobGraph;
 import io.sluice.execution.graph.Vertex;
 import io.sluice.execution.operator.ProcessingTimeMode;
+import io.sluice.execution.runtime.task.Subtask;
+import io.sluice.execution.runtime.task.TaskEnvironment;
+import io.sluice.execution.state.KeyGroups;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,15 +28,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running job: one thread per subtask. The first subtask to fail fails the job with its
- * exception and cancels the others; the job's directory is removed when the last subtask ends.
+ * A running job in this process: wires every channel edge into one {@link LocalChannel} per pair of
+ * producing and consuming subtasks, runs one thread per subtask, and ends when the last one does.
+ * The first subtask to fail fails the job with its exception and cancels the others; the job's
+ * directories are removed at the end.
  */
 public final class JobExecution {
 
@@ -41,8 +47,11 @@ public final class JobExecution {
   private final JobGraph graph;
   private final ExecutionConfig config;
   private final String jobId;
-  private final Map<Vertex, InputQueue[]> inboxes = new HashMap<>();
-  private final Map<Edge, Integer> channelNumbers = new HashMap<>();
+  private final KeyGroups keyGroups;
+  /** Each subtask's input gate, by vertex and subtask index. */
+  private final Map<Vertex, InputGate[]> gates = new HashMap<>();
+  /** The channels of each channel edge, by producing then consuming subtask. */
+  private final Map<Edge, LocalChannel[][]> channels = new HashMap<>();
   private final List<Subtask> subtasks = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -53,13 +62,8 @@ public final class JobExecution {
   private volatile boolean cancelled;
   private final long startMillis = System.currentTimeMillis();
 
-  /** Frames put but not yet fully handled; counted only with in-band processing time (tests). */
-  private final AtomicLong inFlight = new AtomicLong();
-  /**
-   * Subtasks that have not yet run their start (the operators without input emit all they have
-   * then: a bounded source's whole output may be a frame that is not yet put). Set at launch.
-   */
-  private final AtomicInteger starting = new AtomicInteger();
+  /** Null unless processing time is in-band: ordinary jobs do not count frames job-wide. */
+  private Quiescence quiescence;
   /** The job's private directory under each configured root (spill, state), made on first use. */
   private final Map<Path, Path> jobDirectories = new HashMap<>();
   private ScheduledExecutorService progressReporter;
@@ -68,32 +72,55 @@ public final class JobExecution {
     this.graph = graph;
     this.config = config;
     this.jobId = graph.name() + "-" + JOB_COUNTER.incrementAndGet();
+    this.keyGroups = new KeyGroups(config.maxParallelism());
   }
 
   /** Validates the graph and starts every subtask. */
   public static JobExecution start(JobGraph graph, ExecutionConfig config) {
     checkAcyclic(graph);
+    KeyGroups keyGroups = new KeyGroups(config.maxParallelism());
+    for (Vertex v : graph.vertices()) {
+      keyGroups.checkParallelism("vertex " + v.name(), v.parallelism());
+    }
     JobExecution job = new JobExecution(graph, config);
     job.launch();
     return job;
   }
 
   private void launch() {
-    for (Vertex v : graph.vertices()) {
-      InputQueue[] queues = new InputQueue[v.parallelism()];
-      for (int i = 0; i < queues.length; i++) {
-        queues[i] = new InputQueue(config.queueCapacityFrames(),
-            config.processingTimeMode() == ProcessingTimeMode.IN_BAND ? inFlight : null);
-      }
-      inboxes.put(v, queues);
-      List<Edge> incoming = graph.incomingChannels(v);
-      for (int c = 0; c < incoming.size(); c++) {
-        channelNumbers.put(incoming.get(c), c);
-      }
+    int subtaskCount = graph.vertices().stream().mapToInt(Vertex::parallelism).sum();
+    if (config.processingTimeMode() == ProcessingTimeMode.IN_BAND) {
+      quiescence = new Quiescence(subtaskCount);
     }
     for (Vertex v : graph.vertices()) {
+      InputGate[] vertexGates = new InputGate[v.parallelism()];
+      for (int i = 0; i < vertexGates.length; i++) {
+        vertexGates[i] = new InputGate(quiescence == null ? null : quiescence.inFlight());
+      }
+      gates.put(v, vertexGates);
+    }
+    // Gate channel order is the subtask's feeder order: incoming edges in order, then producers.
+    for (Vertex v : graph.vertices()) {
+      for (Edge e : graph.incomingChannels(v)) {
+        int producers = e.from().vertex().parallelism();
+        LocalChannel[][] edgeChannels = new LocalChannel[producers][v.parallelism()];
+        for (int p = 0; p < producers; p++) {
+          for (int c = 0; c < v.parallelism(); c++) {
+            edgeChannels[p][c] = new LocalChannel(config.channelCapacityFrames(), gates.get(v)[c]);
+          }
+        }
+        for (int c = 0; c < v.parallelism(); c++) {
+          for (int p = 0; p < producers; p++) {
+            gates.get(v)[c].connect(edgeChannels[p][c]);
+          }
+        }
+        channels.put(e, edgeChannels);
+      }
+    }
+    Environment environment = new Environment();
+    for (Vertex v : graph.vertices()) {
       for (int i = 0; i < v.parallelism(); i++) {
-        subtasks.add(new Subtask(this, v, i, inboxes.get(v)[i]));
+        subtasks.add(new Subtask(environment, v, i));
       }
     }
     LOG.info("Job {} starts: {} vertices, {} subtasks", jobId, graph.vertices().size(), subtasks.size());
@@ -101,7 +128,6 @@ public final class JobExecution {
       LOG.debug("Job {} graph:\n{}", jobId, graph.describe());
     }
     running.set(subtasks.size());
-    starting.set(subtasks.size());
     opening = new CountDownLatch(subtasks.size());
     for (Subtask s : subtasks) {
       Thread t = new Thread(s, "sluice-" + jobId + "-" + s.name());
@@ -133,50 +159,93 @@ public final class JobExecution {
         jobId, (System.nanoTime() - startNanos) / 1_000_000_000L, running.get(), subtasks.size(), records);
   }
 
-  JobGraph graph() {
-    return graph;
-  }
+  /** What subtasks see of their job. */
+  private final class Environment implements TaskEnvironment {
 
-  ExecutionConfig config() {
-    return config;
-  }
+    @Override
+    public JobGraph graph() {
+      return graph;
+    }
 
-  ChannelWriter channelWriter(Edge edge, int senderIndex) {
-    return new ChannelWriter(channelNumbers.get(edge), senderIndex, inboxes.get(edge.to().vertex()),
-        edge.partitioning(), edge.serializer(), config.batchSize());
-  }
+    @Override
+    public ExecutionConfig config() {
+      return config;
+    }
 
-  /** When the job started: where in-band processing time begins. */
-  long startMillis() {
-    return startMillis;
-  }
+    @Override
+    public KeyGroups keyGroups() {
+      return keyGroups;
+    }
 
-  /** The inboxes of {@code v}'s subtasks, by subtask index. */
-  InputQueue[] inboxesOf(Vertex v) {
-    return inboxes.get(v);
-  }
+    @Override
+    public long startMillis() {
+      return startMillis;
+    }
 
-  /** Counts a subtask that has started: its operators without input have emitted what they had. */
-  void subtaskStarted() {
-    starting.decrementAndGet();
-  }
+    @Override
+    public InputGate gate(Vertex vertex, int index) {
+      return gates.get(vertex)[index];
+    }
 
-  /**
-   * True when every subtask has started and no frame is queued or being handled anywhere (frames
-   * are tracked with in-band processing time only).
-   */
-  boolean isQuiescent() {
-    return starting.get() == 0 && inFlight.get() == 0;
-  }
+    @Override
+    public RecordWriter recordWriter(Edge edge, int sender) {
+      ChannelSender[] targets = channels.get(edge)[sender];
+      return new RecordWriter(edge.toString(), sender, targets, edge.partitioning(), edge.serializer(),
+          config.batchSize(), keyGroups);
+    }
 
-  /** A private spill directory of one operator instance. */
-  Path operatorDirectory(String name) {
-    return privateDirectory(config.spillDirectory(), name);
-  }
+    @Override
+    public Quiescence quiescence() {
+      return quiescence;
+    }
 
-  /** A private keyed-state directory of one operator instance. */
-  Path stateDirectory(String name) {
-    return privateDirectory(config.stateDirectory(), name);
+    @Override
+    public Path spillDirectory(String name) {
+      return privateDirectory(config.spillDirectory(), name);
+    }
+
+    @Override
+    public Path stateDirectory(String name) {
+      return privateDirectory(config.stateDirectory(), name);
+    }
+
+    @Override
+    public void subtaskOpened() {
+      opening.countDown();
+    }
+
+    /**
+     * Data flows only once every operator of the job is open: a subtask that finishes at once (no
+     * input for it) must not tear its user code down while another subtask's is still being set
+     * up, and a failed setup fails the job before anything is emitted.
+     */
+    @Override
+    public void awaitAllOpened() throws InterruptedException {
+      while (!opening.await(100, TimeUnit.MILLISECONDS)) {
+        checkNotCancelled();
+      }
+      checkNotCancelled();
+    }
+
+    @Override
+    public void subtaskEnded(Subtask subtask, Throwable error) {
+      if (error != null && !(error instanceof JobCancelledException && cancelled)
+          && !(error instanceof InterruptedException && cancelled)) {
+        Throwable cause = unwrap(error);
+        if (failure.compareAndSet(null, cause)) {
+          LOG.error("Job {} fails: subtask {} threw", jobId, subtask.name(), cause);
+          cancelSubtasks();
+        }
+      }
+      if (running.decrementAndGet() == 0) {
+        finish();
+      }
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return cancelled;
+    }
   }
 
   private synchronized Path privateDirectory(Path root, String name) {
@@ -193,44 +262,9 @@ public final class JobExecution {
     }
   }
 
-  /** Counts a subtask whose operators are open (or failed to open). */
-  void subtaskOpened() {
-    opening.countDown();
-  }
-
-  /**
-   * Data flows only once every operator of the job is open: a subtask that finishes at once (no
-   * input for it) must not tear its user code down while another subtask's is still being set up,
-   * and a failed setup fails the job before anything is emitted.
-   */
-  void awaitAllOpened() throws InterruptedException {
-    while (!opening.await(100, TimeUnit.MILLISECONDS)) {
-      checkNotCancelled();
-    }
-    checkNotCancelled();
-  }
-
-  boolean isCancelled() {
-    return cancelled;
-  }
-
-  void checkNotCancelled() {
+  private void checkNotCancelled() {
     if (cancelled) {
       throw new JobCancelledException("job " + jobId + " was cancelled");
-    }
-  }
-
-  void subtaskEnded(Subtask subtask, Throwable error) {
-    if (error != null && !(error instanceof JobCancelledException && cancelled)
-        && !(error instanceof InterruptedException && cancelled)) {
-      Throwable cause = unwrap(error);
-      if (failure.compareAndSet(null, cause)) {
-        LOG.error("Job {} fails: subtask {} threw", jobId, subtask.name(), cause);
-        cancelSubtasks();
-      }
-    }
-    if (running.decrementAndGet() == 0) {
-      finish();
     }
   }
 
@@ -267,6 +301,10 @@ public final class JobExecution {
 
   private void cancelSubtasks() {
     cancelled = true;
+    for (Subtask s : subtasks) {
+      s.cancel("job " + jobId + " was cancelled");
+    }
+    // Wakes a thread blocked in a send or in user code; the mail stops the others at their next turn.
     for (Thread t : threads) {
       if (t != Thread.currentThread()) {
         t.interrupt();

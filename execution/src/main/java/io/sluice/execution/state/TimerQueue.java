@@ -40,6 +40,7 @@ public final class TimerQueue {
   private static final int INDEX_VALUE_LENGTH = 1 + 8 + 8;
 
   private final SortedByteStore store;
+  private final KeyGroups keyGroups;
   /**
    * What was last stored for recently set timers (index value, then queue value): setting one again
    * as it is, which a window's end timer is on every element, then costs no store read at all.
@@ -54,8 +55,9 @@ public final class TimerQueue {
   /** Front of each space: index 0..255 a domain's queue, {@link #HOLD_SPACE} the holds. */
   private final byte[][] fronts = new byte[257][];
 
-  public TimerQueue(SortedByteStore store) {
+  public TimerQueue(SortedByteStore store, KeyGroups keyGroups) {
     this.store = store;
+    this.keyGroups = keyGroups;
   }
 
   /** A timer as set, or as removed by {@link #pollDue}. */
@@ -219,8 +221,8 @@ public final class TimerQueue {
     }
   }
 
-  private static byte[] identity(byte[] key, byte[] name) {
-    byte[] prefix = KeyGroups.prefix(key);
+  private byte[] identity(byte[] key, byte[] name) {
+    byte[] prefix = keyGroups.prefix(key);
     byte[] identity = Arrays.copyOf(prefix, prefix.length + name.length);
     System.arraycopy(name, 0, identity, prefix.length, name.length);
     return identity;

@@ -107,7 +107,7 @@ class BackpressureTest {
     CountDownLatch gate = new CountDownLatch(1);
     List<int[]> received = new ArrayList<>(); // only the sink's thread touches it before completion
     JobExecution job = start(counters, gate, 0, received,
-        new ExecutionConfig().queueCapacityFrames(1).batchSize(1));
+        new ExecutionConfig().channelCapacityFrames(1).batchSize(1));
     try {
       // The sink took its first record and is stuck in process().
       Await.awaitTrue(() -> counters.consumed.get() == 1, 5_000, "the sink to receive its first record");
@@ -117,8 +117,9 @@ class BackpressureTest {
       Thread.sleep(200);
       assertEquals(emitted, counters.emitted.get(), "the sources are blocked while the sink is paused");
       assertEquals(1, counters.consumed.get());
-      // With batchSize 1 and one frame of inbox, at most one record waits between emit and process.
-      assertTrue(emitted - counters.consumed.get() <= 1,
+      // With batchSize 1 and one frame per channel, at most one record per producer waits between
+      // emit and process.
+      assertTrue(emitted - counters.consumed.get() <= PRODUCERS,
           "emitted " + emitted + " while consumed " + counters.consumed.get());
     } finally {
       gate.countDown();
@@ -129,22 +130,22 @@ class BackpressureTest {
   }
 
   @Test
-  void recordsInFlightStayBoundedByTheInboxAndTheBatches() throws Exception {
+  void recordsInFlightStayBoundedByTheChannelsAndTheBatches() throws Exception {
     Counters counters = new Counters();
     List<int[]> received = new ArrayList<>();
     int capacity = 2;
     int batch = 4;
     JobExecution job = start(counters, null, 50_000, received,
-        new ExecutionConfig().queueCapacityFrames(capacity).batchSize(batch));
+        new ExecutionConfig().channelCapacityFrames(capacity).batchSize(batch));
     job.completion().get(20, TimeUnit.SECONDS);
     assertAllDeliveredInOrderPerProducer(received);
-    // Emitted but not yet consumed: full frames in the inbox, one frame taken by the sink, and
-    // each producer's partly filled batch.
-    int bound = capacity * batch + batch + PRODUCERS * (batch - 1);
+    // Emitted but not yet consumed: full frames in each producer's channel, one frame taken by the
+    // sink, and each producer's partly filled batch.
+    int bound = PRODUCERS * (capacity * batch + batch - 1) + batch;
     assertTrue(counters.maxInFlight.get() <= bound,
         "at most " + bound + " records in flight, saw " + counters.maxInFlight.get());
     // The sink is much slower than the sources, so they must have been held back at the bound.
     assertTrue(counters.maxInFlight.get() >= capacity * batch,
-        "the slow sink should have let the inbox fill up, max in flight " + counters.maxInFlight.get());
+        "the slow sink should have let a channel fill up, max in flight " + counters.maxInFlight.get());
   }
 }

@@ -120,7 +120,7 @@ class CancellationTest {
     graph.connect(read, 0, map, 0, Partitioning.forward());
     graph.connect(map, 0, sink, 0, Partitioning.hash(r -> Long.hashCode((Long) r)));
 
-    JobExecution job = JobExecution.start(graph, new ExecutionConfig().queueCapacityFrames(4).batchSize(16));
+    JobExecution job = JobExecution.start(graph, new ExecutionConfig().channelCapacityFrames(4).batchSize(16));
     Await.awaitTrue(() -> tracker.received.get() > 10_000, 5_000, "records to flow");
     assertFalse(job.completion().isDone());
     cancelAndAwait(job);
@@ -203,7 +203,7 @@ class CancellationTest {
 
   /**
    * A busy consumer stops after at most the frame in hand, not after draining every frame already
-   * queued (up to queueCapacityFrames x batchSize records).
+   * queued (up to channelCapacityFrames x batchSize records).
    */
   @Test
   void cancelDoesNotDrainABusySubtasksInbox() throws Exception {
@@ -214,7 +214,7 @@ class CancellationTest {
     OperatorNode sink = graph.addVertex("sink", 1).add("sink", s -> new BusySink(tracker));
     graph.connect(read, 0, sink, 0, Partitioning.forward());
 
-    JobExecution job = JobExecution.start(graph, new ExecutionConfig().queueCapacityFrames(64).batchSize(batch));
+    JobExecution job = JobExecution.start(graph, new ExecutionConfig().channelCapacityFrames(64).batchSize(batch));
     Await.awaitTrue(() -> tracker.received.get() > 50, 5_000, "the sink to get busy");
     long before = tracker.received.get();
     long start = System.nanoTime();

@@ -31,10 +31,10 @@ class TimerQueueTest {
 
   private TimerQueue queue(String kind) {
     if (kind.equals("heap")) {
-      return new TimerQueue(new HeapByteStore());
+      return new TimerQueue(new HeapByteStore(), new KeyGroups(KeyGroups.DEFAULT_MAX_PARALLELISM));
     }
     backend = RocksDbBackend.open(temp.resolve("rocks"), 0);
-    return new TimerQueue(backend.store("timers"));
+    return new TimerQueue(backend.store("timers"), new KeyGroups(KeyGroups.DEFAULT_MAX_PARALLELISM));
   }
 
   @AfterEach
@@ -219,7 +219,7 @@ class TimerQueueTest {
       assertArrayEquals(payload, t.payload());
       assertArrayEquals(new byte[] {(byte) 0xff}, t.name());
       assertEquals(2, t.key().length);
-      groups.add(KeyGroups.of(t.key()));
+      groups.add(new KeyGroups(KeyGroups.DEFAULT_MAX_PARALLELISM).of(t.key()));
     }
     assertEquals(20, groups.size());
     List<Integer> sorted = new ArrayList<>(groups);

@@ -1,20 +1,25 @@
 package io.sluice.execution.channel;
 
 import io.sluice.execution.graph.Partitioning;
+import io.sluice.execution.state.KeyGroups;
 import java.io.IOException;
 import java.util.function.ToIntFunction;
 
 /**
- * The producing end of one edge in one subtask: partitions records over the consumer subtasks,
- * serializes them with the edge's serializer and gathers them into pages, so that the cost of a
- * queue hand-off is paid per page, not per record. A page goes out when it holds {@code batchSize}
- * records or {@link #PAGE_BYTES} bytes.
+ * The producing end of one edge in one subtask: partitions records over the edge's channels (one
+ * per consumer subtask), serializes them with the edge's serializer and gathers them into pages,
+ * so that the cost of a hand-off is paid per page, not per record. A page goes out when it holds
+ * {@code batchSize} records or {@link #PAGE_BYTES} bytes.
+ *
+ * <p>A hash edge sends a key to the subtask that owns its key group, the mapping keyed state uses
+ * too: state restored at another parallelism meets its keys again.
  */
-public final class ChannelWriter {
+public final class RecordWriter {
 
-  private final int channel;
+  private final String edge;
   private final int sender;
-  private final InputQueue[] targets;
+  private final ChannelSender[] targets;
+  private final KeyGroups keyGroups;
   private final Partitioning.Kind kind;
   private final ToIntFunction<Object> keyHash;
   /** Bytes after which a page is sent, however few records it holds. */
@@ -27,15 +32,16 @@ public final class ChannelWriter {
   private int nextRoundRobin;
 
   /**
-   * @param channel the edge's index among its consumer vertex's incoming edges
+   * @param edge names the edge in error messages
    * @param sender the producing subtask's index
-   * @param targets the input queues of the consumer's subtasks, by subtask index
+   * @param targets the channels to the consumer's subtasks, by subtask index
    */
-  public ChannelWriter(int channel, int sender, InputQueue[] targets, Partitioning partitioning,
-      RecordSerializer serializer, int batchSize) {
-    this.channel = channel;
+  public RecordWriter(String edge, int sender, ChannelSender[] targets, Partitioning partitioning,
+      RecordSerializer serializer, int batchSize, KeyGroups keyGroups) {
+    this.edge = edge;
     this.sender = sender;
     this.targets = targets;
+    this.keyGroups = keyGroups;
     this.kind = partitioning.kind();
     this.keyHash = kind == Partitioning.Kind.HASH ? partitioning.keyHash() : null;
     this.serializer = serializer;
@@ -50,7 +56,7 @@ public final class ChannelWriter {
         append(sender % targets.length, record);
         break;
       case HASH:
-        append(Math.floorMod(keyHash.applyAsInt(record), targets.length), record);
+        append(keyGroups.subtaskOf(keyGroups.ofHash(keyHash.applyAsInt(record)), targets.length), record);
         break;
       case ROUND_ROBIN:
         append(nextRoundRobin, record);
@@ -104,7 +110,7 @@ public final class ChannelWriter {
     try {
       page.append(record, serializer);
     } catch (IOException | RuntimeException e) {
-      throw new RecordSerializationException("cannot serialize a record for channel " + channel + ": " + e, e);
+      throw new RecordSerializationException("cannot serialize a record for edge " + edge + ": " + e, e);
     }
   }
 
@@ -119,7 +125,7 @@ public final class ChannelWriter {
     }
     // The consumer owns the page once sent; the next record starts a fresh one.
     pages[target] = null;
-    targets[target].put(Frame.records(channel, sender, page.bytes(), page.size(), page.count()));
+    targets[target].send(Frame.records(page.bytes(), page.size(), page.count()));
   }
 
   /** Sends every buffered record now (before the producer waits, and before control frames). */
@@ -132,28 +138,28 @@ public final class ChannelWriter {
   /** Watermarks go to every consumer subtask, after the records that precede them. */
   public void watermark(long watermark) throws InterruptedException {
     flush();
-    toEveryTarget(Frame.watermark(channel, sender, watermark));
+    toEveryTarget(Frame.watermark(watermark));
   }
 
   /** In-band processing time, like a watermark, follows the records that precede it. */
   public void processingTime(long time) throws InterruptedException {
     flush();
-    toEveryTarget(Frame.processingTime(channel, sender, time));
+    toEveryTarget(Frame.processingTime(time));
   }
 
   /** Ends this producer's stream on every consumer subtask. */
   public void end() throws InterruptedException {
     flush();
-    toEveryTarget(Frame.end(channel, sender));
+    toEveryTarget(Frame.end());
   }
 
-  /** Every consumer counts the frame pending before the first receives it (see {@link InputQueue#reserve}). */
+  /** Every consumer counts the frame pending before the first receives it (see {@link ChannelSender#reserve}). */
   private void toEveryTarget(Frame frame) throws InterruptedException {
-    for (InputQueue target : targets) {
+    for (ChannelSender target : targets) {
       target.reserve();
     }
-    for (InputQueue target : targets) {
-      target.putReserved(frame);
+    for (ChannelSender target : targets) {
+      target.sendReserved(frame);
     }
   }
 }

@@ -1,4 +1,4 @@
-package io.sluice.execution.runtime;
+package io.sluice.execution.runtime.task;
 
 import java.util.Arrays;
 

@@ -1,0 +1,123 @@
+package io.sluice.execution.runtime.task;
+
+import io.sluice.execution.channel.InputGate;
+import io.sluice.execution.graph.Edge;
+import io.sluice.execution.graph.Vertex;
+import io.sluice.execution.operator.ProcessingTimeMode;
+import io.sluice.execution.runtime.JobCancelledException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One parallel instance of a vertex, run by one thread that owns all its operators from open to
+ * close: the chain is opened, every subtask of the job waits for the others to be open, the
+ * {@link TaskLoop} runs until every operator has finished, and the operators are closed, whatever
+ * happened. Other threads reach it only through its mailbox.
+ */
+public final class Subtask implements Runnable {
+
+  private final TaskEnvironment env;
+  private final Vertex vertex;
+  private final int index;
+  private final TaskMailbox mailbox;
+  private final OperatorChain chain;
+  private final TaskLoop loop;
+
+  public Subtask(TaskEnvironment env, Vertex vertex, int index) {
+    this.env = env;
+    this.vertex = vertex;
+    this.index = index;
+    InputGate gate = env.gate(vertex, index);
+    this.mailbox = new TaskMailbox(gate);
+    ProcessingTimeService time = env.config().processingTimeMode() == ProcessingTimeMode.IN_BAND
+        ? new InBandTimeService()
+        : new SystemClockTimeService();
+    List<InputGate> feederGates = new ArrayList<>();
+    for (Edge e : env.graph().incomingChannels(vertex)) {
+      for (int p = 0; p < e.from().vertex().parallelism(); p++) {
+        InputGate feeder = env.gate(e.from().vertex(), p);
+        if (!feederGates.contains(feeder)) {
+          feederGates.add(feeder);
+        }
+      }
+    }
+    this.chain = new OperatorChain(vertex, index, env,
+        (operator, output) -> new SubtaskContext(env, this, operator, output, time, gate, feederGates));
+    if (chain.channelCount() != gate.channelCount()) {
+      throw new IllegalStateException("subtask " + name() + " expects " + chain.channelCount()
+          + " input channels, its gate has " + gate.channelCount());
+    }
+    this.loop = new TaskLoop(chain, gate, mailbox, time, env.quiescence());
+  }
+
+  public String name() {
+    return vertex.name() + "#" + index;
+  }
+
+  Vertex vertex() {
+    return vertex;
+  }
+
+  int index() {
+    return index;
+  }
+
+  /** Records received over channels so far, for progress reports. */
+  public long recordsIn() {
+    return loop.recordsIn();
+  }
+
+  /** Stops the subtask at its next turn; a thread blocked in a send or in user code needs an interrupt too. */
+  public void cancel(String reason) {
+    mailbox.post(() -> {
+      throw new JobCancelledException(reason);
+    });
+  }
+
+  @Override
+  public void run() {
+    Throwable failure = null;
+    boolean toldOpen = false;
+    try {
+      for (ChainedOperator op : chain.operators()) {
+        op.open(index);
+      }
+      env.subtaskOpened();
+      toldOpen = true;
+      env.awaitAllOpened();
+      loop.run();
+    } catch (Throwable t) {
+      failure = t;
+    } finally {
+      failure = close(failure);
+      env.subtaskEnded(this, failure);
+      if (!toldOpen) {
+        // Only now: the job has recorded this failure, so the subtasks released here stop at once.
+        env.subtaskOpened();
+      }
+    }
+  }
+
+  private Throwable close(Throwable failure) {
+    for (ChainedOperator op : chain.operators()) {
+      if (op.operator() != null) {
+        failure = closeQuietly(op.operator()::close, failure);
+      }
+      failure = closeQuietly(op.context()::closeStores, failure);
+    }
+    return failure;
+  }
+
+  private static Throwable closeQuietly(AutoCloseable closeable, Throwable failure) {
+    try {
+      closeable.close();
+    } catch (Throwable t) {
+      if (failure == null) {
+        return t;
+      } else if (failure != t) {
+        failure.addSuppressed(t);
+      }
+    }
+    return failure;
+  }
+}

@@ -1,0 +1,167 @@
+package io.sluice.execution.runtime.task;
+
+import io.sluice.execution.channel.InputGate;
+import io.sluice.execution.operator.OperatorContext;
+import io.sluice.execution.operator.Output;
+import io.sluice.execution.operator.ProcessingTimeMode;
+import io.sluice.execution.runtime.ExecutionConfig;
+import io.sluice.execution.runtime.Quiescence;
+import io.sluice.execution.state.KeyGroups;
+import io.sluice.execution.state.KeyedStores;
+import io.sluice.execution.state.SortedByteStore;
+import java.nio.file.Path;
+import java.util.List;
+
+/** What the engine gives one operator of one subtask; called on the subtask's thread only. */
+final class SubtaskContext implements OperatorContext {
+
+  /** Operator stores live in the backend beside the keyed ones, under names no keyed store has. */
+  private static final String OPERATOR_STORE_PREFIX = "operator/";
+
+  private final TaskEnvironment env;
+  private final Subtask subtask;
+  private final ChainedOperator operator;
+  private final Output output;
+  private final ProcessingTimeService time;
+  private final InputGate gate;
+  /** The gates of the subtasks that feed this one over channels: whether they have settled. */
+  private final List<InputGate> feederGates;
+  /** Made on first use: derived, removed with the job. */
+  private Path spillDirectory;
+  /** Opened on first use; durable while the job lives, closed with the subtask. */
+  private KeyedStores stores;
+  /** Synchronized processing time on the system clock: derived, advances while the subtask lives. */
+  private long synchronizedTime;
+
+  SubtaskContext(TaskEnvironment env, Subtask subtask, ChainedOperator operator, Output output,
+      ProcessingTimeService time, InputGate gate, List<InputGate> feederGates) {
+    this.env = env;
+    this.subtask = subtask;
+    this.operator = operator;
+    this.output = output;
+    this.time = time;
+    this.gate = gate;
+    this.feederGates = feederGates;
+    this.synchronizedTime = env.startMillis();
+  }
+
+  @Override
+  public String vertexName() {
+    return subtask.vertex().name();
+  }
+
+  @Override
+  public String operatorName() {
+    return operator.node().name();
+  }
+
+  @Override
+  public int subtaskIndex() {
+    return subtask.index();
+  }
+
+  @Override
+  public int parallelism() {
+    return subtask.vertex().parallelism();
+  }
+
+  @Override
+  public Output output() {
+    return output;
+  }
+
+  @Override
+  public Path spillDirectory() {
+    if (spillDirectory == null) {
+      spillDirectory = env.spillDirectory(directoryName());
+    }
+    return spillDirectory;
+  }
+
+  private String directoryName() {
+    return subtask.vertex().id() + "-" + operator.node().index() + "-" + subtask.index();
+  }
+
+  @Override
+  public long memoryBudgetBytes() {
+    return env.config().operatorMemoryBudgetBytes();
+  }
+
+  @Override
+  public KeyGroups keyGroups() {
+    return env.keyGroups();
+  }
+
+  @Override
+  public KeyedStores keyedStores() {
+    if (stores == null) {
+      ExecutionConfig config = env.config();
+      stores = config.stateBackend().open(env.stateDirectory(directoryName()), config.stateMemoryBytes());
+    }
+    return stores;
+  }
+
+  @Override
+  public SortedByteStore operatorStore(String name) {
+    return keyedStores().store(OPERATOR_STORE_PREFIX + name);
+  }
+
+  void closeStores() {
+    if (stores != null) {
+      stores.close();
+      stores = null;
+    }
+  }
+
+  @Override
+  public long processingTime() {
+    return time.now(operator);
+  }
+
+  @Override
+  public void scheduleProcessingTime(long at) {
+    time.schedule(operator, at);
+  }
+
+  @Override
+  public ProcessingTimeMode processingTimeMode() {
+    return env.config().processingTimeMode();
+  }
+
+  @Override
+  public boolean isQuiescent() {
+    Quiescence quiescence = env.quiescence();
+    if (quiescence == null) {
+      throw new IllegalStateException("quiescence is tracked only with in-band processing time");
+    }
+    return quiescence.isQuiescent();
+  }
+
+  @Override
+  public long synchronizedProcessingTime() {
+    if (processingTimeMode() == ProcessingTimeMode.IN_BAND) {
+      return processingTime();
+    }
+    if (upstreamSettled()) {
+      synchronizedTime = Math.max(synchronizedTime, System.currentTimeMillis());
+    }
+    return synchronizedTime;
+  }
+
+  private boolean upstreamSettled() {
+    if (!gate.isSettled()) {
+      return false;
+    }
+    for (InputGate feeder : feederGates) {
+      if (!feeder.isSettled()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public boolean isCancelled() {
+    return env.isCancelled();
+  }
+}

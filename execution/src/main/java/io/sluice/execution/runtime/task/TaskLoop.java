@@ -1,0 +1,196 @@
+package io.sluice.execution.runtime.task;
+
+import io.sluice.execution.channel.Frame;
+import io.sluice.execution.channel.InputGate;
+import io.sluice.execution.channel.RecordPage;
+import io.sluice.execution.channel.RecordSerializationException;
+import io.sluice.execution.runtime.Quiescence;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The loop of a subtask's thread, until every operator has finished: run the mail, give sources a
+ * turn, fire processing-time callbacks that are due, hand the next frame of the input gate to the
+ * operator it is for; when nothing is waiting, let operators end their bundles, send what the
+ * writers hold, and wait for input, a callback, mail or a source's next turn, whichever is first.
+ */
+final class TaskLoop {
+
+  /** How late a processing-time callback may be before it goes ahead of queued input. */
+  private static final long CALLBACK_PATIENCE_MILLIS = 100;
+
+  private final OperatorChain chain;
+  private final InputGate gate;
+  private final TaskMailbox mailbox;
+  private final ProcessingTimeService time;
+  /** Null unless processing time is in-band. */
+  private final Quiescence quiescence;
+  private final boolean inBandTime;
+  /** Sources still running: derived, shrinks as they finish. */
+  private final List<ChainedOperator> sources = new ArrayList<>();
+  /** Frames handled whose effects may still sit in the writers' pages: derived, until the next flush. */
+  private int handledUnsent;
+  private volatile long recordsIn;
+
+  TaskLoop(OperatorChain chain, InputGate gate, TaskMailbox mailbox, ProcessingTimeService time,
+      Quiescence quiescence) {
+    this.chain = chain;
+    this.gate = gate;
+    this.mailbox = mailbox;
+    this.time = time;
+    this.quiescence = quiescence;
+    this.inBandTime = chain.isProcessingTimeInBand();
+  }
+
+  long recordsIn() {
+    return recordsIn;
+  }
+
+  void run() throws Exception {
+    start();
+    while (!chain.isFinished()) {
+      if (mailbox.hasMail()) {
+        mailbox.runAll();
+      }
+      boolean busy = pollSources();
+      if (inBandTime && !sources.isEmpty()) {
+        // A test source waits for quiescence, which counts only frames that were sent.
+        chain.flush();
+      }
+      // Input that is already here comes before callbacks that just fell due: what is queued is
+      // older than the clock reading. Callbacks overdue by more than a little go first anyway.
+      fireDue(CALLBACK_PATIENCE_MILLIS);
+      Frame frame = gate.poll();
+      if (frame == null) {
+        fireDue(0);
+        frame = gate.poll();
+      }
+      if (frame == null) {
+        if (!busy) {
+          // About to wait: let downstream work on what is buffered rather than sit on it.
+          chain.idle();
+          chain.flush();
+          gate.handled(handledUnsent);
+          handledUnsent = 0;
+          gate.await(waitMillis());
+        }
+        continue;
+      }
+      handle(chain.channelTarget(gate.lastChannel()), frame);
+      if (inBandTime) {
+        // Everything this frame caused must be on its way before it stops counting as in flight.
+        chain.idle();
+        chain.flush();
+        gate.handled(1);
+      } else {
+        // Counted handled once what it caused is flushed, when the subtask next goes idle.
+        handledUnsent++;
+      }
+    }
+    // Every operator has ended its outputs: all this subtask received has had its effects.
+    gate.handled(handledUnsent);
+    handledUnsent = 0;
+  }
+
+  /** Operators without feeders start now: sources are polled from here on, the others complete. */
+  private void start() throws Exception {
+    for (ChainedOperator op : chain.operators()) {
+      if (!op.isFinished() && op.progress().allFeedersDone()) {
+        if (op.isSource()) {
+          sources.add(op);
+        } else {
+          op.complete();
+        }
+      }
+    }
+    if (quiescence != null) {
+      quiescence.subtaskStarted();
+    }
+  }
+
+  /** Gives every running source a turn; true if any emitted something. */
+  private boolean pollSources() throws Exception {
+    boolean busy = false;
+    for (int k = sources.size() - 1; k >= 0; k--) {
+      ChainedOperator op = sources.get(k);
+      switch (((io.sluice.execution.operator.SourceOperator) op.operator()).poll()) {
+        case DONE:
+          sources.remove(k);
+          op.complete();
+          break;
+        case MORE:
+          busy = true;
+          break;
+        default:
+          break;
+      }
+    }
+    return busy;
+  }
+
+  /** Calls back the operators whose requested times are at least {@code lateness} ms past. */
+  private void fireDue(long lateness) throws Exception {
+    long next = time.nextDue();
+    if (next == Long.MAX_VALUE) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    long upTo = now - lateness;
+    if (next > upTo) {
+      return;
+    }
+    for (ChainedOperator op = time.pollDue(upTo); op != null; op = time.pollDue(upTo)) {
+      if (!op.isFinished()) {
+        chain.flush();
+        op.processingTimeDue(now);
+      }
+    }
+  }
+
+  /** How long an idle subtask may wait: until the next callback, or a source's next poll. */
+  private long waitMillis() {
+    long wait = sources.isEmpty() ? 100 : 5;
+    long next = time.nextDue();
+    if (next != Long.MAX_VALUE) {
+      wait = Math.min(wait, next - System.currentTimeMillis());
+    }
+    return Math.max(1, wait);
+  }
+
+  private void handle(OperatorChain.ChannelTarget target, Frame frame) throws Exception {
+    ChainedOperator op = target.operator();
+    switch (frame.kind()) {
+      case RECORDS:
+        RecordPage.Reader records = new RecordPage.Reader(frame.page(), frame.size());
+        while (records.hasNext()) {
+          Object record;
+          try {
+            record = records.next(target.serializer());
+          } catch (IOException | RuntimeException e) {
+            throw new RecordSerializationException("cannot read a record from " + target.edge() + " into "
+                + op + ": " + e, e);
+          }
+          op.process(target.port(), record);
+        }
+        recordsIn += frame.count();
+        break;
+      case WATERMARK:
+        // Time moving on may start long work (timers): what is buffered goes downstream first.
+        chain.flush();
+        op.advanceWatermark(target.slot(), frame.value());
+        break;
+      case PROCESSING_TIME:
+        op.advanceProcessingTime(target.slot(), frame.value());
+        break;
+      case END:
+        op.feederDone(target.slot());
+        break;
+      case BARRIER:
+        throw new IllegalStateException("checkpoint barrier " + frame.value() + " arrived from " + target.edge()
+            + ", but this job takes no checkpoints");
+      default:
+        throw new IllegalStateException("unknown frame " + frame);
+    }
+  }
+}
