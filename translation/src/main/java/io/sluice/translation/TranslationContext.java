@@ -8,7 +8,7 @@ import io.sluice.execution.graph.Partitioning;
 import io.sluice.execution.graph.Vertex;
 import io.sluice.execution.operator.OperatorFactory;
 import io.sluice.translation.metrics.JobMetrics;
-import io.sluice.translation.operators.WindowedValueSerializer;
+import io.sluice.translation.records.WindowedValueSerializer;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;

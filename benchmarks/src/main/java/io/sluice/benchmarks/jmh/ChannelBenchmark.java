@@ -5,7 +5,7 @@ import io.sluice.execution.channel.Frame;
 import io.sluice.execution.channel.InputQueue;
 import io.sluice.execution.channel.RecordPage;
 import io.sluice.execution.graph.Partitioning;
-import io.sluice.translation.operators.WindowedValueSerializer;
+import io.sluice.translation.records.WindowedValueSerializer;
 import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.Coder;

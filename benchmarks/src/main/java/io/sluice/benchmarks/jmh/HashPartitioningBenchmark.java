@@ -1,6 +1,6 @@
 package io.sluice.benchmarks.jmh;
 
-import io.sluice.translation.operators.KeyedRecord;
+import io.sluice.translation.records.KeyedRecord;
 import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.util.CoderUtils;

@@ -7,15 +7,15 @@ import io.sluice.execution.runtime.JobCancelledException;
  * Adapts the engine's {@link Output} to Beam's output interfaces, which allow no checked
  * exception: an interrupt while blocked on a full channel can only mean the job is being stopped.
  */
-final class Emitter {
+public final class Emitter {
 
   private final Output output;
 
-  Emitter(Output output) {
+  public Emitter(Output output) {
     this.output = output;
   }
 
-  void emit(int port, Object record) {
+  public void emit(int port, Object record) {
     try {
       output.emit(port, record);
     } catch (InterruptedException e) {
@@ -25,7 +25,7 @@ final class Emitter {
   }
 
   /** Forwards a watermark downstream: for operators that neither delay nor hold elements. */
-  void watermark(long watermark) {
+  public void watermark(long watermark) {
     try {
       output.emitWatermark(watermark);
     } catch (InterruptedException e) {

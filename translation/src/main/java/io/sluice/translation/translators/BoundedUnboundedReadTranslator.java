@@ -2,8 +2,8 @@ package io.sluice.translation.translators;
 
 import io.sluice.translation.TransformTranslator;
 import io.sluice.translation.TranslationContext;
-import io.sluice.translation.operators.ReadLimits;
-import io.sluice.translation.operators.UnboundedReadOperator;
+import io.sluice.translation.operators.shared.ReadLimits;
+import io.sluice.translation.operators.shared.UnboundedReadOperator;
 import java.lang.reflect.Field;
 import java.util.List;
 import org.apache.beam.sdk.io.BoundedReadFromUnboundedSource;

@@ -3,7 +3,7 @@ package io.sluice.translation.translators;
 import io.sluice.execution.graph.Partitioning;
 import io.sluice.translation.TransformTranslator;
 import io.sluice.translation.TranslationContext;
-import io.sluice.translation.operators.FlattenOperator;
+import io.sluice.translation.operators.shared.FlattenOperator;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.runners.AppliedPTransform;

@@ -4,9 +4,9 @@ import io.sluice.execution.graph.Partitioning;
 import io.sluice.execution.operator.OperatorFactory;
 import io.sluice.translation.TransformTranslator;
 import io.sluice.translation.TranslationContext;
-import io.sluice.translation.operators.GroupByKeyOperator;
-import io.sluice.translation.operators.KeyedRecord;
-import io.sluice.translation.operators.StreamingGroupByKeyOperator;
+import io.sluice.translation.operators.batch.BatchGroupByKeyOperator;
+import io.sluice.translation.operators.streaming.StreamingGroupByKeyOperator;
+import io.sluice.translation.records.KeyedRecord;
 import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.runners.AppliedPTransform;
@@ -25,12 +25,12 @@ public final class GroupByKeyTranslator<K, V> implements TransformTranslator<Gro
     OperatorFactory factory = context.settings().streaming()
         ? subtask -> new StreamingGroupByKeyOperator<>(coder, input.getWindowingStrategy(), context.options(), step,
             context.metrics())
-        : subtask -> new GroupByKeyOperator<>(coder, input.getWindowingStrategy(), context.options());
+        : subtask -> new BatchGroupByKeyOperator<>(coder, input.getWindowingStrategy(), context.options());
     // Batch grouping keeps its input as bytes; streaming grouping works on decoded elements.
     TranslationContext.Input in = context.settings().streaming()
         ? new TranslationContext.Input(keyed, 0, Partitioning.hash(KeyedRecord::keyHashOf))
         : new TranslationContext.Input(keyed, 0, Partitioning.hash(KeyedRecord::keyHashOf),
-            GroupByKeyOperator.inputSerializer(coder, input.getWindowingStrategy()));
+            BatchGroupByKeyOperator.inputSerializer(coder, input.getWindowingStrategy()));
     context.setProducer(Transforms.onlyOutput(transform), context.addOperator(step, factory, List.of(in)), 0);
   }
 }

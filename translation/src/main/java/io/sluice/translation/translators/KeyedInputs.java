@@ -1,8 +1,8 @@
 package io.sluice.translation.translators;
 
 import io.sluice.translation.TranslationContext;
-import io.sluice.translation.operators.KeyEncodingOperator;
-import io.sluice.translation.operators.KeyedRecordSerializer;
+import io.sluice.translation.operators.shared.KeyEncodingOperator;
+import io.sluice.translation.records.KeyedRecordSerializer;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.values.PCollection;

@@ -4,15 +4,11 @@ import io.sluice.execution.graph.Partitioning;
 import io.sluice.execution.operator.OperatorFactory;
 import io.sluice.translation.TransformTranslator;
 import io.sluice.translation.TranslationContext;
-import io.sluice.translation.operators.DoFnSpec;
-import io.sluice.translation.operators.KeyedRecord;
-import io.sluice.translation.operators.ParDoOperator;
-import io.sluice.translation.operators.StatefulParDoOperator;
-import io.sluice.translation.operators.StreamingParDoOperator;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
+import io.sluice.translation.operators.batch.BatchParDoOperator;
+import io.sluice.translation.operators.batch.BatchStatefulParDoOperator;
+import io.sluice.translation.operators.dofn.DoFnSpec;
+import io.sluice.translation.operators.timely.TimelyParDoOperator;
+import io.sluice.translation.records.KeyedRecord;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.runners.AppliedPTransform;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -21,8 +17,6 @@ import org.apache.beam.sdk.transforms.reflect.DoFnSignature;
 import org.apache.beam.sdk.transforms.reflect.DoFnSignatures;
 import org.apache.beam.sdk.util.construction.ParDoTranslation;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PCollectionView;
-import org.apache.beam.sdk.values.TupleTag;
 
 /**
  * ParDo: stateless ones fuse into their input's vertex; ones with state or timers get a keyed edge.
@@ -44,54 +38,30 @@ public final class ParDoTranslator<I, O> implements TransformTranslator<ParDo.Mu
     }
     PCollection<I> input = Transforms.mainInput(transform);
 
-    List<TupleTag<?>> outputTags = new ArrayList<>();
-    outputTags.add(parDo.getMainOutputTag());
-    outputTags.addAll(parDo.getAdditionalOutputTags().getAll());
-    Map<TupleTag<?>, Coder<?>> outputCoders = new LinkedHashMap<>();
-    for (Map.Entry<TupleTag<?>, PCollection<?>> out : transform.getOutputs().entrySet()) {
-      outputCoders.put(out.getKey(), out.getValue().getCoder());
-    }
-    List<PCollectionView<?>> sideInputs = new ArrayList<>(parDo.getSideInputs().values());
-    DoFnSpec spec = new DoFnSpec(
-        step,
-        fn,
-        parDo.getMainOutputTag(),
-        outputTags,
-        input.getCoder(),
-        outputCoders,
-        input.getWindowingStrategy(),
-        ParDoTranslation.getSchemaInformation(transform),
-        sideInputs,
-        ParDoTranslation.getSideInputMapping(transform),
-        context.options(),
-        context.settings().maxBundleSize());
+    ParDoWiring wiring = new ParDoWiring(transform, parDo.getMainOutputTag(), parDo.getAdditionalOutputTags(),
+        parDo.getSideInputs().values());
+    DoFnSpec spec = wiring.spec(fn, input.getCoder(), input.getWindowingStrategy(),
+        ParDoTranslation.getSchemaInformation(transform), ParDoTranslation.getSideInputMapping(transform), context);
 
     boolean stateful = signature.usesState() || signature.usesTimers();
-    List<TranslationContext.Input> inputs = new ArrayList<>();
+    TranslationContext.Input mainInput;
     OperatorFactory factory;
     if (stateful) {
       Coder<?> keyCoder = KeyedInputs.kvCoder(input, step).getKeyCoder();
       TranslationContext.Port keyed = KeyedInputs.encodeKeys(input, keyCoder, step, context);
-      inputs.add(context.settings().streaming()
+      mainInput = context.settings().streaming()
           ? new TranslationContext.Input(keyed, 0, Partitioning.hash(KeyedRecord::keyHashOf))
           : new TranslationContext.Input(keyed, 0, Partitioning.hash(KeyedRecord::keyHashOf),
-              StatefulParDoOperator.inputSerializer(spec)));
+              BatchStatefulParDoOperator.inputSerializer(spec));
       factory = context.settings().streaming()
-          ? subtask -> new StreamingParDoOperator(spec, context.metrics(), true)
-          : subtask -> new StatefulParDoOperator(spec, context.metrics());
+          ? subtask -> new TimelyParDoOperator(spec, context.metrics(), true)
+          : subtask -> new BatchStatefulParDoOperator(spec, context.metrics());
     } else {
-      inputs.add(new TranslationContext.Input(context.producerOf(input), 0, Partitioning.forward()));
+      mainInput = new TranslationContext.Input(context.producerOf(input), 0, Partitioning.forward());
       factory = context.settings().streaming()
-          ? subtask -> new StreamingParDoOperator(spec, context.metrics(), false)
-          : subtask -> new ParDoOperator(spec, context.metrics());
+          ? subtask -> new TimelyParDoOperator(spec, context.metrics(), false)
+          : subtask -> new BatchParDoOperator(spec, context.metrics());
     }
-    for (PCollectionView<?> view : sideInputs) {
-      inputs.add(new TranslationContext.Input(context.producerOf(view.getPCollection()), inputs.size(),
-          Partitioning.broadcast()));
-    }
-    io.sluice.execution.graph.OperatorNode node = context.addOperator(step, factory, inputs);
-    for (Map.Entry<TupleTag<?>, PCollection<?>> out : transform.getOutputs().entrySet()) {
-      context.setProducer(out.getValue(), node, outputTags.indexOf(out.getKey()));
-    }
+    wiring.addOperator(context, factory, mainInput);
   }
 }

@@ -2,7 +2,7 @@ package io.sluice.translation.translators;
 
 import io.sluice.translation.TransformTranslator;
 import io.sluice.translation.TranslationContext;
-import io.sluice.translation.operators.TestStreamOperator;
+import io.sluice.translation.operators.streaming.TestStreamOperator;
 import org.apache.beam.sdk.runners.AppliedPTransform;
 import org.apache.beam.sdk.testing.TestStream;
 

@@ -2,7 +2,7 @@ package io.sluice.translation.translators;
 
 import io.sluice.translation.TransformTranslator;
 import io.sluice.translation.TranslationContext;
-import io.sluice.translation.operators.AssignWindowsOperator;
+import io.sluice.translation.operators.shared.AssignWindowsOperator;
 import org.apache.beam.sdk.runners.AppliedPTransform;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.transforms.windowing.WindowFn;

@@ -1,0 +1,91 @@
+package io.sluice.translation.operators.batch;
+
+import java.util.Arrays;
+
+/**
+ * One key's encoded values on the heap, back to back in a single growing array (each as a varint
+ * length and its bytes): a few objects per key instead of an object graph per value.
+ */
+final class ValueRun implements EncodedValues {
+
+  private byte[] bytes;
+  private int size;
+
+  ValueRun(int initialCapacity) {
+    bytes = new byte[Math.max(16, initialCapacity)];
+  }
+
+  /** Appends one value; returns by how many bytes the run's array grew. */
+  int add(byte[] from, int offset, int length) {
+    int before = bytes.length;
+    int needed = size + 5 + length;
+    if (needed > bytes.length) {
+      bytes = Arrays.copyOf(bytes, Math.max(needed, bytes.length + (bytes.length >> 1)));
+    }
+    int v = length;
+    while ((v & ~0x7f) != 0) {
+      bytes[size++] = (byte) ((v & 0x7f) | 0x80);
+      v >>>= 7;
+    }
+    bytes[size++] = (byte) v;
+    System.arraycopy(from, offset, bytes, size, length);
+    size += length;
+    return bytes.length - before;
+  }
+
+  /** Heap bytes the run holds. */
+  int capacity() {
+    return bytes.length;
+  }
+
+  @Override
+  public boolean onDisk() {
+    return false;
+  }
+
+  @Override
+  public Cursor cursor() {
+    return new Cursor() {
+      private int position;
+      private int offset;
+      private int length;
+
+      @Override
+      public boolean next() {
+        if (position >= size) {
+          return false;
+        }
+        int v = 0;
+        int shift = 0;
+        byte b;
+        do {
+          b = bytes[position++];
+          v |= (b & 0x7f) << shift;
+          shift += 7;
+        } while (b < 0);
+        offset = position;
+        length = v;
+        position += v;
+        return true;
+      }
+
+      @Override
+      public byte[] bytes() {
+        return bytes;
+      }
+
+      @Override
+      public int offset() {
+        return offset;
+      }
+
+      @Override
+      public int length() {
+        return length;
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+}

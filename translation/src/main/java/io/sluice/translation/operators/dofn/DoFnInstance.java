@@ -1,0 +1,113 @@
+package io.sluice.translation.operators.dofn;
+
+import org.apache.beam.runners.core.DoFnRunner;
+import org.apache.beam.runners.core.InMemoryBundleFinalizer;
+import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
+import org.apache.beam.sdk.metrics.MetricsContainer;
+import org.apache.beam.sdk.metrics.MetricsEnvironment;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.reflect.DoFnInvoker;
+import org.apache.beam.sdk.transforms.reflect.DoFnInvokers;
+import org.apache.beam.sdk.values.WindowedValue;
+import org.joda.time.Instant;
+
+/**
+ * One subtask's instance of a user DoFn through its life: setup, work cut into bundles, teardown.
+ * A bundle starts with the first element (never empty), ends after the maximum bundle size or when
+ * the input does, and once it has ended successfully its finalization callbacks run. Every call
+ * into user code counts towards the step's metrics (the container is swapped in and out directly:
+ * Beam's scoped helper allocates per call, and this is per element).
+ */
+public final class DoFnInstance {
+
+  /** Work done inside a bundle. */
+  public interface BundleWork {
+    void run() throws Exception;
+  }
+
+  private final DoFn<Object, Object> fn;
+  private final DoFnRunner<Object, Object> runner;
+  private final MetricsContainerImpl metrics;
+  private final InMemoryBundleFinalizer finalizer;
+  private final int maxBundleSize;
+  private DoFnInvoker<Object, Object> invoker;
+  private boolean inBundle;
+  private int elements;
+
+  public DoFnInstance(DoFn<Object, Object> fn, DoFnRunner<Object, Object> runner, MetricsContainerImpl metrics,
+      InMemoryBundleFinalizer finalizer, int maxBundleSize) {
+    this.fn = fn;
+    this.runner = runner;
+    this.metrics = metrics;
+    this.finalizer = finalizer;
+    this.maxBundleSize = maxBundleSize;
+  }
+
+  public void process(WindowedValue<Object> element) throws Exception {
+    inBundle(() -> runner.processElement(element));
+    if (++elements >= maxBundleSize) {
+      finish();
+    }
+  }
+
+  /** Runs {@code work} (a timer, a key's end) inside the current bundle, starting one if needed. */
+  public void inBundle(BundleWork work) throws Exception {
+    MetricsContainer previous = MetricsEnvironment.setCurrentContainer(metrics);
+    try {
+      if (!inBundle) {
+        inBundle = true;
+        elements = 0;
+        runner.startBundle();
+      }
+      work.run();
+    } finally {
+      MetricsEnvironment.setCurrentContainer(previous);
+    }
+  }
+
+  /** Ends the current bundle, if any, and runs the finalizations it registered. */
+  public void finish() throws Exception {
+    if (!inBundle) {
+      return;
+    }
+    MetricsContainer previous = MetricsEnvironment.setCurrentContainer(metrics);
+    try {
+      inBundle = false;
+      runner.finishBundle();
+      Instant now = Instant.now();
+      for (InMemoryBundleFinalizer.Finalization f : finalizer.getAndClearFinalizations()) {
+        if (!now.isAfter(f.getExpiryTime())) {
+          f.getCallback().onBundleSuccess();
+        }
+      }
+    } finally {
+      MetricsEnvironment.setCurrentContainer(previous);
+    }
+  }
+
+  /** Calls @Setup; if it throws, Beam's helper has already called @Teardown. */
+  public void setUp(PipelineOptions options) throws Exception {
+    MetricsContainer previous = MetricsEnvironment.setCurrentContainer(metrics);
+    try {
+      invoker = DoFnInvokers.tryInvokeSetupFor(fn, options);
+    } finally {
+      MetricsEnvironment.setCurrentContainer(previous);
+    }
+  }
+
+  /** Calls @Teardown once, if setup succeeded; safe to call after any failure. */
+  public void tearDown() throws Exception {
+    if (invoker == null) {
+      return;
+    }
+    DoFnInvoker<Object, Object> tearingDown = invoker;
+    invoker = null;
+    MetricsContainer previous = MetricsEnvironment.setCurrentContainer(metrics);
+    try {
+      tearingDown.invokeTeardown();
+    } finally {
+      MetricsEnvironment.setCurrentContainer(previous);
+    }
+  }
+}

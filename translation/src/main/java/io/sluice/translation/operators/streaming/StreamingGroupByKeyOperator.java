@@ -1,0 +1,111 @@
+package io.sluice.translation.operators.streaming;
+
+import io.sluice.execution.operator.Operator;
+import io.sluice.execution.operator.OperatorContext;
+import io.sluice.translation.metrics.JobMetrics;
+import io.sluice.translation.operators.Emitter;
+import io.sluice.translation.operators.dofn.ReduceFnRunners;
+import io.sluice.translation.operators.timely.TimelyKeyState;
+import io.sluice.translation.records.KeyedRecord;
+import java.util.List;
+import org.apache.beam.runners.core.LateDataDroppingDoFnRunner;
+import org.apache.beam.runners.core.LateDataUtils;
+import org.apache.beam.runners.core.ReduceFnRunner;
+import org.apache.beam.runners.core.TimerInternals.TimerData;
+import org.apache.beam.runners.core.metrics.CounterCell;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.metrics.MetricName;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.WindowedValue;
+import org.apache.beam.sdk.values.WindowingStrategy;
+
+/**
+ * Beam's GroupByKey in streaming: per key, runners-core's ReduceFnRunner over keyed state and
+ * timers, so triggers, allowed lateness, accumulation modes and merging windows behave as Beam
+ * defines. Late elements of expired windows are dropped and counted. The output watermark waits
+ * for the holds the ReduceFnRunner keeps on buffered elements.
+ */
+public final class StreamingGroupByKeyOperator<K, V, W extends BoundedWindow> implements Operator {
+
+  private final KvCoder<K, V> inputCoder;
+  private final WindowingStrategy<?, W> windowingStrategy;
+  private final PipelineOptions options;
+  private final String stepName;
+  private final JobMetrics metrics;
+  private TimelyKeyState keyState;
+  private ReduceFnRunners<K, V, W> reducers;
+  private CounterCell droppedDueToLateness;
+
+  @SuppressWarnings("unchecked")
+  public StreamingGroupByKeyOperator(KvCoder<K, V> inputCoder, WindowingStrategy<?, ?> windowingStrategy,
+      PipelineOptions options, String stepName, JobMetrics metrics) {
+    this.inputCoder = inputCoder;
+    this.windowingStrategy = (WindowingStrategy<?, W>) windowingStrategy;
+    this.options = options;
+    this.stepName = stepName;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public void open(OperatorContext context) {
+    keyState = new TimelyKeyState(context, inputCoder.getKeyCoder(), windowingStrategy.getWindowFn().windowCoder());
+    reducers = new ReduceFnRunners<>(inputCoder.getValueCoder(), windowingStrategy, options, new Emitter(context.output()));
+    droppedDueToLateness = metrics.containerFor(stepName).getCounter(
+        MetricName.named(LateDataDroppingDoFnRunner.class, LateDataDroppingDoFnRunner.DROPPED_DUE_TO_LATENESS));
+  }
+
+  @SuppressWarnings("unchecked")
+  private ReduceFnRunner<K, V, Iterable<V>, W> reduceFnRunner() {
+    return reducers.forKey((K) keyState.key(), keyState.stateInternals(), keyState.timerInternals());
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public void process(int inputPort, Object record) throws Exception {
+    KeyedRecord keyed = (KeyedRecord) record;
+    keyState.setKey(keyed.key(), null);
+    WindowedValue<KV<K, V>> kv = (WindowedValue<KV<K, V>>) keyed.value();
+    WindowedValue<V> element = kv.withValue(kv.getValue().getValue());
+    Iterable<WindowedValue<V>> live = LateDataUtils.dropExpiredWindows(
+        keyState.key(), List.of(element), keyState.timerInternals(), windowingStrategy, droppedDueToLateness);
+    ReduceFnRunner<K, V, Iterable<V>, W> reduce = reduceFnRunner();
+    reduce.processElements(live);
+    reduce.persist();
+  }
+
+  @Override
+  public void watermark(long watermark) throws Exception {
+    keyState.setInputWatermark(watermark);
+    fireTimers(TimelyKeyState.EVENT_TIME, watermark);
+    emitWatermark();
+  }
+
+  @Override
+  public void processingTime(long now) throws Exception {
+    if (keyState.fireProcessingTimers(now, this::fireTimers)) {
+      emitWatermark();
+    }
+  }
+
+  @Override
+  public void complete() throws Exception {
+    keyState.setInputWatermark(Long.MAX_VALUE);
+    fireTimers(TimelyKeyState.EVENT_TIME, Long.MAX_VALUE);
+  }
+
+  private void fireTimers(int domain, long upTo) throws Exception {
+    TimerData timer;
+    while ((timer = keyState.pollDue(domain, upTo)) != null) {
+      ReduceFnRunner<K, V, Iterable<V>, W> reduce = reduceFnRunner();
+      reduce.onTimers(List.of(timer));
+      reduce.persist();
+    }
+  }
+
+  private void emitWatermark() throws InterruptedException {
+    keyState.emitWatermark(Long.MAX_VALUE);
+  }
+
+}

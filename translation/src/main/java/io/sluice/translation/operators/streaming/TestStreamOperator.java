@@ -1,0 +1,65 @@
+package io.sluice.translation.operators.streaming;
+
+import io.sluice.execution.operator.OperatorContext;
+import io.sluice.execution.operator.SourceOperator;
+import io.sluice.translation.operators.Emitter;
+import io.sluice.translation.operators.EngineTime;
+import java.util.List;
+import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.values.TimestampedValue;
+import org.apache.beam.sdk.values.WindowedValues;
+
+/**
+ * Beam's TestStream: replays its events from subtask 0, each once the job has settled after the
+ * previous one. Watermarks and processing time travel in-band, so each stage sees an advance only
+ * after everything emitted before it: triggers and timers fire exactly where the test put them.
+ */
+public final class TestStreamOperator<T> implements SourceOperator {
+
+  private final List<TestStream.Event<T>> events;
+  private OperatorContext context;
+  private Emitter out;
+  private int next;
+  private long processingTime;
+
+  public TestStreamOperator(List<TestStream.Event<T>> events) {
+    this.events = events;
+  }
+
+  @Override
+  public void open(OperatorContext context) {
+    this.context = context;
+    this.out = new Emitter(context.output());
+  }
+
+  @Override
+  public Status poll() throws Exception {
+    if (context.subtaskIndex() != 0) {
+      return Status.DONE;
+    }
+    if (next == 0) {
+      // The job's start: where in-band time begins for every operator.
+      processingTime = context.processingTime();
+    }
+    if (next == events.size()) {
+      return Status.DONE;
+    }
+    if (!context.isQuiescent()) {
+      // Like Beam's reference runner: each event, the first too, is applied to a pipeline that has
+      // settled, so that the other inputs' start (a bounded side input, say) precedes it.
+      return Status.IDLE;
+    }
+    TestStream.Event<T> event = events.get(next++);
+    if (event instanceof TestStream.ElementEvent) {
+      for (TimestampedValue<T> element : ((TestStream.ElementEvent<T>) event).getElements()) {
+        out.emit(0, WindowedValues.timestampedValueInGlobalWindow(element.getValue(), element.getTimestamp()));
+      }
+    } else if (event instanceof TestStream.WatermarkEvent) {
+      context.output().emitWatermark(EngineTime.toMillis(((TestStream.WatermarkEvent<T>) event).getWatermark()));
+    } else {
+      processingTime += ((TestStream.ProcessingTimeEvent<T>) event).getProcessingTimeAdvance().getMillis();
+      context.output().emitProcessingTime(processingTime);
+    }
+    return Status.MORE;
+  }
+}

@@ -1,0 +1,358 @@
+package io.sluice.translation.operators.timely;
+
+import io.sluice.execution.operator.OperatorContext;
+import io.sluice.execution.state.ByteKey;
+import io.sluice.execution.state.KeyGroups;
+import io.sluice.execution.state.KeyedStores;
+import io.sluice.execution.state.StoredKeys;
+import io.sluice.execution.state.TimerQueue;
+import io.sluice.translation.operators.EngineTime;
+import io.sluice.translation.state.BinaryStateInternals;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.beam.runners.core.InMemoryBundleFinalizer;
+import org.apache.beam.runners.core.StateInternals;
+import org.apache.beam.runners.core.StateNamespace;
+import org.apache.beam.runners.core.StateTag;
+import org.apache.beam.runners.core.StepContext;
+import org.apache.beam.runners.core.TimerInternals;
+import org.apache.beam.runners.core.TimerInternals.TimerData;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderException;
+import org.apache.beam.sdk.state.State;
+import org.apache.beam.sdk.state.StateContext;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.util.CoderUtils;
+import org.joda.time.Instant;
+
+/**
+ * Keyed state and timers of one timely operator instance (a streaming GroupByKey, or a {@link
+ * TimelyParDoOperator} in either mode), for whichever key is current, as runners-core's helpers
+ * expect: they hold one StateInternals and one TimerInternals. State lives in the job's state backend (heap or RocksDB); timers in a {@link TimerQueue} beside it, so both
+ * backends order and hold timers the same way. Watermark holds of all keys are mirrored in memory,
+ * because the output watermark needs their minimum after every change.
+ */
+public final class TimelyKeyState implements StepContext {
+
+  public static final int EVENT_TIME = 0;
+  public static final int PROCESSING_TIME = 1;
+  /**
+   * Timers of synchronized processing time (continuation triggers downstream of a processing-time
+   * trigger): due by synchronized processing time, which lags the clock while something upstream is
+   * on its way (see {@link #fireProcessingTimers}).
+   */
+  public static final int SYNCHRONIZED_PROCESSING_TIME = 2;
+
+  private final OperatorContext context;
+  private final Coder<Object> keyCoder;
+  private final KeyedStores stores;
+  private final TimerQueue timers;
+  private final TimerInternals.TimerDataCoderV2 timerCoder;
+  private final Map<ByteKey, Long> holds = new HashMap<>();
+  private final TreeMap<Long, Integer> holdCounts = new TreeMap<>();
+  private final InMemoryBundleFinalizer bundleFinalizer = new InMemoryBundleFinalizer();
+  /** Namespaces' string keys: every element of a window asks for its window's, several times. */
+  private final Map<StateNamespace, String> namespaceKeys = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<StateNamespace, String> eldest) {
+      return size() > 10_000;
+    }
+  };
+  private final TimerView timerView = new TimerView();
+  private long inputWatermark = Long.MIN_VALUE;
+  /** Positions of bag entries, increasing over the whole store: appending then reads nothing. */
+  private long appendSequence;
+  private long outputWatermark = Long.MIN_VALUE;
+  private byte[] keyBytes;
+  private byte[] storedKey;
+  private byte[] keyPrefix;
+  /** Long keys whose bytes were kept lately: each is written once, not once per element. */
+  private final Map<ByteKey, Boolean> keptLongKeys = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<ByteKey, Boolean> eldest) {
+      return size() > 1024;
+    }
+  };
+  private Object key;
+  private BinaryStateInternals state;
+
+  @SuppressWarnings("unchecked")
+  public TimelyKeyState(OperatorContext context, Coder<?> keyCoder, Coder<? extends BoundedWindow> windowCoder) {
+    this.context = context;
+    this.keyCoder = (Coder<Object>) keyCoder;
+    this.stores = context.keyedStores();
+    this.timers = new TimerQueue(stores.store("timers"));
+    this.timerCoder = TimerInternals.TimerDataCoderV2.of(windowCoder);
+  }
+
+  /** Makes the key with these encoded bytes current; {@code key} may be null to decode it lazily. */
+  public void setKey(byte[] keyBytes, Object key) {
+    byte[] stored = StoredKeys.of(keyBytes);
+    if (stored != keyBytes && keptLongKeys.put(new ByteKey(stored), Boolean.TRUE) == null) {
+      stores.store("keys").put(stored, keyBytes);
+    }
+    setStoredKey(stored, keyBytes, key);
+  }
+
+  private void setStoredKey(byte[] stored, byte[] keyBytes, Object key) {
+    this.storedKey = stored;
+    this.keyBytes = keyBytes;
+    this.keyPrefix = KeyGroups.prefix(stored);
+    this.key = key;
+    this.state = null;
+  }
+
+  public Object key() {
+    if (key == null && storedKey != null) {
+      if (keyBytes == null) {
+        byte[] kept = StoredKeys.mayBeDigest(storedKey) ? stores.store("keys").get(storedKey) : null;
+        keyBytes = kept == null ? storedKey : kept;
+      }
+      try {
+        key = CoderUtils.decodeFromByteArray(keyCoder, keyBytes);
+      } catch (CoderException e) {
+        throw new IllegalStateException("cannot decode a key of the state store", e);
+      }
+    }
+    return key;
+  }
+
+  /** A stable view: runners-core helpers keep the StateInternals they were given. */
+  private final StateInternals stateView = new StateInternals() {
+    @Override
+    public Object getKey() {
+      return current().getKey();
+    }
+
+    @Override
+    public <T extends State> T state(StateNamespace namespace, StateTag<T> address, StateContext<?> c) {
+      return current().state(namespace, address, c);
+    }
+  };
+
+  @Override
+  public StateInternals stateInternals() {
+    return stateView;
+  }
+
+  private BinaryStateInternals current() {
+    if (state == null) {
+      if (storedKey == null) {
+        throw new IllegalStateException("keyed state used outside of a key");
+      }
+      state = new BinaryStateInternals(stores.store("state"), keyPrefix, key(), this::holdChanged, this::namespaceKey,
+          () -> appendSequence++);
+    }
+    return state;
+  }
+
+  @Override
+  public TimerInternals timerInternals() {
+    return timerView;
+  }
+
+  @Override
+  public InMemoryBundleFinalizer bundleFinalizer() {
+    return bundleFinalizer;
+  }
+
+  public void setInputWatermark(long watermark) {
+    inputWatermark = watermark;
+  }
+
+  public long inputWatermark() {
+    return inputWatermark;
+  }
+
+  /**
+   * Emits the output watermark if it advanced: the input watermark held back by every hold and by
+   * {@code otherHold} (elements the operator keeps elsewhere). Beam's helpers judge panes late by the
+   * watermark emitted, not by what holds would allow right now.
+   */
+  public void emitWatermark(long otherHold) throws InterruptedException {
+    long watermark = Math.min(Math.min(inputWatermark, minHold()), otherHold);
+    if (watermark > outputWatermark) {
+      outputWatermark = watermark;
+      context.output().emitWatermark(watermark);
+    }
+  }
+
+  /**
+   * Removes the earliest timer of {@code domain} that {@code upTo} has passed, makes its key current and
+   * returns it; null if none is due. Called in a loop, so a timer set while another fires, even an
+   * earlier one, fires in order.
+   */
+  public TimerData pollDue(int domain, long upTo) {
+    // As in Beam's reference timers: a timer fires once time has passed it, not when time reaches
+    // it; an element at the watermark may still arrive for a window that ends there.
+    TimerQueue.Timer timer = timers.pollDue(domain, upTo == Long.MAX_VALUE ? Long.MAX_VALUE : upTo - 1);
+    if (timer == null) {
+      return null;
+    }
+    setStoredKey(timer.key(), null, null);
+    try {
+      return CoderUtils.decodeFromByteArray(timerCoder, timer.payload());
+    } catch (CoderException e) {
+      throw new IllegalStateException("cannot decode a timer of the state store", e);
+    }
+  }
+
+  /** Whether a timer of {@code domain} is due at {@code now} (time has passed it). */
+  public boolean hasDue(int domain, long now) {
+    long earliest = timers.earliest(domain);
+    return earliest != Long.MAX_VALUE && (earliest < now || now == Long.MAX_VALUE);
+  }
+
+  /** Whether any timer of {@code domain} is set. */
+  public boolean hasTimers(int domain) {
+    return timers.earliest(domain) != Long.MAX_VALUE;
+  }
+
+  /** The smallest watermark hold of all keys: state holds and timers' output timestamps. */
+  public long minHold() {
+    long min = holdCounts.isEmpty() ? Long.MAX_VALUE : holdCounts.firstKey();
+    return Math.min(min, timers.minHold());
+  }
+
+  private void holdChanged(byte[] cell, Instant hold) {
+    ByteKey id = new ByteKey(cell);
+    Long old = hold == null ? holds.remove(id) : holds.put(id, hold.getMillis());
+    if (old != null) {
+      holdCounts.computeIfPresent(old, (t, n) -> n == 1 ? null : n - 1);
+    }
+    if (hold != null) {
+      holdCounts.merge(hold.getMillis(), 1, Integer::sum);
+    }
+  }
+
+  /** Fires the due timers of one domain, up to a time, as the operator fires its timers. */
+  public interface TimerFiring {
+    void fire(int domain, long upTo) throws Exception;
+  }
+
+  /**
+   * Fires the processing-time timers due at clock reading {@code now}, then the synchronized
+   * processing-time timers due at synchronized processing time. That lags the clock while something
+   * upstream is on its way here (see {@link OperatorContext#synchronizedProcessingTime}); timers the
+   * clock has reached but it has not are looked at again a millisecond later. Returns whether any
+   * timer fired.
+   */
+  public boolean fireProcessingTimers(long now, TimerFiring firing) throws Exception {
+    boolean fired = false;
+    if (hasDue(PROCESSING_TIME, now)) {
+      firing.fire(PROCESSING_TIME, now);
+      fired = true;
+    }
+    long synchronizedTime = context.synchronizedProcessingTime();
+    if (hasDue(SYNCHRONIZED_PROCESSING_TIME, synchronizedTime)) {
+      firing.fire(SYNCHRONIZED_PROCESSING_TIME, synchronizedTime);
+      fired = true;
+    } else if (synchronizedTime < now && hasDue(SYNCHRONIZED_PROCESSING_TIME, now)) {
+      context.scheduleProcessingTime(now + 1);
+    }
+    return fired;
+  }
+
+  private static int domainOf(TimeDomain domain) {
+    if (domain == TimeDomain.EVENT_TIME) {
+      return EVENT_TIME;
+    }
+    return domain == TimeDomain.SYNCHRONIZED_PROCESSING_TIME ? SYNCHRONIZED_PROCESSING_TIME : PROCESSING_TIME;
+  }
+
+  private String namespaceKey(StateNamespace namespace) {
+    return namespaceKeys.computeIfAbsent(namespace, StateNamespace::stringKey);
+  }
+
+  /** A timer's identity within its key: Beam replaces a timer of the same namespace, id and family. */
+  private byte[] timerName(StateNamespace namespace, String timerId, String timerFamilyId) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      for (String part : new String[] {namespaceKey(namespace), timerId, timerFamilyId}) {
+        byte[] utf8 = part.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(utf8.length);
+        out.write(utf8);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /** The current key's timers. */
+  private final class TimerView implements TimerInternals {
+
+    @Override
+    public void setTimer(StateNamespace namespace, String timerId, String timerFamilyId, Instant target,
+        Instant outputTimestamp, TimeDomain timeDomain) {
+      setTimer(TimerData.of(timerId, timerFamilyId, namespace, target, outputTimestamp, timeDomain));
+    }
+
+    @Override
+    @SuppressWarnings("deprecation")
+    public void setTimer(TimerData timer) {
+      if (storedKey == null) {
+        throw new IllegalStateException("a timer set outside of a key");
+      }
+      byte[] payload;
+      try {
+        payload = CoderUtils.encodeToByteArray(timerCoder, timer);
+      } catch (CoderException e) {
+        throw new IllegalStateException("cannot encode timer " + timer, e);
+      }
+      long when = EngineTime.toMillis(timer.getTimestamp());
+      // An output timestamp holds the output watermark until the timer has fired.
+      long hold = timer.getOutputTimestamp() == null ? TimerQueue.NO_HOLD : timer.getOutputTimestamp().getMillis();
+      int domain = domainOf(timer.getDomain());
+      timers.set(storedKey, timerName(timer.getNamespace(), timer.getTimerId(), timer.getTimerFamilyId()),
+          domain, when, hold, payload);
+      if (domain != EVENT_TIME && when != Long.MAX_VALUE) {
+        context.scheduleProcessingTime(when + 1);
+      }
+    }
+
+    @Override
+    public void deleteTimer(StateNamespace namespace, String timerId, String timerFamilyId, TimeDomain timeDomain) {
+      deleteTimer(namespace, timerId, timerFamilyId);
+    }
+
+    @Override
+    @SuppressWarnings("deprecation")
+    public void deleteTimer(StateNamespace namespace, String timerId, String timerFamilyId) {
+      timers.delete(storedKey, timerName(namespace, timerId, timerFamilyId));
+    }
+
+    @Override
+    @SuppressWarnings("deprecation")
+    public void deleteTimer(TimerData timer) {
+      deleteTimer(timer.getNamespace(), timer.getTimerId(), timer.getTimerFamilyId());
+    }
+
+    @Override
+    public Instant currentProcessingTime() {
+      return EngineTime.toInstant(context.processingTime());
+    }
+
+    @Override
+    public Instant currentSynchronizedProcessingTime() {
+      return EngineTime.toInstant(context.synchronizedProcessingTime());
+    }
+
+    @Override
+    public Instant currentInputWatermarkTime() {
+      return EngineTime.toInstant(inputWatermark);
+    }
+
+    @Override
+    public Instant currentOutputWatermarkTime() {
+      return EngineTime.toInstant(outputWatermark);
+    }
+  }
+}
