@@ -1,5 +1,6 @@
 package io.sluice.runner;
 
+import io.sluice.execution.state.KeyGroups;
 import io.sluice.execution.state.StateBackendKind;
 import java.util.Locale;
 
@@ -12,17 +13,39 @@ final class OptionValues {
 
   private OptionValues() {}
 
-  /** Subtasks per stage: the cores when unset or -1 (the FlinkRunner's "default"). */
+  /**
+   * Subtasks per stage: the cores when unset or -1 (the FlinkRunner's "default"), but no more than
+   * the maximum parallelism; an explicit value above it is refused.
+   */
   static int parallelism(SluicePipelineOptions options) {
     Integer parallelism = options.getParallelism();
+    int max = maxParallelism(options);
     if (parallelism == null || parallelism == -1) {
-      return Runtime.getRuntime().availableProcessors();
+      return Math.min(Runtime.getRuntime().availableProcessors(), max);
     }
     if (parallelism < 1) {
       throw new IllegalArgumentException("--parallelism must be at least 1 (or -1 for the number of cores), got "
           + parallelism);
     }
+    if (parallelism > max) {
+      throw new IllegalArgumentException("--parallelism " + parallelism + " is above --maxParallelism " + max
+          + " (the number of key groups, which bounds every stage's parallelism): raise --maxParallelism (at most "
+          + KeyGroups.UPPER_BOUND + ") or lower --parallelism");
+    }
     return parallelism;
+  }
+
+  /** Key groups, and so the highest parallelism: 128 when unset or -1 (the FlinkRunner's "default"). */
+  static int maxParallelism(SluicePipelineOptions options) {
+    Integer max = options.getMaxParallelism();
+    if (max == null || max == -1) {
+      return KeyGroups.DEFAULT_MAX_PARALLELISM;
+    }
+    if (max < 1 || max > KeyGroups.UPPER_BOUND) {
+      throw new IllegalArgumentException("--maxParallelism must be between 1 and " + KeyGroups.UPPER_BOUND
+          + " (or -1 for " + KeyGroups.DEFAULT_MAX_PARALLELISM + "), got " + max);
+    }
+    return max;
   }
 
   static int maxBundleSize(SluicePipelineOptions options) {

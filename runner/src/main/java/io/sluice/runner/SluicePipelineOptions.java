@@ -24,6 +24,14 @@ public interface SluicePipelineOptions extends PipelineOptions, StreamingOptions
 
   void setParallelism(Integer parallelism);
 
+  @Description("The number of key groups: keyed state and hash edges are split into this many groups, each stage's"
+      + " subtasks own contiguous ranges of them, so it bounds every stage's parallelism and stays fixed for the life of"
+      + " a job and its checkpoints. -1 (the default, as in FlinkPipelineOptions) means 128; at most 32768.")
+  @Default.Integer(-1)
+  Integer getMaxParallelism();
+
+  void setMaxParallelism(Integer maxParallelism);
+
   // Not "maxBundleSize": the FlinkRunner's option of that name has a @Default naming a class of its own,
   // and Beam requires a shared option to carry the same @Default in every interface that declares it.
   @Description("The most elements a DoFn sees in one bundle (between @StartBundle and @FinishBundle); the"
@@ -47,8 +55,9 @@ public interface SluicePipelineOptions extends PipelineOptions, StreamingOptions
 
   void setSpillDirectory(String directory);
 
-  @Description("How many frames (batches of records) a subtask's input channel buffers before its producers block.")
-  @Default.Integer(64)
+  @Description("How many frames (pages of records, up to 32 KiB each) one input channel buffers before its producer"
+      + " blocks; a subtask has one channel per producing subtask of each input edge. Rounded up to a power of two.")
+  @Default.Integer(8)
   int getChannelCapacity();
 
   void setChannelCapacity(int frames);

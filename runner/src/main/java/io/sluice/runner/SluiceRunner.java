@@ -56,7 +56,8 @@ public final class SluiceRunner extends PipelineRunner<SluicePipelineResult> {
         new TranslationSettings(options, OptionValues.parallelism(options), OptionValues.maxBundleSize(options),
             options.isStreaming()));
     ExecutionConfig config = new ExecutionConfig()
-        .queueCapacityFrames(options.getChannelCapacity())
+        .channelCapacityFrames(options.getChannelCapacity())
+        .maxParallelism(OptionValues.maxParallelism(options))
         .operatorMemoryBudgetBytes(options.getOperatorMemoryMb() * 1024L * 1024L)
         .spillDirectory(Paths.get(options.getSpillDirectory()))
         .stateBackend(OptionValues.stateBackend(options))

@@ -39,13 +39,15 @@ class BesideFlinkRunnerTest {
   void sharedOptionsParseForBothRunners() {
     PipelineOptions options = PipelineOptionsFactory.fromArgs(
         "--runner=SluiceRunner", "--parallelism=3", "--maxElementsPerBundle=17", "--maxBundleSize=5",
-        "--stateBackend=hashmap").create();
+        "--stateBackend=hashmap", "--maxParallelism=256").create();
     SluicePipelineOptions sluice = options.as(SluicePipelineOptions.class);
     FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
     assertEquals(3, sluice.getParallelism());
     assertEquals(3, flink.getParallelism());
     assertEquals(5L, flink.getMaxBundleSize());
     assertEquals(3, OptionValues.parallelism(sluice));
+    assertEquals(256, OptionValues.maxParallelism(sluice));
+    assertEquals(256, flink.getMaxParallelism());
     assertEquals(17, OptionValues.maxBundleSize(sluice));
     assertEquals(io.sluice.execution.state.StateBackendKind.HEAP, OptionValues.stateBackend(sluice));
   }
@@ -56,6 +58,8 @@ class BesideFlinkRunnerTest {
     assertEquals(-1, sluice.getParallelism());
     assertEquals(-1, sluice.as(FlinkPipelineOptions.class).getParallelism());
     assertEquals(Runtime.getRuntime().availableProcessors(), OptionValues.parallelism(sluice));
+    assertEquals(-1, sluice.as(FlinkPipelineOptions.class).getMaxParallelism());
+    assertEquals(128, OptionValues.maxParallelism(sluice));
     assertEquals(io.sluice.execution.state.StateBackendKind.ROCKSDB, OptionValues.stateBackend(sluice));
     // Sluice sets no state backend of its own: the FlinkRunner must not find one it did not ask for.
     assertEquals(null, sluice.as(FlinkPipelineOptions.class).getStateBackend());

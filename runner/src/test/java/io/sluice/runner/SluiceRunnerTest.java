@@ -370,6 +370,20 @@ class SluiceRunnerTest {
     assertTrue(direct.getMessage().contains("parallelism"), direct.getMessage());
   }
 
+  @Test
+  void parallelismAboveTheMaximumParallelismFailsWhenTheRunnerIsCreated() {
+    PipelineOptions wide = PipelineOptionsFactory.fromArgs("--runner=SluiceRunner", "--parallelism=9",
+        "--maxParallelism=8").create();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SluiceRunner.fromOptions(wide));
+    assertTrue(e.getMessage().contains("--parallelism 9 is above --maxParallelism 8"), e.getMessage());
+    PipelineOptions tooMany = PipelineOptionsFactory.fromArgs("--runner=SluiceRunner", "--maxParallelism=40000").create();
+    IllegalArgumentException range = assertThrows(IllegalArgumentException.class, () -> SluiceRunner.fromOptions(tooMany));
+    assertTrue(range.getMessage().contains("--maxParallelism must be between 1 and 32768"), range.getMessage());
+    SluicePipelineOptions unset = PipelineOptionsFactory.fromArgs("--runner=SluiceRunner", "--maxParallelism=1")
+        .as(SluicePipelineOptions.class);
+    assertEquals(1, OptionValues.parallelism(unset), "the default parallelism stays within the maximum");
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Metrics
 

@@ -1,10 +1,13 @@
 package io.sluice.benchmarks.jmh;
 
-import io.sluice.execution.channel.ChannelWriter;
+import io.sluice.execution.channel.ChannelSender;
 import io.sluice.execution.channel.Frame;
-import io.sluice.execution.channel.InputQueue;
+import io.sluice.execution.channel.InputGate;
 import io.sluice.execution.channel.RecordPage;
+import io.sluice.execution.channel.RecordWriter;
+import io.sluice.execution.channel.local.LocalChannel;
 import io.sluice.execution.graph.Partitioning;
+import io.sluice.execution.state.KeyGroups;
 import io.sluice.translation.records.WindowedValueSerializer;
 import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
@@ -30,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The data path of one record between two subtasks: the coder round trip a spill or a network
- * channel pays, and the hand-off through a channel writer into a bounded inbox and out again.
+ * channel pays, and the hand-off through a record writer into a bounded channel and out of its gate.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -43,8 +46,8 @@ public class ChannelBenchmark {
   private Coder<WindowedValue<KV<Long, byte[]>>> coder;
   private WindowedValue<KV<Long, byte[]>> record;
   private byte[] encoded;
-  private InputQueue inbox;
-  private ChannelWriter writer;
+  private InputGate gate;
+  private RecordWriter writer;
   private WindowedValueSerializer serializer;
 
   @Setup
@@ -52,9 +55,12 @@ public class ChannelBenchmark {
     coder = WindowedValues.getFullCoder(KvCoder.of(VarLongCoder.of(), ByteArrayCoder.of()), GlobalWindow.Coder.INSTANCE);
     record = WindowedValues.valueInGlobalWindow(KV.of(42L, new byte[90]));
     encoded = CoderUtils.encodeToByteArray(coder, record);
-    inbox = new InputQueue(64);
+    gate = new InputGate();
+    LocalChannel channel = new LocalChannel(64, gate);
+    gate.connect(channel);
     serializer = WindowedValueSerializer.of(KvCoder.of(VarLongCoder.of(), ByteArrayCoder.of()), WindowingStrategy.globalDefault());
-    writer = new ChannelWriter(0, 0, new InputQueue[] {inbox}, Partitioning.forward(), serializer, 256);
+    writer = new RecordWriter("bench", 0, new ChannelSender[] {channel}, Partitioning.forward(), serializer, 256,
+        new KeyGroups(KeyGroups.DEFAULT_MAX_PARALLELISM));
   }
 
   @Benchmark
@@ -67,7 +73,7 @@ public class ChannelBenchmark {
     return CoderUtils.decodeFromByteArray(coder, encoded);
   }
 
-  /** 256 records serialized into pages, handed through the inbox and read back by the consumer side. */
+  /** 256 records serialized into pages, handed through the channel and read back by the consumer side. */
   @Benchmark
   @org.openjdk.jmh.annotations.OperationsPerInvocation(256)
   public int handOff() throws Exception {
@@ -76,13 +82,16 @@ public class ChannelBenchmark {
     }
     writer.flush();
     int read = 0;
-    for (Frame frame = inbox.poll(); frame != null; frame = inbox.poll()) {
+    int frames = 0;
+    for (Frame frame = gate.poll(); frame != null; frame = gate.poll()) {
+      frames++;
       RecordPage.Reader records = new RecordPage.Reader(frame.page(), frame.size());
       while (records.hasNext()) {
         records.next(serializer);
         read++;
       }
     }
+    gate.handled(frames);
     return read;
   }
 }

@@ -1,5 +1,6 @@
 package io.sluice.benchmarks.jmh;
 
+import io.sluice.execution.state.KeyGroups;
 import io.sluice.translation.records.KeyedRecord;
 import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -17,7 +18,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** What a keyed edge costs per record: encoding the key and hashing its bytes to a partition. */
+/** What a keyed edge costs per record: encoding the key, hashing its bytes, and routing its key group. */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -26,6 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class HashPartitioningBenchmark {
 
+  private static final KeyGroups KEY_GROUPS = new KeyGroups(KeyGroups.DEFAULT_MAX_PARALLELISM);
   private String[] keys;
   private int next;
 
@@ -42,6 +44,6 @@ public class HashPartitioningBenchmark {
     String key = keys[next++ & 1023];
     byte[] bytes = CoderUtils.encodeToByteArray(StringUtf8Coder.of(), key);
     KeyedRecord record = new KeyedRecord(bytes, WindowedValues.valueInGlobalWindow(KV.of(key, 1L)));
-    return Math.floorMod(record.keyHash(), 2);
+    return KEY_GROUPS.subtaskOf(KEY_GROUPS.ofHash(record.keyHash()), 2);
   }
 }

@@ -60,7 +60,7 @@ public class StateBackendBenchmark {
     store = stores.store("state");
     prefixes = new byte[10_000][];
     for (int i = 0; i < prefixes.length; i++) {
-      prefixes[i] = KeyGroups.prefix(new byte[] {(byte) i, (byte) (i >> 8), 7});
+      prefixes[i] = new KeyGroups(KeyGroups.DEFAULT_MAX_PARALLELISM).prefix(new byte[] {(byte) i, (byte) (i >> 8), 7});
     }
   }
 

@@ -2,7 +2,6 @@ package io.sluice.translation.operators.timely;
 
 import io.sluice.execution.operator.OperatorContext;
 import io.sluice.execution.state.ByteKey;
-import io.sluice.execution.state.KeyGroups;
 import io.sluice.execution.state.KeyedStores;
 import io.sluice.execution.state.StoredKeys;
 import io.sluice.execution.state.TimerQueue;
@@ -88,7 +87,7 @@ public final class TimelyKeyState implements StepContext {
     this.context = context;
     this.keyCoder = (Coder<Object>) keyCoder;
     this.stores = context.keyedStores();
-    this.timers = new TimerQueue(stores.store("timers"));
+    this.timers = new TimerQueue(stores.store("timers"), context.keyGroups());
     this.timerCoder = TimerInternals.TimerDataCoderV2.of(windowCoder);
   }
 
@@ -104,7 +103,7 @@ public final class TimelyKeyState implements StepContext {
   private void setStoredKey(byte[] stored, byte[] keyBytes, Object key) {
     this.storedKey = stored;
     this.keyBytes = keyBytes;
-    this.keyPrefix = KeyGroups.prefix(stored);
+    this.keyPrefix = context.keyGroups().prefix(stored);
     this.key = key;
     this.state = null;
   }
