@@ -109,7 +109,7 @@ public final class PipelineTranslator {
     SplittableParDo.convertReadBasedSplittableDoFnsToPrimitiveReads(pipeline);
     pipeline.replaceAll(List.of(
         PTransformOverride.of(PTransformMatchers.splittableParDo(), new SplittableParDo.OverrideFactory<>())));
-    // Splittable DoFns checkpoint and resume through keyed state and timers (runners-core's
+    // Splittable DoFns split their calls and resume the residuals through keyed state and timers (runners-core's
     // ProcessFn), in batch as in streaming: so they can finalize bundles and share out their work.
     pipeline.replaceAll(List.of(
         PTransformOverride.of(PTransformMatchers.splittableProcessKeyedBounded(),

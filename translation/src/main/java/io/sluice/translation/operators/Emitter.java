@@ -9,6 +9,7 @@ import io.sluice.execution.runtime.JobCancelledException;
  */
 public final class Emitter {
 
+  /** The operator's output: derived, from the context at open, for as long as the operator keeps this emitter. */
   private final Output output;
 
   public Emitter(Output output) {

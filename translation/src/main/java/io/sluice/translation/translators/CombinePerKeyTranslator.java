@@ -15,6 +15,7 @@ import org.apache.beam.sdk.runners.AppliedPTransform;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
+import org.apache.beam.sdk.util.SerializableUtils;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.WindowingStrategy;
 
@@ -50,15 +51,21 @@ public final class CombinePerKeyTranslator<K, I, O> implements TransformTranslat
     Coder<?> keyCoder = ((KvCoder<?, ?>) input.getCoder()).getKeyCoder();
     TimestampCombiner timestamps = input.getWindowingStrategy().getTimestampCombiner();
     String step = transform.getFullName();
+    // Each subtask gets its own instance, as Beam's model promises: a CombineFn may keep fields.
+    byte[] serializedFn = SerializableUtils.serializeToByteArray(fn);
     io.sluice.execution.graph.OperatorNode partial = context.addOperator(step + "/PartialCombine",
-        subtask -> new PartialCombineOperator(fn, keyCoder, timestamps, BYTES_PER_PARTIAL_SLOT),
+        subtask -> new PartialCombineOperator(instance(serializedFn, step), keyCoder, timestamps, BYTES_PER_PARTIAL_SLOT),
         List.of(new TranslationContext.Input(context.producerOf(input), 0, Partitioning.forward())));
     // Accumulators cross the shuffle with the CombineFn's accumulator coder, as in Beam's expansion.
     TranslationContext.Port partials = context.portOf(partial, 0, KeyedRecordSerializer.decoding(
         KvCoder.of(keyCoder, accumulatorCoder(fn, input, step)), input.getWindowingStrategy()));
     context.setProducer(Transforms.onlyOutput(transform), context.addOperator(step,
-        subtask -> new FinalCombineOperator(fn, timestamps),
+        subtask -> new FinalCombineOperator(instance(serializedFn, step), timestamps),
         List.of(new TranslationContext.Input(partials, 0, Partitioning.hash(KeyedRecord::keyHashOf)))), 0);
+  }
+
+  private static Combine.CombineFn<?, ?, ?> instance(byte[] serializedFn, String step) {
+    return (Combine.CombineFn<?, ?, ?>) SerializableUtils.deserializeFromByteArray(serializedFn, "the CombineFn of " + step);
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

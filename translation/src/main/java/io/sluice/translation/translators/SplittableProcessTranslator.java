@@ -14,8 +14,8 @@ import org.apache.beam.sdk.values.PCollection;
 
 /**
  * A splittable DoFn, in batch as in streaming: runners-core's ProcessFn over keyed (element,
- * restriction) pairs, in a keyed {@link TimelyParDoOperator}, whose timers resume checkpointed
- * work. Its input, grouped into keyed work items by Beam's expansion, arrives here as keyed records
+ * restriction) pairs, in a keyed {@link TimelyParDoOperator}, whose resume timers bring back the
+ * residuals of split calls. Its input, grouped into keyed work items by Beam's expansion, arrives here as keyed records
  * over a hash edge.
  */
 public final class SplittableProcessTranslator implements TransformTranslator<ProcessElements<?, ?, ?, ?, ?>> {

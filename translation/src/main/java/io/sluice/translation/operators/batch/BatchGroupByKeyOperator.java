@@ -53,9 +53,16 @@ public final class BatchGroupByKeyOperator<K, V, W extends BoundedWindow> implem
   private final PipelineOptions options;
   private final boolean firesOnceAtEndOfWindow;
   private final WindowedValueCodec.Grouping<V> codec;
+  /**
+   * Every key's values, as bytes: derived, batch input, lost with the subtask (a batch job reruns);
+   * filled until input ends, handed out key by key, released at close.
+   */
   private KeyGroupedInput input;
+  /** Derived: made at open, for the operator's life. */
   private Emitter out;
+  /** Trigger machinery shared by all keys: derived, made at open, for the operator's life. */
   private ReduceFnRunners<K, V, W> reducers;
+  /** For logs: derived, set at open, for the operator's life. */
   private String stepName;
 
   @SuppressWarnings("unchecked")

@@ -20,8 +20,11 @@ import org.joda.time.Instant;
  */
 final class BatchKeyState implements StepContext {
 
+  /** Callbacks the DoFn registers: derived, per bundle (the DoFn instance runs and clears them as it ends). */
   private final InMemoryBundleFinalizer bundleFinalizer = new InMemoryBundleFinalizer();
+  /** The current key's state: derived, on the heap (a batch job reruns), per key. */
   private InMemoryStateInternals<Object> state;
+  /** The current key's timers: derived, per key; every one fires once the key's input is done. */
   private InMemoryTimerInternals timers;
 
   private final StateInternals stateView = new StateInternals() {

@@ -24,12 +24,20 @@ import org.apache.beam.sdk.values.WindowedValue;
 public final class BatchParDoOperator implements Operator {
 
   private final DoFnSpec spec;
+  /** The job's counters, shared by every subtask: derived (attempted metrics, not checkpointed), for the job's life. */
   private final JobMetrics metrics;
+  /** The user's DoFn and its bundles: derived, set up at open, torn down at close. */
   private DoFnInstance instance;
+  /** Each side input whole: derived, batch input, lost with the subtask (a batch job reruns); open to close. */
   private BatchSideInputs sideInputs;
+  /** Side inputs not yet complete: derived, counts down until they all are. */
   private int pendingSideInputs;
-  /** Main input that came before the side inputs were complete: lives until they are. */
+  /**
+   * Main input that came before the side inputs were complete: derived, batch input, lost with the
+   * subtask (a batch job reruns); lives until they are.
+   */
   private RecordPage waitingForSideInputs = new RecordPage(1024);
+  /** How waiting main input is encoded: derived from the spec at open, for the operator's life. */
   private WindowedValueSerializer mainInput;
 
   public BatchParDoOperator(DoFnSpec spec, JobMetrics metrics) {

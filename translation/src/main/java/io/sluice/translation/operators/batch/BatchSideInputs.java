@@ -15,7 +15,12 @@ import org.apache.beam.sdk.values.WindowedValue;
  */
 final class BatchSideInputs extends ParDoSideInputs {
 
+  /**
+   * Each side input's elements by window: derived, batch input, lost with the subtask (a batch job
+   * reruns); collected until its input ends, kept for the operator's life.
+   */
   private final List<Map<BoundedWindow, List<Object>>> elements = new ArrayList<>();
+  /** Views made from {@link #elements}, per window on first read: derived, kept for the operator's life. */
   private final Map<PCollectionView<?>, Map<BoundedWindow, Object>> materialized = new HashMap<>();
 
   BatchSideInputs(List<PCollectionView<?>> views) {

@@ -28,13 +28,24 @@ import org.apache.beam.sdk.values.WindowedValue;
 public final class BatchStatefulParDoOperator implements Operator {
 
   private final DoFnSpec spec;
+  /** The job's counters, shared by every subtask: derived (attempted metrics, not checkpointed), for the job's life. */
   private final JobMetrics metrics;
+  /** Runners-core's stateful runner over {@link #keyState}: derived, made at open, for the operator's life. */
   private DoFnRunner<Object, Object> runner;
+  /** The user's DoFn and its bundles: derived, set up at open, torn down at close. */
   private DoFnInstance instance;
+  /** Each side input whole: derived, batch input, lost with the subtask (a batch job reruns); open to close. */
   private BatchSideInputs sideInputs;
+  /** The current key's state and timers: derived, on the heap (a batch job reruns), fresh per key. */
   private BatchKeyState keyState;
+  /**
+   * The main input, grouped by key: derived, batch input, lost with the subtask (a batch job
+   * reruns); filled until input ends, handed out key by key, released at close.
+   */
   private KeyGroupedInput input;
+  /** Decodes a key's values: derived from the spec at open, for the operator's life. */
   private WindowedValueCodec<Object> codec;
+  /** Derived from the spec at open, for the operator's life. */
   private Coder<Object> keyCoder;
 
   /** How the keyed edge into this operator carries elements: fully encoded, kept undecoded until the key's turn. */

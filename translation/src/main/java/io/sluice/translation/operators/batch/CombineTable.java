@@ -19,7 +19,9 @@ final class CombineTable {
   static final class Slot {
     final Object key;
     final BoundedWindow window;
+    /** The key's input in the window so far: derived, batch input (a batch job reruns), until the table is cleared. */
     Object accumulator;
+    /** The output timestamp of the pane so far: derived, as {@link #accumulator}. */
     Instant timestamp;
 
     Slot(Object key, BoundedWindow window) {
@@ -32,11 +34,15 @@ final class CombineTable {
   /**
    * Slots by window, then by key: an element almost always lands in the window the previous one
    * did (with global windowing, always), so the per-element lookup is one hash probe on the key
-   * itself, without a composite key to allocate and chase.
+   * itself, without a composite key to allocate and chase. Derived: batch input, lost with the
+   * subtask (a batch job reruns); lives until {@link #clear}.
    */
   private final Map<BoundedWindow, Map<Object, Slot>> slotsByWindow = new HashMap<>();
+  /** The window of the last lookup: derived, a cache that lasts until the window changes or the table is cleared. */
   private BoundedWindow lastWindow;
+  /** {@link #lastWindow}'s slots: derived from {@link #slotsByWindow}, as long as {@link #lastWindow}. */
   private Map<Object, Slot> lastWindowSlots;
+  /** Slots in the table: derived from {@link #slotsByWindow}, until {@link #clear}. */
   private int size;
 
   CombineTable(TimestampCombiner timestampCombiner) {

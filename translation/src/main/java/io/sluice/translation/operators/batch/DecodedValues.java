@@ -14,6 +14,7 @@ import org.apache.beam.sdk.values.WindowedValue;
  */
 final class DecodedValues<V> implements Iterable<WindowedValue<V>> {
 
+  /** The key's values: derived, borrowed from the grouping operator, valid only while it hands out the key. */
   private final EncodedValues values;
   private final WindowedValueCodec<V> codec;
 
@@ -31,7 +32,9 @@ final class DecodedValues<V> implements Iterable<WindowedValue<V>> {
       throw new UncheckedIOException(e);
     }
     return new Iterator<WindowedValue<V>>() {
+      /** A value is read and not yet returned: derived, per element. */
       private boolean ready;
+      /** The cursor is used up and closed: derived, per pass. */
       private boolean done;
 
       @Override

@@ -20,9 +20,15 @@ import org.apache.beam.sdk.values.WindowedValues;
  */
 public final class FinalCombineOperator implements Operator {
 
+  /** The user's CombineFn, fixed at construction: its state is the accumulators in {@link #table}. */
   private final CombineFn<Object, Object, Object> combineFn;
   private final TimestampCombiner timestampCombiner;
+  /**
+   * Accumulators by key and window: derived, batch input, lost with the subtask (a batch job
+   * reruns); kept until input ends.
+   */
   private CombineTable table;
+  /** Derived: made at open, for the operator's life. */
   private Emitter out;
 
   @SuppressWarnings("unchecked")

@@ -35,10 +35,17 @@ final class KeyGroupedInput implements AutoCloseable {
 
   private final OperatorContext context;
   private final long budget;
-  /** Each key's values while they fit; null once moved to the sorter. Lives until the groups are handed out. */
+  /**
+   * Each key's values while they fit; null once moved to the sorter. Derived: batch input, lost with
+   * the subtask (a batch job reruns). Lives until the groups are handed out.
+   */
   private Map<ByteKey, ValueRun> groups = new HashMap<>();
   /** Heap bytes held by {@link #groups}, derived from it. */
   private long heapBytes;
+  /**
+   * The whole input once it outgrew the budget, in sorted runs on disk: derived, batch input, lost with
+   * the subtask (a batch job reruns); from then until close, which deletes its files.
+   */
   private ExternalSorter sorter;
 
   KeyGroupedInput(OperatorContext context) {

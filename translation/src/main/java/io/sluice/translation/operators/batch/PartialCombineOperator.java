@@ -22,12 +22,19 @@ import org.apache.beam.sdk.values.WindowedValues;
  */
 public final class PartialCombineOperator implements Operator {
 
+  /** The user's CombineFn, fixed at construction: its state is the accumulators in {@link #table}. */
   private final CombineFn<Object, Object, ?> combineFn;
   private final Coder<Object> keyCoder;
   private final TimestampCombiner timestampCombiner;
   private final int bytesPerSlot;
+  /** Slots at which the table is sent on: derived from the memory budget at open, for the operator's life. */
   private int maxSlots;
+  /**
+   * Accumulators since the last flush: derived, batch input, lost with the subtask (a batch job
+   * reruns); lives until the table fills or input ends.
+   */
   private CombineTable table;
+  /** Derived: made at open, for the operator's life. */
   private Emitter out;
 
   @SuppressWarnings("unchecked")

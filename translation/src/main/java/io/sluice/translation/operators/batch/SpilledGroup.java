@@ -21,12 +21,16 @@ final class SpilledGroup implements EncodedValues {
 
   private final Path directory;
   private final long heapLimit;
-  /** The values on the heap, as a run: lives until the next key. */
+  /** The values on the heap, as a run: derived (batch input, a batch job reruns), lives until the next key. */
   private ValueRun heap;
+  /** Bytes in {@link #heap}: derived from it, per key. */
   private long heapBytes;
-  /** Values past the heap limit, as length-prefixed records; null when all fit on the heap. */
+  /**
+   * Values past the heap limit, as length-prefixed records; null when all fit on the heap. Derived,
+   * per key: the file is deleted when the next key loads or the group is cleared.
+   */
   private Path overflow;
-  /** Open passes over {@link #overflow}, closed with the key even if their reader gave up early. */
+  /** Open passes over {@link #overflow}, closed with the key even if their reader gave up early: per key. */
   private final List<Cursor> openCursors = new ArrayList<>();
 
   SpilledGroup(Path directory, long heapLimit) {
@@ -71,8 +75,11 @@ final class SpilledGroup implements EncodedValues {
     DataInputStream file = overflow == null ? null
         : new DataInputStream(new BufferedInputStream(Files.newInputStream(overflow), 1 << 16));
     Cursor cursor = new Cursor() {
+      /** The heap part is read, the rest comes from the file: derived, per pass. */
       private boolean inFile;
+      /** The current value read from the file: derived, reused from value to value for the pass. */
       private byte[] buffer = new byte[64];
+      /** The current file value's length: derived, per element. */
       private int length;
 
       @Override

@@ -8,7 +8,9 @@ import java.util.Arrays;
  */
 final class ValueRun implements EncodedValues {
 
+  /** The values back to back: derived, batch input (a batch job reruns), until its key is handed out. */
   private byte[] bytes;
+  /** Bytes of {@link #bytes} in use: derived, as long as it. */
   private int size;
 
   ValueRun(int initialCapacity) {
@@ -46,8 +48,11 @@ final class ValueRun implements EncodedValues {
   @Override
   public Cursor cursor() {
     return new Cursor() {
+      /** Where the next value's length starts: derived, per pass. */
       private int position;
+      /** The current value's offset: derived, per element. */
       private int offset;
+      /** The current value's length: derived, per element. */
       private int length;
 
       @Override

@@ -26,13 +26,23 @@ public final class DoFnInstance {
     void run() throws Exception;
   }
 
+  /**
+   * The user's DoFn, and whatever it keeps in its own fields: derived (a fresh copy per subtask, in
+   * no store), for the operator's life.
+   */
   private final DoFn<Object, Object> fn;
+  /** Runs {@link #fn}: derived, made with this instance at open, for the operator's life. */
   private final DoFnRunner<Object, Object> runner;
+  /** The step's counters in this subtask: derived (attempted metrics, not checkpointed), open to close. */
   private final MetricsContainerImpl metrics;
+  /** Callbacks registered in the current bundle: derived, per bundle, run once it ends successfully. */
   private final InMemoryBundleFinalizer finalizer;
   private final int maxBundleSize;
+  /** Set from a successful @Setup until @Teardown, so teardown runs once: derived, for the operator's life. */
   private DoFnInvoker<Object, Object> invoker;
+  /** A bundle is open: derived, per bundle. */
   private boolean inBundle;
+  /** Elements in the current bundle, against the maximum bundle size: derived, per bundle. */
   private int elements;
 
   public DoFnInstance(DoFn<Object, Object> fn, DoFnRunner<Object, Object> runner, MetricsContainerImpl metrics,

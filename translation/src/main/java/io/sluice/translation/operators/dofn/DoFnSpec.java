@@ -27,6 +27,7 @@ public final class DoFnSpec {
   private final byte[] serializedFn;
   private final TupleTag<?> mainOutputTag;
   private final List<TupleTag<?>> outputTags;
+  /** Derived from {@link #outputTags} at construction and read-only after, for the spec's life. */
   private final Map<TupleTag<?>, Integer> portsByTag = new java.util.HashMap<>();
   private final Coder<?> inputCoder;
   private final Map<TupleTag<?>, Coder<?>> outputCoders;

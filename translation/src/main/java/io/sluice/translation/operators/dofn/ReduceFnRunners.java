@@ -24,7 +24,8 @@ public final class ReduceFnRunners<K, V, W extends BoundedWindow> {
   private final WindowingStrategy<?, W> windowingStrategy;
   private final PipelineOptions options;
   private final Emitter out;
-  // Stateless (their state lives in StateInternals): built once, shared by every key's runner.
+  // Stateless (their state lives in StateInternals): built once, shared by every key's runner for
+  // the operator's life.
   private final ExecutableTriggerStateMachine triggerStateMachine;
   private final SystemReduceFn<K, V, Iterable<V>, Iterable<V>, W> reduceFn;
 

@@ -9,6 +9,7 @@ import org.apache.beam.sdk.transforms.DoFn.BundleFinalizer;
 /** The step context of a DoFn without state or timers: only bundle finalization. */
 public final class StatelessStepContext implements StepContext {
 
+  /** Callbacks the DoFn registers: derived, per bundle (the DoFn instance runs and clears them as it ends). */
   private final InMemoryBundleFinalizer finalizer;
 
   public StatelessStepContext(InMemoryBundleFinalizer finalizer) {

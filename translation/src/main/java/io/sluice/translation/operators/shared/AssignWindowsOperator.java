@@ -14,6 +14,7 @@ import org.joda.time.Instant;
 public final class AssignWindowsOperator<T, W extends BoundedWindow> implements Operator {
 
   private final WindowFn<T, W> windowFn;
+  /** Derived: made at open, for the operator's life. */
   private Emitter out;
 
   public AssignWindowsOperator(WindowFn<T, W> windowFn) {

@@ -21,8 +21,11 @@ public final class BoundedReadOperator<T> implements Operator {
   private final List<? extends BoundedSource<T>> splits;
   private final PipelineOptions options;
   private final String stepName;
+  /** The job's counters, shared by every subtask: derived (attempted metrics, not checkpointed), for the job's life. */
   private final JobMetrics metrics;
+  /** Derived: given at open, for the operator's life. */
   private OperatorContext context;
+  /** This subtask's counters of the step: derived (attempted metrics, not checkpointed), open to close. */
   private MetricsContainerImpl metricsContainer;
 
   public BoundedReadOperator(List<? extends BoundedSource<T>> splits, PipelineOptions options, String stepName, JobMetrics metrics) {

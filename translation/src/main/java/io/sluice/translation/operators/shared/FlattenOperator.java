@@ -10,6 +10,7 @@ import io.sluice.translation.operators.Emitter;
  */
 public final class FlattenOperator implements Operator {
 
+  /** Derived: made at open, for the operator's life. */
   private Emitter out;
 
   @Override

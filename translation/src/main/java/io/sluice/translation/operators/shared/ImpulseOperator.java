@@ -8,6 +8,7 @@ import org.apache.beam.sdk.values.WindowedValues;
 /** Beam's Impulse: one empty byte array in the global window, from the first subtask only. */
 public final class ImpulseOperator implements Operator {
 
+  /** Derived: given at open, for the operator's life. */
   private OperatorContext context;
 
   @Override

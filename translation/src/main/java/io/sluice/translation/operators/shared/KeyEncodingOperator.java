@@ -16,6 +16,7 @@ import org.apache.beam.sdk.values.WindowedValue;
 public final class KeyEncodingOperator<K> implements Operator {
 
   private final Coder<K> keyCoder;
+  /** Derived: made at open, for the operator's life. */
   private Emitter out;
 
   public KeyEncodingOperator(Coder<K> keyCoder) {

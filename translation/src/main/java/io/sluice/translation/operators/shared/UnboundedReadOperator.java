@@ -6,12 +6,23 @@ import io.sluice.execution.state.ByteKey;
 import io.sluice.translation.metrics.JobMetrics;
 import io.sluice.translation.operators.Emitter;
 import io.sluice.translation.operators.EngineTime;
+import io.sluice.execution.state.SortedByteStore;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
+import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.io.UnboundedSource;
 import org.apache.beam.sdk.metrics.MetricsEnvironment;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -24,9 +35,12 @@ import org.apache.beam.sdk.values.WindowedValues;
  * readers' watermarks; a subtask without splits is finished at once, so it holds no one back. A
  * reader whose watermark reaches the end of time is done, as is one past its {@link ReadLimits}.
  *
- * <p>Each reader's checkpoint mark is finalized once what it covers has been handed downstream,
- * at most once a second (sources that acknowledge messages on finalization need it; there is no
- * checkpoint to wait for yet). Records of sources that ask for it are deduplicated by record id.
+ * <p>A reader's position is its source's CheckpointMark (Beam's name; a "reader mark" here, so that
+ * "checkpoint" means the job's). At a job checkpoint each reader's mark, the records still to read
+ * and the record ids remembered for deduplication go to operator stores; a restored read resumes
+ * each split from its mark, and a mark is finalized (messages acknowledged) only once the checkpoint
+ * that holds it is complete. A job that takes no checkpoints finalizes each reader's mark once what
+ * it covers has been handed downstream, at most once a second.
  */
 public final class UnboundedReadOperator<T> implements SourceOperator {
 
@@ -38,21 +52,35 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
 
   /** One split being read. */
   private final class SplitReader {
+    final int split;
+    final UnboundedSource<T, UnboundedSource.CheckpointMark> source;
     final UnboundedSource.UnboundedReader<T> reader;
+    /** Record ids read lately, oldest first: derived, written at a snapshot. */
     final Map<ByteKey, Boolean> seenIds;
+    /** Whether start() was called: a reader resumed from a mark has been started already. */
     boolean started;
+    /** Records still to read under the read's limits: durable from a snapshot on. */
     long remaining;
     long lastFinalized = System.currentTimeMillis();
 
-    SplitReader(UnboundedSource<T, ?> split, long maxRecords) throws Exception {
-      this.reader = split.createReader(options, null);
-      this.remaining = maxRecords;
-      this.seenIds = !split.requiresDeduping() ? null : new LinkedHashMap<>(16, 0.75f, false) {
+    @SuppressWarnings("unchecked")
+    SplitReader(int split, UnboundedSource<T, ?> source, long remaining, UnboundedSource.CheckpointMark mark,
+        List<byte[]> seen) throws Exception {
+      this.split = split;
+      this.source = (UnboundedSource<T, UnboundedSource.CheckpointMark>) source;
+      this.reader = this.source.createReader(options, mark);
+      this.remaining = remaining;
+      this.seenIds = !source.requiresDeduping() ? null : new LinkedHashMap<>(16, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<ByteKey, Boolean> eldest) {
           return size() > DEDUP_IDS;
         }
       };
+      if (seenIds != null) {
+        for (byte[] id : seen) {
+          seenIds.put(new ByteKey(id), Boolean.TRUE);
+        }
+      }
     }
 
     boolean next() throws Exception {
@@ -83,6 +111,9 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
     }
 
     void finalizeIfDue(boolean force) throws Exception {
+      if (checkpointing) {
+        return;
+      }
       long now = System.currentTimeMillis();
       if (started && (force || now - lastFinalized >= FINALIZE_INTERVAL_MILLIS)) {
         lastFinalized = now;
@@ -96,7 +127,16 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
   private final String stepName;
   private final JobMetrics metrics;
   private final ReadLimits limits;
-  private final List<SplitReader> readers = new ArrayList<>();
+  /** The readers of this subtask's unfinished splits: made at the first poll, from restored marks if any. */
+  private List<SplitReader> readers;
+  /** Splits of this subtask that were read to their end: durable from a snapshot on. */
+  private final Set<Integer> finishedSplits = new HashSet<>();
+  /** Per split, the reader mark, records remaining and ids seen that a restore resumes from. */
+  private final Map<Integer, Resumption> restored = new HashMap<>();
+  /** Reader marks of checkpoints not yet complete, by checkpoint id: derived, finalized on completion. */
+  private final TreeMap<Long, List<UnboundedSource.CheckpointMark>> marksToFinalize = new TreeMap<>();
+  /** Whether the job takes checkpoints: marks are then finalized only when one completes. */
+  private boolean checkpointing;
   private OperatorContext context;
   private MetricsContainerImpl metricsContainer;
   private Emitter out;
@@ -123,20 +163,117 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
     this.context = context;
     this.out = new Emitter(context.output());
     this.metricsContainer = metrics.containerFor(stepName);
-    try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(metricsContainer)) {
-      for (int s = context.subtaskIndex(); s < splits.size(); s += context.parallelism()) {
-        readers.add(new SplitReader(splits.get(s), limits.recordsOfSplit(s, splits.size())));
-      }
-    }
     if (limits.maxReadTimeMillis() != Long.MAX_VALUE) {
       deadline = System.currentTimeMillis() + limits.maxReadTimeMillis();
     }
+  }
+
+  /** Where a restored split resumes. */
+  private record Resumption(long remaining, UnboundedSource.CheckpointMark mark, List<byte[]> seenIds) {}
+
+  private void startReaders() throws Exception {
+    readers = new ArrayList<>();
+    for (int s = context.subtaskIndex(); s < splits.size(); s += context.parallelism()) {
+      if (finishedSplits.contains(s)) {
+        continue;
+      }
+      Resumption resumption = restored.get(s);
+      readers.add(resumption == null
+          ? new SplitReader(s, splits.get(s), limits.recordsOfSplit(s, splits.size()), null, List.of())
+          : new SplitReader(s, splits.get(s), resumption.remaining, resumption.mark, resumption.seenIds));
+    }
+    restored.clear();
+  }
+
+  @Override
+  public void snapshotState(long checkpointId) throws Exception {
+    checkpointing = true;
+    if (readers == null) {
+      // Not polled yet: what a restore gave it must reach this checkpoint too.
+      startReaders();
+    }
+    SortedByteStore positions = context.operatorStore("reader-marks");
+    positions.deletePrefix(new byte[0]);
+    SortedByteStore dedup = context.operatorStore("dedup-ids");
+    dedup.deletePrefix(new byte[0]);
+    for (int s : finishedSplits) {
+      positions.put(splitKey(s), new byte[0]);
+    }
+    List<UnboundedSource.CheckpointMark> marks = new ArrayList<>();
+    for (SplitReader split : readers) {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      DataOutputStream out = new DataOutputStream(bytes);
+      out.writeLong(split.remaining);
+      if (split.started) {
+        UnboundedSource.CheckpointMark mark = split.reader.getCheckpointMark();
+        marks.add(mark);
+        out.writeBoolean(true);
+        split.source.getCheckpointMarkCoder().encode(mark, out);
+      } else {
+        out.writeBoolean(false);
+      }
+      out.flush();
+      positions.put(splitKey(split.split), bytes.toByteArray());
+      if (split.seenIds != null) {
+        long sequence = 0;
+        for (ByteKey id : split.seenIds.keySet()) {
+          dedup.put(ByteBuffer.allocate(12).putInt(split.split).putLong(sequence++).array(), id.bytes());
+        }
+      }
+    }
+    marksToFinalize.put(checkpointId, marks);
+  }
+
+  @Override
+  public void restoreState(long checkpointId) throws Exception {
+    checkpointing = true;
+    Map<Integer, List<byte[]>> seen = new HashMap<>();
+    try (SortedByteStore.Cursor cursor = context.operatorStore("dedup-ids").scan(new byte[0])) {
+      while (cursor.hasNext()) {
+        Map.Entry<byte[], byte[]> entry = cursor.next();
+        seen.computeIfAbsent(ByteBuffer.wrap(entry.getKey()).getInt(), s -> new ArrayList<>()).add(entry.getValue());
+      }
+    }
+    try (SortedByteStore.Cursor cursor = context.operatorStore("reader-marks").scan(new byte[0])) {
+      while (cursor.hasNext()) {
+        Map.Entry<byte[], byte[]> entry = cursor.next();
+        int split = ByteBuffer.wrap(entry.getKey()).getInt();
+        if (entry.getValue().length == 0) {
+          finishedSplits.add(split);
+          continue;
+        }
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(entry.getValue()));
+        long remaining = in.readLong();
+        @SuppressWarnings("unchecked")
+        Coder<UnboundedSource.CheckpointMark> coder =
+            (Coder<UnboundedSource.CheckpointMark>) splits.get(split).getCheckpointMarkCoder();
+        UnboundedSource.CheckpointMark mark = in.readBoolean() ? coder.decode(in) : null;
+        restored.put(split, new Resumption(remaining, mark, seen.getOrDefault(split, List.of())));
+      }
+    }
+  }
+
+  @Override
+  public void checkpointComplete(long checkpointId) throws Exception {
+    // A complete checkpoint subsumes the earlier ones: their marks are finalized too.
+    while (!marksToFinalize.isEmpty() && marksToFinalize.firstKey() <= checkpointId) {
+      for (UnboundedSource.CheckpointMark mark : marksToFinalize.pollFirstEntry().getValue()) {
+        mark.finalizeCheckpoint();
+      }
+    }
+  }
+
+  private static byte[] splitKey(int split) {
+    return ByteBuffer.allocate(4).putInt(split).array();
   }
 
   @Override
   public Status poll() throws Exception {
     boolean emitted = false;
     try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(metricsContainer)) {
+      if (readers == null) {
+        startReaders();
+      }
       for (int r = readers.size() - 1; r >= 0; r--) {
         SplitReader split = readers.get(r);
         emitted |= split.read();
@@ -145,6 +282,7 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
         if (done) {
           split.reader.close();
           readers.remove(r);
+          finishedSplits.add(split.split);
         }
       }
     }
@@ -168,9 +306,11 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
 
   @Override
   public void close() throws Exception {
-    for (SplitReader split : readers) {
-      split.reader.close();
+    if (readers != null) {
+      for (SplitReader split : readers) {
+        split.reader.close();
+      }
+      readers.clear();
     }
-    readers.clear();
   }
 }

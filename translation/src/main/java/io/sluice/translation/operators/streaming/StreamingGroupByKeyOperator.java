@@ -34,7 +34,9 @@ public final class StreamingGroupByKeyOperator<K, V, W extends BoundedWindow> im
   private final PipelineOptions options;
   private final String stepName;
   private final JobMetrics metrics;
+  /** Every key's panes, holds and timers: durable (the keyed stores), lives as long as the job. */
   private TimelyKeyState keyState;
+  /** Trigger machinery shared by all keys: derived, made at open. */
   private ReduceFnRunners<K, V, W> reducers;
   private CounterCell droppedDueToLateness;
 
@@ -54,6 +56,16 @@ public final class StreamingGroupByKeyOperator<K, V, W extends BoundedWindow> im
     reducers = new ReduceFnRunners<>(inputCoder.getValueCoder(), windowingStrategy, options, new Emitter(context.output()));
     droppedDueToLateness = metrics.containerFor(stepName).getCounter(
         MetricName.named(LateDataDroppingDoFnRunner.class, LateDataDroppingDoFnRunner.DROPPED_DUE_TO_LATENESS));
+  }
+
+  @Override
+  public void snapshotState(long checkpointId) {
+    keyState.snapshot();
+  }
+
+  @Override
+  public void restoreState(long checkpointId) {
+    keyState.restore();
   }
 
   @SuppressWarnings("unchecked")

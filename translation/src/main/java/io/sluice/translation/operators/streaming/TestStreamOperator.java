@@ -17,9 +17,13 @@ import org.apache.beam.sdk.values.WindowedValues;
 public final class TestStreamOperator<T> implements SourceOperator {
 
   private final List<TestStream.Event<T>> events;
+  /** Derived: given at open, for the operator's life. */
   private OperatorContext context;
+  /** Derived: made at open, for the operator's life. */
   private Emitter out;
+  /** The next event to replay: derived, in no store (a restored job would replay from the first); open to close. */
   private int next;
+  /** In-band processing time sent so far: derived from the job's start and the events replayed; open to close. */
   private long processingTime;
 
   public TestStreamOperator(List<TestStream.Event<T>> events) {

@@ -23,18 +23,20 @@ import org.joda.time.Duration;
 /**
  * What makes a {@link TimelyParDoOperator} run a splittable DoFn, in batch as in streaming:
  * runners-core's ProcessFn, fed keyed work items. An (element, restriction) pair is processed for a
- * bounded number of outputs and time, then checkpointed into keyed state; a processing-time timer
- * resumes it, arriving as a work item too. Watermark estimators hold the output watermark through
- * the ProcessFn's watermark hold.
+ * bounded number of outputs and time, then split: the residual restriction goes to keyed state and
+ * a processing-time timer (the resume timer) brings it back, arriving as a work item too. All of it
+ * is in the state backend, so a job checkpoint holds every residual. Watermark estimators hold the
+ * output watermark through the ProcessFn's watermark hold.
  */
 final class SplittableProcessing {
 
-  /** Outputs or seconds after which a call is checkpointed, so one restriction cannot hog a subtask. */
+  /** Outputs or seconds after which a call is split, so one restriction cannot hog a subtask. */
   private static final int MAX_OUTPUTS_PER_CALL = 10_000;
   private static final Duration MAX_CALL_DURATION = Duration.standardSeconds(1);
 
   private final TupleTag<Object> mainOutputTag;
-  private ScheduledExecutorService checkpointTimer;
+  /** Tells a running call when its time is up: derived, one thread per operator instance. */
+  private ScheduledExecutorService callDeadlines;
 
   SplittableProcessing(TupleTag<?> mainOutputTag) {
     @SuppressWarnings("unchecked")
@@ -42,7 +44,7 @@ final class SplittableProcessing {
     this.mainOutputTag = tag;
   }
 
-  /** Gives the ProcessFn its state, timers, side inputs and an invoker that checkpoints. */
+  /** Gives the ProcessFn its state, timers, side inputs and an invoker that splits long calls. */
   @SuppressWarnings({"unchecked", "rawtypes"})
   void prepare(DoFn<Object, Object> processFn, TimelyKeyState keyState, TimelySideInputs sideInputs,
       WindowedValueMultiReceiver outputs, PipelineOptions options) {
@@ -50,13 +52,13 @@ final class SplittableProcessing {
     fn.setStateInternalsFactory(key -> keyState.stateInternals());
     fn.setTimerInternalsFactory(key -> keyState.timerInternals());
     fn.setSideInputReader(sideInputs);
-    checkpointTimer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "sluice-sdf-checkpoint");
+    callDeadlines = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "sluice-sdf-call-deadline");
       t.setDaemon(true);
       return t;
     });
     fn.setProcessElementInvoker(new OutputAndTimeBoundedSplittableProcessElementInvoker<>(
-        fn.getFn(), options, outputs, mainOutputTag, sideInputs, checkpointTimer, MAX_OUTPUTS_PER_CALL,
+        fn.getFn(), options, outputs, mainOutputTag, sideInputs, callDeadlines, MAX_OUTPUTS_PER_CALL,
         MAX_CALL_DURATION, keyState::bundleFinalizer));
   }
 
@@ -79,15 +81,15 @@ final class SplittableProcessing {
         KeyedWorkItems.elementsWorkItem(kv.getKey(), List.of(element.withValue(kv.getValue()))));
   }
 
-  /** A resumption timer as the work item the ProcessFn expects. */
+  /** A resume timer as the work item the ProcessFn expects. */
   WindowedValue<Object> timerItem(byte[] key, TimerData timer) {
     return WindowedValues.of(KeyedWorkItems.timersWorkItem(key, List.of(timer)),
         timer.getOutputTimestamp(), GlobalWindow.INSTANCE, PaneInfo.NO_FIRING);
   }
 
   void close() {
-    if (checkpointTimer != null) {
-      checkpointTimer.shutdownNow();
+    if (callDeadlines != null) {
+      callDeadlines.shutdownNow();
     }
   }
 }

@@ -3,6 +3,7 @@ package io.sluice.translation.operators.timely;
 import io.sluice.execution.operator.OperatorContext;
 import io.sluice.execution.state.ByteKey;
 import io.sluice.execution.state.KeyedStores;
+import io.sluice.execution.state.SortedByteStore;
 import io.sluice.execution.state.StoredKeys;
 import io.sluice.execution.state.TimerQueue;
 import io.sluice.translation.operators.EngineTime;
@@ -11,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -36,7 +38,8 @@ import org.joda.time.Instant;
  * TimelyParDoOperator} in either mode), for whichever key is current, as runners-core's helpers
  * expect: they hold one StateInternals and one TimerInternals. State lives in the job's state backend (heap or RocksDB); timers in a {@link TimerQueue} beside it, so both
  * backends order and hold timers the same way. Watermark holds of all keys are mirrored in memory,
- * because the output watermark needs their minimum after every change.
+ * because the output watermark needs their minimum after every change; the mirror and the bag
+ * append sequence are written to operator stores at a snapshot and read back on restore.
  */
 public final class TimelyKeyState implements StepContext {
 
@@ -49,12 +52,17 @@ public final class TimelyKeyState implements StepContext {
    */
   public static final int SYNCHRONIZED_PROCESSING_TIME = 2;
 
+  private static final byte[] APPEND_SEQUENCE = {'b'};
+
   private final OperatorContext context;
   private final Coder<Object> keyCoder;
+  /** Keyed state, timers and long keys' bytes: durable, live as long as the job. */
   private final KeyedStores stores;
   private final TimerQueue timers;
   private final TimerInternals.TimerDataCoderV2 timerCoder;
+  /** Every hold cell's hold: derived (the cells are in the state store); durable from a snapshot on. */
   private final Map<ByteKey, Long> holds = new HashMap<>();
+  /** How many holds there are at each time: derived from {@link #holds}. */
   private final TreeMap<Long, Integer> holdCounts = new TreeMap<>();
   private final InMemoryBundleFinalizer bundleFinalizer = new InMemoryBundleFinalizer();
   /** Namespaces' string keys: every element of a window asks for its window's, several times. */
@@ -65,10 +73,16 @@ public final class TimelyKeyState implements StepContext {
     }
   };
   private final TimerView timerView = new TimerView();
+  /** Derived from the operator's input since the subtask started. */
   private long inputWatermark = Long.MIN_VALUE;
-  /** Positions of bag entries, increasing over the whole store: appending then reads nothing. */
+  /**
+   * Positions of bag entries, increasing over the whole store: appending then reads nothing.
+   * Durable from a snapshot on: after a restore it goes on from there, never back to 0.
+   */
   private long appendSequence;
+  /** Derived: what was last forwarded; never goes back. */
   private long outputWatermark = Long.MIN_VALUE;
+  /** The current key: derived, per element or timer. */
   private byte[] keyBytes;
   private byte[] storedKey;
   private byte[] keyPrefix;
@@ -89,6 +103,28 @@ public final class TimelyKeyState implements StepContext {
     this.stores = context.keyedStores();
     this.timers = new TimerQueue(stores.store("timers"), context.keyGroups());
     this.timerCoder = TimerInternals.TimerDataCoderV2.of(windowCoder);
+  }
+
+  /** Writes what the stores do not hold yet: the holds mirror and the append sequence. */
+  public void snapshot() {
+    SortedByteStore mirror = context.operatorStore("holds");
+    mirror.deletePrefix(new byte[0]);
+    holds.forEach((cell, hold) -> mirror.put(cell.bytes(), ByteBuffer.allocate(8).putLong(hold).array()));
+    context.operatorStore("sequences").put(APPEND_SEQUENCE, ByteBuffer.allocate(8).putLong(appendSequence).array());
+  }
+
+  /** Rebuilds what is derived from the stores (after a restore). */
+  public void restore() {
+    holds.clear();
+    holdCounts.clear();
+    try (SortedByteStore.Cursor cursor = context.operatorStore("holds").scan(new byte[0])) {
+      while (cursor.hasNext()) {
+        Map.Entry<byte[], byte[]> entry = cursor.next();
+        holdChanged(entry.getKey(), new Instant(ByteBuffer.wrap(entry.getValue()).getLong()));
+      }
+    }
+    byte[] sequence = context.operatorStore("sequences").get(APPEND_SEQUENCE);
+    appendSequence = sequence == null ? 0 : ByteBuffer.wrap(sequence).getLong();
   }
 
   /** Makes the key with these encoded bytes current; {@code key} may be null to decode it lazily. */

@@ -10,8 +10,6 @@ import io.sluice.translation.operators.dofn.DoFnSpec;
 import io.sluice.translation.operators.dofn.StatefulDoFns;
 import io.sluice.translation.operators.dofn.StatelessStepContext;
 import io.sluice.translation.records.KeyedRecord;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.beam.runners.core.DoFnRunner;
 import org.apache.beam.runners.core.InMemoryBundleFinalizer;
 import org.apache.beam.runners.core.KeyedWorkItemCoder;
@@ -24,6 +22,7 @@ import org.apache.beam.sdk.state.TimeDomain;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.WindowedValue;
+import org.apache.beam.sdk.values.WindowedValues;
 import org.joda.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,22 +42,26 @@ public final class TimelyParDoOperator implements Operator {
   /** Processing-time timers fired at the end of time before the rest are dropped: looping timers. */
   private static final int MAX_FINAL_PROCESSING_TIMERS = 100_000;
 
-  /** A main-input element waiting for side inputs, with its key (null when stateless). */
-  private record Pending(byte[] key, WindowedValue<Object> element) {}
-
   private final DoFnSpec spec;
   private final JobMetrics metrics;
   private final boolean keyed;
   private final SplittableProcessing splittable;
   private OperatorContext context;
+  /** The user's DoFn and its bundles: derived, set up at open, torn down at close. */
   private DoFnInstance instance;
   private DoFnRunner<Object, Object> runner;
   private SimplePushbackSideInputDoFnRunner<Object, Object> pushback;
+  /** The key of the element being processed: derived, per element. */
   private byte[] currentKey;
+  /** Side-input contents: durable (an operator store); readiness and views derived. */
   private TimelySideInputs sideInputs;
+  /** Keyed state and timers: durable (the keyed stores); null when the DoFn is stateless. */
   private TimelyKeyState keyState;
-  private List<Pending> pushedBack = new ArrayList<>();
+  /** Main input waiting for side inputs: durable (an operator store). */
+  private PushedBackInput pushedBack;
+  /** Derived from the input frames since the subtask started (upstream resends it after a restore). */
   private long inputWatermark = Long.MIN_VALUE;
+  /** Derived: what was last forwarded; never goes back. */
   private long outputWatermark = Long.MIN_VALUE;
 
   public TimelyParDoOperator(DoFnSpec spec, JobMetrics metrics, boolean keyed) {
@@ -85,7 +88,9 @@ public final class TimelyParDoOperator implements Operator {
   public void open(OperatorContext context) throws Exception {
     this.context = context;
     DoFn<Object, Object> fn = spec.newFn();
-    sideInputs = new TimelySideInputs(spec.sideInputs());
+    sideInputs = new TimelySideInputs(spec.sideInputs(), () -> context.operatorStore("side-inputs"));
+    pushedBack = new PushedBackInput(() -> context.operatorStore("pushed-back"),
+        WindowedValues.getFullCoder(mainElementCoder(), (Coder) spec.windowingStrategy().getWindowFn().windowCoder()));
     Coder<BoundedWindow> windowCoder = (Coder<BoundedWindow>) spec.windowingStrategy().getWindowFn().windowCoder();
     StepContext stepContext;
     InMemoryBundleFinalizer finalizer;
@@ -119,6 +124,35 @@ public final class TimelyParDoOperator implements Operator {
     instance.setUp(spec.options());
   }
 
+  /** What the main input's elements are: a splittable DoFn's are the (element, restriction) pairs of its work items. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private Coder<Object> mainElementCoder() {
+    if (spec.inputCoder() instanceof KeyedWorkItemCoder) {
+      KeyedWorkItemCoder<?, ?> workItems = (KeyedWorkItemCoder<?, ?>) spec.inputCoder();
+      return (Coder) KvCoder.of(workItems.getKeyCoder(), workItems.getElementCoder());
+    }
+    return (Coder<Object>) spec.inputCoder();
+  }
+
+  @Override
+  public void restoreState(long checkpointId) throws Exception {
+    sideInputs.restore();
+    pushedBack.restore();
+    if (keyState != null) {
+      keyState.restore();
+    }
+  }
+
+  @Override
+  public void snapshotState(long checkpointId) throws Exception {
+    // A bundle's output must be out before the barrier that follows it.
+    instance.finish();
+    sideInputs.snapshot();
+    if (keyState != null) {
+      keyState.snapshot();
+    }
+  }
+
   @Override
   @SuppressWarnings("unchecked")
   public void process(int inputPort, Object record) throws Exception {
@@ -147,7 +181,7 @@ public final class TimelyParDoOperator implements Operator {
       if (splittable.sideInputsReady(spec.sideInputs(), sideInputs, inWindow)) {
         instance.process(splittable.workItem(key, inWindow));
       } else {
-        pushedBack.add(new Pending(key, inWindow));
+        pushedBack.add(key, inWindow);
       }
     }
   }
@@ -156,9 +190,7 @@ public final class TimelyParDoOperator implements Operator {
     if (pushedBack.isEmpty()) {
       return;
     }
-    List<Pending> retry = pushedBack;
-    pushedBack = new ArrayList<>();
-    for (Pending p : retry) {
+    for (PushedBackInput.Pending p : pushedBack.takeAll()) {
       processMain(p.key(), p.element());
     }
   }
@@ -207,11 +239,7 @@ public final class TimelyParDoOperator implements Operator {
   }
 
   private long pushedBackMin() {
-    long min = Long.MAX_VALUE;
-    for (Pending p : pushedBack) {
-      min = Math.min(min, p.element().getTimestamp().getMillis());
-    }
-    return min;
+    return pushedBack.minTimestamp();
   }
 
   @Override
@@ -311,7 +339,7 @@ public final class TimelyParDoOperator implements Operator {
     @Override
     public void processElement(WindowedValue<Object> element) {
       for (WindowedValue<Object> waiting : pushback.processElementInReadyWindows(element)) {
-        pushedBack.add(new Pending(currentKey, waiting));
+        pushedBack.add(currentKey, waiting);
       }
     }
 
