@@ -88,10 +88,10 @@ public final class TimelyParDoOperator implements Operator {
   public void open(OperatorContext context) throws Exception {
     this.context = context;
     DoFn<Object, Object> fn = spec.newFn();
+    Coder<BoundedWindow> windowCoder = (Coder<BoundedWindow>) spec.windowingStrategy().getWindowFn().windowCoder();
     sideInputs = new TimelySideInputs(spec.sideInputs(), () -> context.operatorStore("side-inputs"));
     pushedBack = new PushedBackInput(() -> context.operatorStore("pushed-back"),
-        WindowedValues.getFullCoder(mainElementCoder(), (Coder) spec.windowingStrategy().getWindowFn().windowCoder()));
-    Coder<BoundedWindow> windowCoder = (Coder<BoundedWindow>) spec.windowingStrategy().getWindowFn().windowCoder();
+        WindowedValues.getFullCoder(mainElementCoder(), windowCoder));
     StepContext stepContext;
     InMemoryBundleFinalizer finalizer;
     if (keyed) {
@@ -124,7 +124,7 @@ public final class TimelyParDoOperator implements Operator {
     instance.setUp(spec.options());
   }
 
-  /** What the main input's elements are: a splittable DoFn's are the (element, restriction) pairs of its work items. */
+  /** The main input's elements: for a splittable DoFn, the keyed (element, restriction) pairs of its work items. */
   @SuppressWarnings({"unchecked", "rawtypes"})
   private Coder<Object> mainElementCoder() {
     if (spec.inputCoder() instanceof KeyedWorkItemCoder) {
@@ -157,8 +157,9 @@ public final class TimelyParDoOperator implements Operator {
   @SuppressWarnings("unchecked")
   public void process(int inputPort, Object record) throws Exception {
     if (inputPort > 0) {
-      sideInputs.add(inputPort - 1, (WindowedValue<?>) record);
-      retryPushedBack();
+      if (sideInputs.add(inputPort - 1, (WindowedValue<?>) record)) {
+        retryPushedBack();
+      }
     } else if (keyed) {
       KeyedRecord keyedRecord = (KeyedRecord) record;
       processMain(keyedRecord.key(), (WindowedValue<Object>) keyedRecord.value());

@@ -60,6 +60,8 @@ final class TimelySideInputs extends ParDoSideInputs implements ReadyCheckingSid
   private final boolean[] done;
   /** Per side input, its watermark: durable from the snapshot on, lives with the operator. */
   private final long[] watermarks;
+  /** Per side input, whether a trigger fires its panes (it is then readable from its first pane). */
+  private final boolean[] triggered;
 
   @SuppressWarnings({"unchecked", "rawtypes", "deprecation"})
   TimelySideInputs(List<PCollectionView<?>> views, Supplier<SortedByteStore> store) {
@@ -67,8 +69,10 @@ final class TimelySideInputs extends ParDoSideInputs implements ReadyCheckingSid
     this.storeSupplier = store;
     this.done = new boolean[views.size()];
     this.watermarks = new long[views.size()];
+    this.triggered = new boolean[views.size()];
     Arrays.fill(watermarks, Long.MIN_VALUE);
     for (PCollectionView<?> view : views) {
+      triggered[windows.size()] = !(view.getWindowingStrategyInternal().getTrigger() instanceof DefaultTrigger);
       windows.add(new HashMap<>());
       valueCoders.add((Coder<Object>) view.getCoderInternal());
       windowCoders.add((Coder) view.getWindowingStrategyInternal().getWindowFn().windowCoder());
@@ -82,11 +86,21 @@ final class TimelySideInputs extends ParDoSideInputs implements ReadyCheckingSid
     return store;
   }
 
-  /** Adds an element of side input {@code index} (the ParDo's input port minus one). */
-  void add(int index, WindowedValue<?> element) {
+  /**
+   * Adds an element of side input {@code index} (the ParDo's input port minus one). Returns true if
+   * a window may have become ready: only a triggered side input's first pane in a window does that
+   * (other windows wait for the watermark or the end), so waiting main input is retried only then.
+   */
+  boolean add(int index, WindowedValue<?> element) {
     long pane = element.getPaneInfo().getIndex();
+    boolean newWindow = false;
     for (BoundedWindow window : element.getWindows()) {
-      WindowState state = windows.get(index).computeIfAbsent(window, w -> new WindowState(prefix(index, w)));
+      WindowState state = windows.get(index).get(window);
+      if (state == null) {
+        state = new WindowState(prefix(index, window));
+        windows.get(index).put(window, state);
+        newWindow = true;
+      }
       if (pane > state.pane) {
         if (state.pane >= 0) {
           store().deletePrefix(state.prefix);
@@ -100,6 +114,11 @@ final class TimelySideInputs extends ParDoSideInputs implements ReadyCheckingSid
         state.materialized = null;
       }
     }
+    return newWindow && isTriggered(index);
+  }
+
+  private boolean isTriggered(int index) {
+    return triggered[index];
   }
 
   private byte[] prefix(int index, BoundedWindow window) {
@@ -167,7 +186,7 @@ final class TimelySideInputs extends ParDoSideInputs implements ReadyCheckingSid
     // sure to have fired (the window's end, by default), or, for a trigger that may never fire
     // before (Wait.on's Never), its garbage collection at the end plus the allowed lateness: a late
     // element may still make a pane until then, and an empty window holds no watermark back.
-    boolean triggered = !(windowing.getTrigger() instanceof DefaultTrigger);
+    boolean triggered = isTriggered(index);
     long complete = Math.min(
         windowing.getTrigger().getWatermarkThatGuaranteesFiring(window).getMillis(),
         LateDataUtils.garbageCollectionTime(window, windowing).getMillis());

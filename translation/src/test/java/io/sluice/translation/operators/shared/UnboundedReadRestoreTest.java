@@ -70,4 +70,31 @@ class UnboundedReadRestoreTest {
     joined.addAll(values(restored.records, 0));
     assertEquals(values(uninterrupted.records, 0), joined);
   }
+
+  @Test
+  void recordIdsSeenBeforeTheCheckpointStillDeduplicateAfterARestore() throws Exception {
+    List<UnboundedSource<Long, ?>> splits = List.of(new DedupingTestSource());
+    OperatorHarness running = new OperatorHarness();
+    UnboundedReadOperator<Long> before = read(splits);
+    before.open(running);
+    before.poll();
+    before.snapshotState(1);
+    Map<String, HeapByteStore> checkpoint = running.copyStores();
+    int atCheckpoint = running.records.size();
+    before.close();
+
+    OperatorHarness restored = OperatorHarness.restoredFrom(checkpoint);
+    UnboundedReadOperator<Long> after = read(splits);
+    after.open(restored);
+    after.restoreState(1);
+    after.poll();
+    after.close();
+    List<Long> all = new ArrayList<>(values(running.records, 0).subList(0, atCheckpoint));
+    all.addAll(values(restored.records, 0));
+    List<Long> expected = new ArrayList<>();
+    for (long i = 0; i < all.size(); i++) {
+      expected.add(i);
+    }
+    assertEquals(expected, all, "the record the source delivered again is dropped, none is lost");
+  }
 }
