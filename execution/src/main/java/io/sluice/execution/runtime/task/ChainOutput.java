@@ -1,6 +1,7 @@
 package io.sluice.execution.runtime.task;
 
 import io.sluice.execution.channel.RecordWriter;
+import io.sluice.execution.operator.Operator;
 import io.sluice.execution.operator.Output;
 import io.sluice.execution.runtime.OperatorException;
 import java.util.Arrays;
@@ -18,6 +19,13 @@ final class ChainOutput implements Output {
 
   private final Target[] chained;
   private final Target[][] chainedByPort;
+  /**
+   * The chained operators of each output port and their input ports, bound once every operator is
+   * open: a record goes straight into the next operator, with no engine frame between (fused
+   * chains of user code are deep, and every frame counts against the JIT's inlining depth).
+   */
+  private Operator[][] operatorsByPort;
+  private int[][] inputPortsByPort;
   private final RecordWriter[][] writersByPort;
   private final RecordWriter[] writers;
 
@@ -39,12 +47,29 @@ final class ChainOutput implements Output {
     this.writers = Arrays.stream(writersByPort).filter(w -> w != null).flatMap(Arrays::stream).toArray(RecordWriter[]::new);
   }
 
+  /** Resolves the chained operators, once all are open. */
+  void bind() {
+    operatorsByPort = new Operator[chainedByPort.length][];
+    inputPortsByPort = new int[chainedByPort.length][];
+    for (int p = 0; p < chainedByPort.length; p++) {
+      Target[] targets = chainedByPort[p];
+      operatorsByPort[p] = new Operator[targets.length];
+      inputPortsByPort[p] = new int[targets.length];
+      for (int i = 0; i < targets.length; i++) {
+        operatorsByPort[p][i] = targets[i].operator.operator();
+        inputPortsByPort[p][i] = targets[i].port;
+      }
+    }
+  }
+
   @Override
   public void emit(int outputPort, Object record) throws InterruptedException {
-    if (outputPort < chainedByPort.length) {
-      for (Target t : chainedByPort[outputPort]) {
+    if (outputPort < operatorsByPort.length) {
+      Operator[] operators = operatorsByPort[outputPort];
+      int[] inputPorts = inputPortsByPort[outputPort];
+      for (int i = 0; i < operators.length; i++) {
         try {
-          t.operator.process(t.port, record);
+          operators[i].process(inputPorts[i], record);
         } catch (RuntimeException | InterruptedException e) {
           throw e;
         } catch (Exception e) {

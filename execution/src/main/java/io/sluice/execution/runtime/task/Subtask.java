@@ -82,6 +82,9 @@ public final class Subtask implements Runnable {
       for (ChainedOperator op : chain.operators()) {
         op.open(index);
       }
+      for (ChainedOperator op : chain.operators()) {
+        op.output().bind();
+      }
       env.subtaskOpened();
       toldOpen = true;
       env.awaitAllOpened();
