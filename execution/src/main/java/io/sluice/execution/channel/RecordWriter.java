@@ -147,6 +147,12 @@ public final class RecordWriter {
     toEveryTarget(Frame.processingTime(time));
   }
 
+  /** A checkpoint barrier goes to every consumer subtask, after the records that precede it. */
+  public void barrier(long checkpointId) throws InterruptedException {
+    flush();
+    toEveryTarget(Frame.barrier(checkpointId));
+  }
+
   /** Ends this producer's stream on every consumer subtask. */
   public void end() throws InterruptedException {
     flush();

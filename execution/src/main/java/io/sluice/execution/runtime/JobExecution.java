@@ -53,6 +53,8 @@ public final class JobExecution {
   /** The channels of each channel edge, by producing then consuming subtask. */
   private final Map<Edge, LocalChannel[][]> channels = new HashMap<>();
   private final List<Subtask> subtasks = new ArrayList<>();
+  /** Subtasks that have ended: guarded by {@link #pendingCheckpoints}. */
+  private final java.util.Set<Subtask> ended = new java.util.HashSet<>();
   private final List<Thread> threads = new ArrayList<>();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final AtomicInteger running = new AtomicInteger();
@@ -61,6 +63,14 @@ public final class JobExecution {
   private final long startNanos = System.nanoTime();
   private volatile boolean cancelled;
   private final long startMillis = System.currentTimeMillis();
+
+  /**
+   * Checkpoints triggered and not yet acknowledged by every subtask: the subtasks still owing their
+   * part, and the future completed when none does. A subtask that ends owes nothing.
+   */
+  private final Map<Long, PendingCheckpoint> pendingCheckpoints = new HashMap<>();
+
+  private record PendingCheckpoint(java.util.Set<Subtask> owing, CompletableFuture<Long> done) {}
 
   /** Null unless processing time is in-band: ordinary jobs do not count frames job-wide. */
   private Quiescence quiescence;
@@ -228,7 +238,18 @@ public final class JobExecution {
     }
 
     @Override
+    public void checkpointAcknowledged(Subtask subtask, long checkpointId) {
+      acknowledge(subtask, checkpointId);
+    }
+
+    @Override
     public void subtaskEnded(Subtask subtask, Throwable error) {
+      synchronized (pendingCheckpoints) {
+        ended.add(subtask);
+        for (long id : new ArrayList<>(pendingCheckpoints.keySet())) {
+          acknowledge(subtask, id);
+        }
+      }
       if (error != null && !(error instanceof JobCancelledException && cancelled)
           && !(error instanceof InterruptedException && cancelled)) {
         Throwable cause = unwrap(error);
@@ -318,6 +339,50 @@ public final class JobExecution {
       LOG.info("Job {} is cancelled", jobId);
       cancelSubtasks();
     }
+  }
+
+  /**
+   * Starts checkpoint {@code checkpointId} at the sources: each source subtask snapshots its
+   * operators and sends a barrier, which every other subtask aligns over its inputs. The future
+   * completes when every subtask has taken its part (or ended); every operator is then told.
+   */
+  public CompletableFuture<Long> triggerCheckpoint(long checkpointId) {
+    CompletableFuture<Long> done = new CompletableFuture<>();
+    synchronized (pendingCheckpoints) {
+      java.util.Set<Subtask> owing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      for (Subtask s : subtasks) {
+        if (!ended.contains(s)) {
+          owing.add(s);
+        }
+      }
+      pendingCheckpoints.put(checkpointId, new PendingCheckpoint(owing, done));
+      if (owing.isEmpty()) {
+        completeCheckpoint(checkpointId);
+        return done;
+      }
+    }
+    for (Subtask s : subtasks) {
+      s.triggerCheckpoint(checkpointId);
+    }
+    return done;
+  }
+
+  private void acknowledge(Subtask subtask, long checkpointId) {
+    synchronized (pendingCheckpoints) {
+      PendingCheckpoint pending = pendingCheckpoints.get(checkpointId);
+      if (pending != null && pending.owing.remove(subtask) && pending.owing.isEmpty()) {
+        completeCheckpoint(checkpointId);
+      }
+    }
+  }
+
+  private void completeCheckpoint(long checkpointId) {
+    PendingCheckpoint pending = pendingCheckpoints.remove(checkpointId);
+    LOG.info("Job {} completed checkpoint {}", jobId, checkpointId);
+    for (Subtask s : subtasks) {
+      s.notifyCheckpointComplete(checkpointId);
+    }
+    pending.done.complete(checkpointId);
   }
 
   /** Completes when every subtask has ended; exceptionally with the job's first failure. */

@@ -120,6 +120,13 @@ final class ChainOutput implements Output {
     }
   }
 
+  /** A checkpoint barrier on every channel (chained operators snapshot on the same thread instead). */
+  void barrier(long checkpointId) throws InterruptedException {
+    for (RecordWriter w : writers) {
+      w.barrier(checkpointId);
+    }
+  }
+
   /** The operator finished: every chained consumer and channel sees the end of its stream. */
   void end() throws Exception {
     for (Target t : chained) {

@@ -138,6 +138,18 @@ final class OperatorChain {
     }
   }
 
+  /**
+   * Sends a checkpoint barrier on every channel of every operator still running (a finished one has
+   * ended its channels), after everything the operators emitted before it.
+   */
+  void forwardBarrier(long checkpointId) throws InterruptedException {
+    for (ChainedOperator op : operators) {
+      if (!op.isFinished()) {
+        op.output().barrier(checkpointId);
+      }
+    }
+  }
+
   /** Sends every buffered record on (before waiting, and before time moves). */
   void flush() throws InterruptedException {
     for (RecordWriter w : writers) {

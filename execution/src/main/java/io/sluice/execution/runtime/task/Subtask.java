@@ -22,6 +22,7 @@ public final class Subtask implements Runnable {
   private final TaskMailbox mailbox;
   private final OperatorChain chain;
   private final TaskLoop loop;
+  private final int inputChannels;
 
   public Subtask(TaskEnvironment env, Vertex vertex, int index) {
     this.env = env;
@@ -47,7 +48,8 @@ public final class Subtask implements Runnable {
       throw new IllegalStateException("subtask " + name() + " expects " + chain.channelCount()
           + " input channels, its gate has " + gate.channelCount());
     }
-    this.loop = new TaskLoop(chain, gate, mailbox, time, env.quiescence());
+    this.inputChannels = gate.channelCount();
+    this.loop = new TaskLoop(chain, gate, mailbox, time, env.quiescence(), this::checkpoint);
   }
 
   public String name() {
@@ -72,6 +74,46 @@ public final class Subtask implements Runnable {
     mailbox.post(() -> {
       throw new JobCancelledException(reason);
     });
+  }
+
+  /**
+   * Starts checkpoint {@code checkpointId} here if this subtask has no input channels (its sources
+   * snapshot their position and the barrier starts from them); the others wait for its barriers.
+   */
+  public void triggerCheckpoint(long checkpointId) {
+    if (inputChannels == 0) {
+      mailbox.post(() -> {
+        if (!chain.isFinished()) {
+          checkpoint(checkpointId);
+        }
+      });
+    }
+  }
+
+  /** Checkpoint {@code checkpointId} is complete everywhere: each operator may act on it. */
+  public void notifyCheckpointComplete(long checkpointId) {
+    mailbox.post(() -> {
+      for (ChainedOperator op : chain.operators()) {
+        if (op.operator() != null) {
+          op.operator().checkpointComplete(checkpointId);
+        }
+      }
+    });
+  }
+
+  /**
+   * The barrier of {@code checkpointId} passed this subtask: every operator, in chain order, moves
+   * into its stores what the checkpoint must hold (finishing its bundle, so its output goes first),
+   * then the barrier follows everything emitted before it.
+   */
+  private void checkpoint(long checkpointId) throws Exception {
+    for (ChainedOperator op : chain.operators()) {
+      if (!op.isFinished()) {
+        op.operator().snapshotState(checkpointId);
+      }
+    }
+    chain.forwardBarrier(checkpointId);
+    env.checkpointAcknowledged(this, checkpointId);
   }
 
   @Override

@@ -43,6 +43,9 @@ public interface TaskEnvironment {
   /** Returns once every subtask of the job is open; throws if the job was stopped meanwhile. */
   void awaitAllOpened() throws InterruptedException;
 
+  /** The subtask took its part of checkpoint {@code checkpointId} and forwarded the barrier. */
+  void checkpointAcknowledged(Subtask subtask, long checkpointId);
+
   /** The subtask ended, with {@code failure} or null. */
   void subtaskEnded(Subtask subtask, Throwable failure);
 

@@ -22,6 +22,7 @@ final class TaskLoop {
 
   private final OperatorChain chain;
   private final InputGate gate;
+  private final BarrierAligner barriers;
   private final TaskMailbox mailbox;
   private final ProcessingTimeService time;
   /** Null unless processing time is in-band. */
@@ -34,9 +35,10 @@ final class TaskLoop {
   private volatile long recordsIn;
 
   TaskLoop(OperatorChain chain, InputGate gate, TaskMailbox mailbox, ProcessingTimeService time,
-      Quiescence quiescence) {
+      Quiescence quiescence, BarrierAligner.Aligned checkpoint) {
     this.chain = chain;
     this.gate = gate;
+    this.barriers = new BarrierAligner(gate, checkpoint);
     this.mailbox = mailbox;
     this.time = time;
     this.quiescence = quiescence;
@@ -77,7 +79,7 @@ final class TaskLoop {
         }
         continue;
       }
-      handle(chain.channelTarget(gate.lastChannel()), frame);
+      handle(gate.lastChannel(), frame);
       if (inBandTime) {
         // Everything this frame caused must be on its way before it stops counting as in flight.
         chain.idle();
@@ -158,7 +160,8 @@ final class TaskLoop {
     return Math.max(1, wait);
   }
 
-  private void handle(OperatorChain.ChannelTarget target, Frame frame) throws Exception {
+  private void handle(int channel, Frame frame) throws Exception {
+    OperatorChain.ChannelTarget target = chain.channelTarget(channel);
     ChainedOperator op = target.operator();
     switch (frame.kind()) {
       case RECORDS:
@@ -185,10 +188,11 @@ final class TaskLoop {
         break;
       case END:
         op.feederDone(target.slot());
+        barriers.ended(channel);
         break;
       case BARRIER:
-        throw new IllegalStateException("checkpoint barrier " + frame.value() + " arrived from " + target.edge()
-            + ", but this job takes no checkpoints");
+        barriers.barrier(channel, frame.value());
+        break;
       default:
         throw new IllegalStateException("unknown frame " + frame);
     }
