@@ -1,8 +1,8 @@
 package io.sluice.execution.runtime;
 
 import io.sluice.execution.operator.ProcessingTimeMode;
-import io.sluice.execution.state.StateBackendKind;
 import io.sluice.execution.state.KeyGroups;
+import io.sluice.execution.state.StateBackendKind;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -11,7 +11,7 @@ import java.time.Duration;
 public final class ExecutionConfig {
 
   private int channelCapacityFrames = 8;
-  private int maxParallelism = KeyGroups.DEFAULT_MAX_PARALLELISM;
+  private KeyGroups keyGroups = new KeyGroups(KeyGroups.DEFAULT_MAX_PARALLELISM);
   private int batchSize = 256;
   private long operatorMemoryBudgetBytes = 64L << 20;
   private Path spillDirectory = Paths.get(System.getProperty("java.io.tmpdir"));
@@ -37,8 +37,9 @@ public final class ExecutionConfig {
     return this;
   }
 
-  public int maxParallelism() {
-    return maxParallelism;
+  /** The job's key groups: their number is the maximum parallelism. */
+  public KeyGroups keyGroups() {
+    return keyGroups;
   }
 
   /**
@@ -46,8 +47,7 @@ public final class ExecutionConfig {
    * must meet its keys), and so the highest parallelism any vertex may have.
    */
   public ExecutionConfig maxParallelism(int keyGroups) {
-    new KeyGroups(keyGroups);
-    this.maxParallelism = keyGroups;
+    this.keyGroups = new KeyGroups(keyGroups);
     return this;
   }
 

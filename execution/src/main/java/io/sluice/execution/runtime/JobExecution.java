@@ -20,8 +20,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -54,7 +56,7 @@ public final class JobExecution {
   private final Map<Edge, LocalChannel[][]> channels = new HashMap<>();
   private final List<Subtask> subtasks = new ArrayList<>();
   /** Subtasks that have ended: guarded by {@link #pendingCheckpoints}. */
-  private final java.util.Set<Subtask> ended = new java.util.HashSet<>();
+  private final Set<Subtask> ended = new HashSet<>();
   private final List<Thread> threads = new ArrayList<>();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final AtomicInteger running = new AtomicInteger();
@@ -70,7 +72,8 @@ public final class JobExecution {
    */
   private final Map<Long, PendingCheckpoint> pendingCheckpoints = new HashMap<>();
 
-  private record PendingCheckpoint(java.util.Set<Subtask> owing, CompletableFuture<Long> done) {}
+  /** Guarded by {@link #pendingCheckpoints}. */
+  private record PendingCheckpoint(Set<Subtask> owing, CompletableFuture<Long> done) {}
 
   /** Null unless processing time is in-band: ordinary jobs do not count frames job-wide. */
   private Quiescence quiescence;
@@ -82,15 +85,14 @@ public final class JobExecution {
     this.graph = graph;
     this.config = config;
     this.jobId = graph.name() + "-" + JOB_COUNTER.incrementAndGet();
-    this.keyGroups = new KeyGroups(config.maxParallelism());
+    this.keyGroups = config.keyGroups();
   }
 
   /** Validates the graph and starts every subtask. */
   public static JobExecution start(JobGraph graph, ExecutionConfig config) {
     checkAcyclic(graph);
-    KeyGroups keyGroups = new KeyGroups(config.maxParallelism());
     for (Vertex v : graph.vertices()) {
-      keyGroups.checkParallelism("vertex " + v.name(), v.parallelism());
+      config.keyGroups().checkParallelism("vertex " + v.name(), v.parallelism());
     }
     JobExecution job = new JobExecution(graph, config);
     job.launch();
@@ -349,7 +351,7 @@ public final class JobExecution {
   public CompletableFuture<Long> triggerCheckpoint(long checkpointId) {
     CompletableFuture<Long> done = new CompletableFuture<>();
     synchronized (pendingCheckpoints) {
-      java.util.Set<Subtask> owing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      Set<Subtask> owing = new HashSet<>();
       for (Subtask s : subtasks) {
         if (!ended.contains(s)) {
           owing.add(s);

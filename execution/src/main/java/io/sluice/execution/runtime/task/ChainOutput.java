@@ -4,7 +4,9 @@ import io.sluice.execution.channel.RecordWriter;
 import io.sluice.execution.operator.Operator;
 import io.sluice.execution.operator.Output;
 import io.sluice.execution.runtime.OperatorException;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.ToIntFunction;
 
 /**
  * The output of one operator: direct calls into the operators chained to it, writes into the
@@ -15,9 +17,11 @@ final class ChainOutput implements Output {
   /** A chained consumer of an output port: the operator, its input port, and its feeder slot for us. */
   record Target(int fromPort, ChainedOperator operator, int port, int slot) {}
 
-  private static final Target[] NO_TARGETS = new Target[0];
+  /** The record writer of a channel edge that leaves from output port {@code fromPort}. */
+  record PortWriter(int fromPort, RecordWriter writer) {}
 
   private final Target[] chained;
+  /** Per output port, its chained consumers. */
   private final Target[][] chainedByPort;
   /**
    * The chained operators of each output port and their input ports, bound once every operator is
@@ -26,25 +30,30 @@ final class ChainOutput implements Output {
    */
   private Operator[][] operatorsByPort;
   private int[][] inputPortsByPort;
+  /** Per output port, its record writers; as many ports as {@link #chainedByPort}. */
   private final RecordWriter[][] writersByPort;
   private final RecordWriter[] writers;
 
-  ChainOutput(Target[] chained, RecordWriter[][] writersByPort) {
-    this.chained = chained;
-    this.writersByPort = writersByPort;
-    int maxPort = writersByPort.length - 1;
-    for (Target t : chained) {
-      maxPort = Math.max(maxPort, t.fromPort);
+  ChainOutput(List<Target> chained, List<PortWriter> writers) {
+    this.chained = chained.toArray(new Target[0]);
+    this.writers = writers.stream().map(PortWriter::writer).toArray(RecordWriter[]::new);
+    int ports = 1 + Math.max(chained.stream().mapToInt(Target::fromPort).max().orElse(-1),
+        writers.stream().mapToInt(PortWriter::fromPort).max().orElse(-1));
+    this.chainedByPort = byPort(chained, Target::fromPort, ports).stream()
+        .map(targets -> targets.toArray(new Target[0])).toArray(Target[][]::new);
+    this.writersByPort = byPort(writers, PortWriter::fromPort, ports).stream()
+        .map(port -> port.stream().map(PortWriter::writer).toArray(RecordWriter[]::new)).toArray(RecordWriter[][]::new);
+  }
+
+  private static <T> List<List<T>> byPort(List<T> items, ToIntFunction<T> port, int ports) {
+    List<List<T>> byPort = new ArrayList<>();
+    for (int p = 0; p < ports; p++) {
+      byPort.add(new ArrayList<>());
     }
-    this.chainedByPort = new Target[maxPort + 1][];
-    Arrays.fill(chainedByPort, NO_TARGETS);
-    for (Target t : chained) {
-      Target[] old = chainedByPort[t.fromPort];
-      Target[] grown = Arrays.copyOf(old, old.length + 1);
-      grown[old.length] = t;
-      chainedByPort[t.fromPort] = grown;
+    for (T item : items) {
+      byPort.get(port.applyAsInt(item)).add(item);
     }
-    this.writers = Arrays.stream(writersByPort).filter(w -> w != null).flatMap(Arrays::stream).toArray(RecordWriter[]::new);
+    return byPort;
   }
 
   /** Resolves the chained operators, once all are open. */
@@ -64,23 +73,22 @@ final class ChainOutput implements Output {
 
   @Override
   public void emit(int outputPort, Object record) throws InterruptedException {
-    if (outputPort < operatorsByPort.length) {
-      Operator[] operators = operatorsByPort[outputPort];
-      int[] inputPorts = inputPortsByPort[outputPort];
-      for (int i = 0; i < operators.length; i++) {
-        try {
-          operators[i].process(inputPorts[i], record);
-        } catch (RuntimeException | InterruptedException e) {
-          throw e;
-        } catch (Exception e) {
-          throw new OperatorException(e);
-        }
+    if (outputPort >= writersByPort.length) {
+      return;
+    }
+    Operator[] operators = operatorsByPort[outputPort];
+    int[] inputPorts = inputPortsByPort[outputPort];
+    for (int i = 0; i < operators.length; i++) {
+      try {
+        operators[i].process(inputPorts[i], record);
+      } catch (RuntimeException | InterruptedException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new OperatorException(e);
       }
     }
-    if (outputPort < writersByPort.length && writersByPort[outputPort] != null) {
-      for (RecordWriter w : writersByPort[outputPort]) {
-        w.write(record);
-      }
+    for (RecordWriter w : writersByPort[outputPort]) {
+      w.write(record);
     }
   }
 

@@ -6,7 +6,6 @@ import io.sluice.execution.graph.Edge;
 import io.sluice.execution.graph.Vertex;
 import io.sluice.execution.operator.ProcessingTimeMode;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -39,19 +38,17 @@ final class OperatorChain {
     // Feeder slots: chained producers first, then each producing subtask of each incoming channel
     // edge, in the order the job connected those channels to the gate.
     List<Edge> chainedEdges = new ArrayList<>();
-    int[] chainedSlot = new int[0];
+    List<Integer> chainedSlots = new ArrayList<>();
     for (Edge e : env.graph().edges()) {
       if (e.isChained() && e.to().vertex() == vertex) {
         chainedEdges.add(e);
-        chainedSlot = Arrays.copyOf(chainedSlot, chainedSlot.length + 1);
-        chainedSlot[chainedSlot.length - 1] = progress[e.to().index()].addFeeders(e.toPort(), 1);
+        chainedSlots.add(progress[e.to().index()].addFeeders(e.toPort(), 1));
       }
     }
     List<Edge> incoming = env.graph().incomingChannels(vertex);
-    List<int[]> channelSlots = new ArrayList<>();
+    List<Integer> firstChannelSlots = new ArrayList<>();
     for (Edge e : incoming) {
-      int producers = e.from().vertex().parallelism();
-      channelSlots.add(new int[] {progress[e.to().index()].addFeeders(e.toPort(), producers), producers});
+      firstChannelSlots.add(progress[e.to().index()].addFeeders(e.toPort(), e.from().vertex().parallelism()));
     }
     this.operators = new ChainedOperator[n];
     for (int i = 0; i < n; i++) {
@@ -60,40 +57,33 @@ final class OperatorChain {
     List<ChannelTarget> targets = new ArrayList<>();
     for (int c = 0; c < incoming.size(); c++) {
       Edge e = incoming.get(c);
-      int firstSlot = channelSlots.get(c)[0];
-      for (int p = 0; p < channelSlots.get(c)[1]; p++) {
-        targets.add(new ChannelTarget(operators[e.to().index()], e.toPort(), firstSlot + p, e.serializer(),
-            e.toString()));
+      for (int p = 0; p < e.from().vertex().parallelism(); p++) {
+        targets.add(new ChannelTarget(operators[e.to().index()], e.toPort(), firstChannelSlots.get(c) + p,
+            e.serializer(), e.toString()));
       }
     }
     this.channelTargets = targets.toArray(new ChannelTarget[0]);
 
     List<List<ChainOutput.Target>> chained = new ArrayList<>();
+    List<List<ChainOutput.PortWriter>> portWriters = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       chained.add(new ArrayList<>());
+      portWriters.add(new ArrayList<>());
     }
     for (int k = 0; k < chainedEdges.size(); k++) {
       Edge e = chainedEdges.get(k);
       chained.get(e.from().index()).add(
-          new ChainOutput.Target(e.fromPort(), operators[e.to().index()], e.toPort(), chainedSlot[k]));
+          new ChainOutput.Target(e.fromPort(), operators[e.to().index()], e.toPort(), chainedSlots.get(k)));
     }
     List<RecordWriter> allWriters = new ArrayList<>();
-    RecordWriter[][][] byPort = new RecordWriter[n][0][];
     for (Edge e : env.graph().outgoingChannels(vertex)) {
-      int from = e.from().index();
       RecordWriter w = env.recordWriter(e, index);
       allWriters.add(w);
-      if (byPort[from].length <= e.fromPort()) {
-        byPort[from] = Arrays.copyOf(byPort[from], e.fromPort() + 1);
-      }
-      RecordWriter[] old = byPort[from][e.fromPort()] == null ? new RecordWriter[0] : byPort[from][e.fromPort()];
-      RecordWriter[] grown = Arrays.copyOf(old, old.length + 1);
-      grown[old.length] = w;
-      byPort[from][e.fromPort()] = grown;
+      portWriters.get(e.from().index()).add(new ChainOutput.PortWriter(e.fromPort(), w));
     }
     this.writers = allWriters.toArray(new RecordWriter[0]);
     for (int i = 0; i < n; i++) {
-      ChainOutput output = new ChainOutput(chained.get(i).toArray(new ChainOutput.Target[0]), byPort[i]);
+      ChainOutput output = new ChainOutput(chained.get(i), portWriters.get(i));
       operators[i].wire(output, contexts.create(operators[i], output));
     }
     this.unfinished = n;

@@ -4,6 +4,7 @@ import io.sluice.execution.channel.Frame;
 import io.sluice.execution.channel.InputGate;
 import io.sluice.execution.channel.RecordPage;
 import io.sluice.execution.channel.RecordSerializationException;
+import io.sluice.execution.operator.SourceOperator;
 import io.sluice.execution.runtime.Quiescence;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -116,7 +117,7 @@ final class TaskLoop {
     boolean busy = false;
     for (int k = sources.size() - 1; k >= 0; k--) {
       ChainedOperator op = sources.get(k);
-      switch (((io.sluice.execution.operator.SourceOperator) op.operator()).poll()) {
+      switch (((SourceOperator) op.operator()).poll()) {
         case DONE:
           sources.remove(k);
           op.complete();
