@@ -1,7 +1,10 @@
 package io.sluice.runner;
 
+import io.sluice.execution.checkpoint.CheckpointSettings;
 import io.sluice.execution.state.KeyGroups;
 import io.sluice.execution.state.StateBackendKind;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.Locale;
 
 /**
@@ -73,5 +76,55 @@ final class OptionValues {
         throw new IllegalArgumentException(
             "--stateBackend must be 'rocksdb' or 'heap' ('hashmap' and 'filesystem' mean heap), got '" + name + "'");
     }
+  }
+
+  /** How the job takes checkpoints, or null if --checkpointingInterval is unset or -1. */
+  static CheckpointSettings checkpointing(SluicePipelineOptions options) {
+    Long interval = options.getCheckpointingInterval();
+    if (interval == null || interval == -1) {
+      return null;
+    }
+    if (interval < 1) {
+      throw new IllegalArgumentException("--checkpointingInterval must be at least 1 ms (or -1 for none), got " + interval);
+    }
+    long timeout = orDefault(options.getCheckpointTimeoutMillis(), 600_000L, "--checkpointTimeoutMillis", 1);
+    long minPause = orDefault(options.getMinPauseBetweenCheckpoints(), 0L, "--minPauseBetweenCheckpoints", 0);
+    if (options.getRetainedCheckpoints() < 1) {
+      throw new IllegalArgumentException("--retainedCheckpoints must be at least 1, got " + options.getRetainedCheckpoints());
+    }
+    return new CheckpointSettings(interval, timeout, minPause, options.getRetainedCheckpoints(),
+        Paths.get(options.getCheckpointDir()));
+  }
+
+  /** Restarts after a failure: -1 (unset) is left to the engine's default (3 with checkpoints, else 0). */
+  static int restartAttempts(SluicePipelineOptions options) {
+    Integer retries = options.getNumberOfExecutionRetries();
+    if (retries == null || retries == -1) {
+      return -1;
+    }
+    if (retries < 0) {
+      throw new IllegalArgumentException("--numberOfExecutionRetries must be >= 0 (or -1 for the default), got " + retries);
+    }
+    return retries;
+  }
+
+  static long restartDelayMillis(SluicePipelineOptions options) {
+    return orDefault(options.getExecutionRetryDelay(), 1000L, "--executionRetryDelay", 0);
+  }
+
+  /** The checkpoint to restore, or null. */
+  static Path restoreFrom(SluicePipelineOptions options) {
+    String path = options.getRestoreFrom();
+    return path == null || path.isEmpty() ? null : Paths.get(path);
+  }
+
+  private static long orDefault(Long value, long byDefault, String option, long min) {
+    if (value == null || value == -1) {
+      return byDefault;
+    }
+    if (value < min) {
+      throw new IllegalArgumentException(option + " must be at least " + min + " (or -1 for the default), got " + value);
+    }
+    return value;
   }
 }

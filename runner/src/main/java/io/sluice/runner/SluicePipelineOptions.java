@@ -83,6 +83,62 @@ public interface SluicePipelineOptions extends PipelineOptions, StreamingOptions
 
   void setStateMemoryMb(int megabytes);
 
+  @Description("The interval in milliseconds at which to take checkpoints of a running job: its state, timers and"
+      + " source positions, from which it restarts after a failure, exactly once. -1 (the default, as in the"
+      + " FlinkRunner): no checkpoints; a failed job then fails.")
+  @Default.Long(-1L)
+  Long getCheckpointingInterval();
+
+  void setCheckpointingInterval(Long millis);
+
+  @Description("The longest a checkpoint may take in milliseconds before it is declined (the job goes on)."
+      + " -1 (the default): 10 minutes.")
+  @Default.Long(-1L)
+  Long getCheckpointTimeoutMillis();
+
+  void setCheckpointTimeoutMillis(Long millis);
+
+  @Description("The shortest pause in milliseconds between the end of one checkpoint and the start of the next."
+      + " -1 (the default): none.")
+  @Default.Long(-1L)
+  Long getMinPauseBetweenCheckpoints();
+
+  void setMinPauseBetweenCheckpoints(Long millis);
+
+  @Description("How often a failed job is restarted from its latest checkpoint before it ends failed. -1 (the"
+      + " default): 3 times with checkpointing, never without.")
+  @Default.Integer(-1)
+  Integer getNumberOfExecutionRetries();
+
+  void setNumberOfExecutionRetries(Integer retries);
+
+  @Description("The delay in milliseconds before a failed job is restarted; each further consecutive restart waits"
+      + " twice as long, up to a minute. -1 (the default): 1000.")
+  @Default.Long(-1L)
+  Long getExecutionRetryDelay();
+
+  void setExecutionRetryDelay(Long millis);
+
+  @Description("Directory under which checkpoints are written, each job in a subdirectory named after its job"
+      + " name. Defaults to sluice-checkpoints under java.io.tmpdir.")
+  @Default.InstanceFactory(CheckpointDirectory.class)
+  String getCheckpointDir();
+
+  void setCheckpointDir(String directory);
+
+  @Description("How many complete checkpoints a job keeps (older ones are deleted); savepoints are always kept.")
+  @Default.Integer(3)
+  int getRetainedCheckpoints();
+
+  void setRetainedCheckpoints(int checkpoints);
+
+  @Description("Start from a checkpoint: a checkpoint directory (chk-<id>), or a job's checkpoint directory to take"
+      + " its latest complete checkpoint. A checkpoint that fails its checksums is passed over for the one before."
+      + " Works at another --parallelism; not at another --maxParallelism.")
+  String getRestoreFrom();
+
+  void setRestoreFrom(String path);
+
   @Description("Whether run() waits for the job to finish (and throws if it failed), as Beam's test pipelines expect.")
   @Default.Boolean(true)
   boolean isBlockOnRun();
@@ -98,6 +154,14 @@ public interface SluicePipelineOptions extends PipelineOptions, StreamingOptions
     public Integer create(PipelineOptions options) {
       int parallelism = Math.max(1, OptionValues.parallelism(options.as(SluicePipelineOptions.class)));
       return (int) Math.max(8, Runtime.getRuntime().maxMemory() / (4L * parallelism) / (1024 * 1024));
+    }
+  }
+
+  /** sluice-checkpoints under java.io.tmpdir. */
+  class CheckpointDirectory implements DefaultValueFactory<String> {
+    @Override
+    public String create(PipelineOptions options) {
+      return java.nio.file.Paths.get(System.getProperty("java.io.tmpdir"), "sluice-checkpoints").toString();
     }
   }
 

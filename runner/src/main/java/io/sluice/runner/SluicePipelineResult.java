@@ -1,7 +1,8 @@
 package io.sluice.runner;
 
 import io.sluice.execution.runtime.JobCancelledException;
-import io.sluice.execution.runtime.JobExecution;
+import io.sluice.execution.checkpoint.CheckpointStats;
+import io.sluice.execution.runtime.JobSupervisor;
 import io.sluice.translation.metrics.JobMetrics;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
@@ -18,10 +19,10 @@ public final class SluicePipelineResult implements PipelineResult {
 
   private static final long CANCEL_WAIT_SECONDS = 30;
 
-  private final JobExecution job;
+  private final JobSupervisor job;
   private final JobMetrics metrics;
 
-  SluicePipelineResult(JobExecution job, JobMetrics metrics) {
+  SluicePipelineResult(JobSupervisor job, JobMetrics metrics) {
     this.job = job;
     this.metrics = metrics;
   }
@@ -37,8 +38,37 @@ public final class SluicePipelineResult implements PipelineResult {
     } catch (CancellationException e) {
       return State.CANCELLED;
     } catch (RuntimeException e) {
+      if (job.savepoint() != null) {
+        return State.STOPPED;
+      }
       return cause(e) instanceof JobCancelledException ? State.CANCELLED : State.FAILED;
     }
+  }
+
+  /**
+   * Takes a savepoint, then stops the job (its state becomes STOPPED): to upgrade it, run the new
+   * version with {@code --restoreFrom} the returned directory. Needs {@code --checkpointingInterval}.
+   *
+   * @throws IllegalStateException if the job takes no checkpoints or the savepoint failed (the job
+   *     then runs on)
+   */
+  public java.nio.file.Path stopWithSavepoint(Duration timeout) throws InterruptedException {
+    java.nio.file.Path savepoint = job.stopWithSavepoint(java.time.Duration.ofMillis(timeout.getMillis()));
+    try {
+      job.completion().get(CANCEL_WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException | CancellationException | TimeoutException e) {
+      // Stopped: getState() says so.
+    }
+    return savepoint;
+  }
+
+  /**
+   * The job's checkpoint figures: how many completed and were declined, bytes written and shared,
+   * duration percentiles, and the latest checkpoint; null when the job takes no checkpoints. Also
+   * logged, one line per checkpoint.
+   */
+  public CheckpointStats.Summary checkpointStats() {
+    return job.checkpointStats();
   }
 
   @Override
@@ -95,7 +125,7 @@ public final class SluicePipelineResult implements PipelineResult {
   private State rethrowFailure(Exception e) {
     Throwable cause = cause(e);
     if (cause instanceof JobCancelledException || e instanceof CancellationException) {
-      return State.CANCELLED;
+      return job.savepoint() != null ? State.STOPPED : State.CANCELLED;
     }
     if (cause instanceof UserCodeException && cause.getCause() != null) {
       cause = cause.getCause();

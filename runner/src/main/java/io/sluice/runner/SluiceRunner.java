@@ -1,7 +1,7 @@
 package io.sluice.runner;
 
 import io.sluice.execution.runtime.ExecutionConfig;
-import io.sluice.execution.runtime.JobExecution;
+import io.sluice.execution.runtime.JobSupervisor;
 import io.sluice.translation.PipelineTranslator;
 import io.sluice.translation.TranslationSettings;
 import java.nio.file.Paths;
@@ -45,6 +45,9 @@ public final class SluiceRunner extends PipelineRunner<SluicePipelineResult> {
       throw new IllegalArgumentException("--stateMemoryMb must be at least 1, got " + sluiceOptions.getStateMemoryMb());
     }
     OptionValues.stateBackend(sluiceOptions);
+    OptionValues.checkpointing(sluiceOptions);
+    OptionValues.restartAttempts(sluiceOptions);
+    OptionValues.restartDelayMillis(sluiceOptions);
     return new SluiceRunner(sluiceOptions);
   }
 
@@ -63,9 +66,13 @@ public final class SluiceRunner extends PipelineRunner<SluicePipelineResult> {
         .stateBackend(OptionValues.stateBackend(options))
         .stateDirectory(Paths.get(options.getStateDirectory()))
         .stateMemoryBytes(options.getStateMemoryMb() * 1024L * 1024L)
-        .processingTimeMode(translation.processingTimeMode());
+        .processingTimeMode(translation.processingTimeMode())
+        .checkpointing(OptionValues.checkpointing(options))
+        .restartAttempts(OptionValues.restartAttempts(options))
+        .restartDelayMillis(OptionValues.restartDelayMillis(options))
+        .restoreFrom(OptionValues.restoreFrom(options));
     LOG.debug("Translated pipeline:\n{}", translation.graph().describe());
-    SluicePipelineResult result = new SluicePipelineResult(JobExecution.start(translation.graph(), config),
+    SluicePipelineResult result = new SluicePipelineResult(JobSupervisor.start(translation.graph(), config),
         translation.metrics());
     MetricsPushing.start(options.as(MetricsOptions.class), translation.metrics(), result);
     if (options.isBlockOnRun()) {

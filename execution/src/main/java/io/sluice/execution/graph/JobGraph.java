@@ -4,7 +4,10 @@ import io.sluice.execution.channel.JavaRecordSerializer;
 import io.sluice.execution.channel.RecordSerializer;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /** A job: vertices of fused operators, joined by edges. Must be acyclic between vertices. */
@@ -51,6 +54,23 @@ public final class JobGraph {
     Edge e = new Edge(from, fromPort, to, toPort, partitioning, serializer);
     edges.add(e);
     return e;
+  }
+
+  /**
+   * Each operator's id in checkpoints: its name, which a translator derives from the pipeline's
+   * step names so that another run of the same pipeline finds its state; a name given twice gets
+   * "#2", "#3"... in graph order.
+   */
+  public Map<OperatorNode, String> operatorIds() {
+    Map<OperatorNode, String> ids = new LinkedHashMap<>();
+    Map<String, Integer> seen = new HashMap<>();
+    for (Vertex v : vertices) {
+      for (OperatorNode node : v.operators()) {
+        int n = seen.merge(node.name(), 1, Integer::sum);
+        ids.put(node, n == 1 ? node.name() : node.name() + "#" + n);
+      }
+    }
+    return ids;
   }
 
   public List<Vertex> vertices() {

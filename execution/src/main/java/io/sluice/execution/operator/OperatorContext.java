@@ -3,6 +3,7 @@ package io.sluice.execution.operator;
 import io.sluice.execution.state.KeyGroups;
 import io.sluice.execution.state.KeyedStores;
 import io.sluice.execution.state.SortedByteStore;
+import io.sluice.execution.state.StoreLayout;
 import java.nio.file.Path;
 
 /** What the engine gives an operator of one subtask. */
@@ -40,8 +41,11 @@ public interface OperatorContext {
   /**
    * A store of this operator instance's own state, not split by key (a source's position, buffered
    * input), in the job's backend beside its keyed stores; opened on first use, closed with them.
+   * {@code layout} says how its entries are shared out when a checkpoint is restored at another
+   * parallelism ({@link StoreLayout#SPLIT} or {@link StoreLayout#UNION}; {@link StoreLayout#KEYED}
+   * for entries that start with a key prefix).
    */
-  SortedByteStore operatorStore(String name);
+  SortedByteStore operatorStore(String name, StoreLayout layout);
 
   /** The current processing time of this operator, in milliseconds since the epoch. */
   long processingTime();

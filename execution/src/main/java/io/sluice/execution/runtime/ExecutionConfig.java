@@ -1,5 +1,6 @@
 package io.sluice.execution.runtime;
 
+import io.sluice.execution.checkpoint.CheckpointSettings;
 import io.sluice.execution.operator.ProcessingTimeMode;
 import io.sluice.execution.state.KeyGroups;
 import io.sluice.execution.state.StateBackendKind;
@@ -20,6 +21,10 @@ public final class ExecutionConfig {
   private long stateMemoryBytes = 64L << 20;
   private ProcessingTimeMode processingTimeMode = ProcessingTimeMode.SYSTEM_CLOCK;
   private Duration progressInterval = Duration.ofSeconds(30);
+  private CheckpointSettings checkpointing;
+  private int restartAttempts = -1;
+  private long restartDelayMillis = 1000;
+  private Path restoreFrom;
 
   public int channelCapacityFrames() {
     return channelCapacityFrames;
@@ -135,6 +140,56 @@ public final class ExecutionConfig {
   /** How often a running job logs its progress. */
   public ExecutionConfig progressInterval(Duration interval) {
     this.progressInterval = interval;
+    return this;
+  }
+
+  /** How the job takes checkpoints; null (the default) when it takes none. */
+  public CheckpointSettings checkpointing() {
+    return checkpointing;
+  }
+
+  public ExecutionConfig checkpointing(CheckpointSettings settings) {
+    this.checkpointing = settings;
+    return this;
+  }
+
+  /**
+   * How often a failed job is restarted (from its latest checkpoint) before it ends failed: the
+   * setting, or when unset (-1) 3 with checkpointing and 0 without, as a job without checkpoints
+   * could only start over.
+   */
+  public int restartAttempts() {
+    return restartAttempts >= 0 ? restartAttempts : checkpointing != null ? 3 : 0;
+  }
+
+  public ExecutionConfig restartAttempts(int attempts) {
+    if (attempts < -1) {
+      throw new IllegalArgumentException("restart attempts must be >= 0 (or -1 for the default): " + attempts);
+    }
+    this.restartAttempts = attempts;
+    return this;
+  }
+
+  /** The delay before the first restart; each further consecutive restart waits twice as long, up to a minute. */
+  public long restartDelayMillis() {
+    return restartDelayMillis;
+  }
+
+  public ExecutionConfig restartDelayMillis(long millis) {
+    if (millis < 0) {
+      throw new IllegalArgumentException("restart delay must be >= 0 ms: " + millis);
+    }
+    this.restartDelayMillis = millis;
+    return this;
+  }
+
+  /** A checkpoint directory, or a job's checkpoint root, to restore the job's state from; null: none. */
+  public Path restoreFrom() {
+    return restoreFrom;
+  }
+
+  public ExecutionConfig restoreFrom(Path path) {
+    this.restoreFrom = path;
     return this;
   }
 }

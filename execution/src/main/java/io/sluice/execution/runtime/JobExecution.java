@@ -1,11 +1,17 @@
 package io.sluice.execution.runtime;
 
 import io.sluice.execution.channel.ChannelSender;
+import io.sluice.execution.checkpoint.CheckpointTarget;
+import io.sluice.execution.checkpoint.OperatorRestore;
+import io.sluice.execution.checkpoint.OperatorSnapshot;
+import io.sluice.execution.checkpoint.RestorePlan;
+import io.sluice.execution.checkpoint.TakenCheckpoint;
 import io.sluice.execution.channel.InputGate;
 import io.sluice.execution.channel.RecordWriter;
 import io.sluice.execution.channel.local.LocalChannel;
 import io.sluice.execution.graph.Edge;
 import io.sluice.execution.graph.JobGraph;
+import io.sluice.execution.graph.OperatorNode;
 import io.sluice.execution.graph.Vertex;
 import io.sluice.execution.operator.ProcessingTimeMode;
 import io.sluice.execution.runtime.task.Subtask;
@@ -41,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * The first subtask to fail fails the job with its exception and cancels the others; the job's
  * directories are removed at the end.
  */
-public final class JobExecution {
+public final class JobExecution implements CheckpointTarget {
 
   private static final Logger LOG = LoggerFactory.getLogger(JobExecution.class);
   private static final AtomicInteger JOB_COUNTER = new AtomicInteger();
@@ -50,6 +56,10 @@ public final class JobExecution {
   private final ExecutionConfig config;
   private final String jobId;
   private final KeyGroups keyGroups;
+  /** Each operator's id in checkpoints. */
+  private final Map<OperatorNode, String> operatorIds;
+  /** What this attempt restores, or null: it starts empty. */
+  private final RestorePlan restore;
   /** Each subtask's input gate, by vertex and subtask index. */
   private final Map<Vertex, InputGate[]> gates = new HashMap<>();
   /** The channels of each channel edge, by producing then consuming subtask. */
@@ -73,7 +83,16 @@ public final class JobExecution {
   private final Map<Long, PendingCheckpoint> pendingCheckpoints = new HashMap<>();
 
   /** Guarded by {@link #pendingCheckpoints}. */
-  private record PendingCheckpoint(Set<Subtask> owing, CompletableFuture<Long> done) {}
+  private static final class PendingCheckpoint {
+    final Set<Subtask> owing;
+    final List<OperatorSnapshot> snapshots = new ArrayList<>();
+    long alignmentNanos;
+    final CompletableFuture<TakenCheckpoint> done = new CompletableFuture<>();
+
+    PendingCheckpoint(Set<Subtask> owing) {
+      this.owing = owing;
+    }
+  }
 
   /** Null unless processing time is in-band: ordinary jobs do not count frames job-wide. */
   private Quiescence quiescence;
@@ -81,20 +100,27 @@ public final class JobExecution {
   private final Map<Path, Path> jobDirectories = new HashMap<>();
   private ScheduledExecutorService progressReporter;
 
-  private JobExecution(JobGraph graph, ExecutionConfig config) {
+  private JobExecution(JobGraph graph, ExecutionConfig config, RestorePlan restore) {
     this.graph = graph;
     this.config = config;
     this.jobId = graph.name() + "-" + JOB_COUNTER.incrementAndGet();
     this.keyGroups = config.keyGroups();
+    this.operatorIds = graph.operatorIds();
+    this.restore = restore;
   }
 
   /** Validates the graph and starts every subtask. */
   public static JobExecution start(JobGraph graph, ExecutionConfig config) {
+    return start(graph, config, null);
+  }
+
+  /** Validates the graph and starts every subtask, restoring their state as {@code restore} says (may be null). */
+  public static JobExecution start(JobGraph graph, ExecutionConfig config, RestorePlan restore) {
     checkAcyclic(graph);
     for (Vertex v : graph.vertices()) {
       config.keyGroups().checkParallelism("vertex " + v.name(), v.parallelism());
     }
-    JobExecution job = new JobExecution(graph, config);
+    JobExecution job = new JobExecution(graph, config, restore);
     job.launch();
     return job;
   }
@@ -240,16 +266,36 @@ public final class JobExecution {
     }
 
     @Override
-    public void checkpointAcknowledged(Subtask subtask, long checkpointId) {
-      acknowledge(subtask, checkpointId);
+    public String operatorId(OperatorNode node) {
+      return operatorIds.get(node);
+    }
+
+    @Override
+    public OperatorRestore restoreFor(OperatorNode node, int subtask) {
+      return restore == null ? null
+          : restore.forInstance(operatorIds.get(node), subtask, node.vertex().parallelism(), keyGroups);
+    }
+
+    @Override
+    public void checkpointAcknowledged(Subtask subtask, long checkpointId, List<OperatorSnapshot> snapshots,
+        long alignmentNanos) {
+      acknowledge(subtask, checkpointId, snapshots, alignmentNanos);
     }
 
     @Override
     public void subtaskEnded(Subtask subtask, Throwable error) {
+      List<Long> pendingIds;
       synchronized (pendingCheckpoints) {
         ended.add(subtask);
-        for (long id : new ArrayList<>(pendingCheckpoints.keySet())) {
-          acknowledge(subtask, id);
+        pendingIds = new ArrayList<>(pendingCheckpoints.keySet());
+      }
+      // Outside the lock: completing or cancelling a checkpoint calls into its coordinator.
+      for (long id : pendingIds) {
+        if (error != null) {
+          // A failed subtask's operators did not finish: no checkpoint may record them so.
+          abortCheckpoint(id);
+        } else {
+          acknowledge(subtask, id, subtask.finishedSnapshots(), 0);
         }
       }
       if (error != null && !(error instanceof JobCancelledException && cancelled)
@@ -346,45 +392,85 @@ public final class JobExecution {
   /**
    * Starts checkpoint {@code checkpointId} at the sources: each source subtask snapshots its
    * operators and sends a barrier, which every other subtask aligns over its inputs. The future
-   * completes when every subtask has taken its part (or ended); every operator is then told.
+   * completes when every subtask has taken its part (or ended), with their snapshots.
    */
-  public CompletableFuture<Long> triggerCheckpoint(long checkpointId) {
-    CompletableFuture<Long> done = new CompletableFuture<>();
+  @Override
+  public CompletableFuture<TakenCheckpoint> triggerCheckpoint(long checkpointId) {
+    PendingCheckpoint pending;
+    TakenCheckpoint takenAtOnce = null;
     synchronized (pendingCheckpoints) {
       Set<Subtask> owing = new HashSet<>();
+      pending = new PendingCheckpoint(owing);
       for (Subtask s : subtasks) {
-        if (!ended.contains(s)) {
+        if (ended.contains(s)) {
+          pending.snapshots.addAll(s.finishedSnapshots());
+        } else {
           owing.add(s);
         }
       }
-      pendingCheckpoints.put(checkpointId, new PendingCheckpoint(owing, done));
       if (owing.isEmpty()) {
-        completeCheckpoint(checkpointId);
-        return done;
+        takenAtOnce = new TakenCheckpoint(pending.snapshots, 0);
+      } else {
+        pendingCheckpoints.put(checkpointId, pending);
       }
+    }
+    if (takenAtOnce != null) {
+      pending.done.complete(takenAtOnce);
+      return pending.done;
     }
     for (Subtask s : subtasks) {
       s.triggerCheckpoint(checkpointId);
     }
-    return done;
+    return pending.done;
   }
 
-  private void acknowledge(Subtask subtask, long checkpointId) {
+  @Override
+  public void abortCheckpoint(long checkpointId) {
+    PendingCheckpoint pending;
     synchronized (pendingCheckpoints) {
-      PendingCheckpoint pending = pendingCheckpoints.get(checkpointId);
-      if (pending != null && pending.owing.remove(subtask) && pending.owing.isEmpty()) {
-        completeCheckpoint(checkpointId);
+      pending = pendingCheckpoints.remove(checkpointId);
+    }
+    if (pending != null) {
+      for (OperatorSnapshot snapshot : pending.snapshots) {
+        if (snapshot.stores() != null) {
+          snapshot.stores().release();
+        }
       }
+      pending.done.cancel(false);
     }
   }
 
-  private void completeCheckpoint(long checkpointId) {
-    PendingCheckpoint pending = pendingCheckpoints.remove(checkpointId);
-    LOG.info("Job {} completed checkpoint {}", jobId, checkpointId);
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) {
     for (Subtask s : subtasks) {
       s.notifyCheckpointComplete(checkpointId);
     }
-    pending.done.complete(checkpointId);
+  }
+
+  private void acknowledge(Subtask subtask, long checkpointId, List<OperatorSnapshot> snapshots, long alignmentNanos) {
+    PendingCheckpoint complete = null;
+    synchronized (pendingCheckpoints) {
+      PendingCheckpoint pending = pendingCheckpoints.get(checkpointId);
+      if (pending == null || !pending.owing.remove(subtask)) {
+        // Declined meanwhile, or already counted: nobody will write these.
+        snapshots.forEach(s -> {
+          if (s.stores() != null) {
+            s.stores().release();
+          }
+        });
+        return;
+      }
+      pending.snapshots.addAll(snapshots);
+      pending.alignmentNanos = Math.max(pending.alignmentNanos, alignmentNanos);
+      if (pending.owing.isEmpty()) {
+        pendingCheckpoints.remove(checkpointId);
+        complete = pending;
+      }
+    }
+    if (complete != null) {
+      // Outside the lock: the coordinator goes on from here.
+      complete.done.complete(new TakenCheckpoint(complete.snapshots, complete.alignmentNanos));
+    }
   }
 
   /** Completes when every subtask has ended; exceptionally with the job's first failure. */

@@ -45,6 +45,11 @@ public final class HeapByteStore implements SortedByteStore {
     }
   }
 
+  /** A copy of every entry as it is now: later writes to the store do not change it. */
+  java.util.SortedMap<byte[], byte[]> copyEntries() {
+    return new TreeMap<>(entries);
+  }
+
   public int size() {
     return entries.size();
   }

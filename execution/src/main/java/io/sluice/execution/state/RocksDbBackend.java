@@ -1,5 +1,7 @@
 package io.sluice.execution.state;
 
+import io.sluice.execution.checkpoint.proto.StateFile;
+import io.sluice.execution.checkpoint.proto.StoreInfo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -12,17 +14,23 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
+import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.Options;
 import org.rocksdb.InfoLogLevel;
 import org.rocksdb.LRUCache;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBufferManager;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
@@ -34,6 +42,13 @@ import org.slf4j.LoggerFactory;
  * survives failures through checkpoints, not through these files, so the write-ahead log is off
  * and the directory is deleted on close.
  *
+ * <p>Snapshots are incremental: the synchronous part flushes the memtables and takes a RocksDB
+ * checkpoint (hard links to the live SST files, so it costs no copy); the asynchronous part copies
+ * only the SST files that no completed checkpoint already holds into shared storage, and the small
+ * rest (manifest, options) into the checkpoint's own directory. SST files are immutable, so a file
+ * number names the same bytes for the life of one instance; shared names carry an id of the
+ * instance, since a restored instance may reuse numbers a failed one wrote differently.
+ *
  * <p>Memory is bounded by one block cache that memtables are charged to as well, so the bound
  * holds however many column families an operator uses. Used from one subtask thread only.
  */
@@ -43,6 +58,7 @@ public final class RocksDbBackend implements KeyedStores {
   public static final long MIN_MEMORY_BYTES = 8L << 20;
 
   private static final Logger LOG = LoggerFactory.getLogger(RocksDbBackend.class);
+  static final String BACKEND = "ROCKSDB";
   private static final String DEFAULT_FAMILY =
       new String(RocksDB.DEFAULT_COLUMN_FAMILY, StandardCharsets.UTF_8);
 
@@ -60,6 +76,18 @@ public final class RocksDbBackend implements KeyedStores {
   private final Map<String, ColumnFamilyHandle> families = new HashMap<>();
   private final Map<String, RocksDbStore> stores = new HashMap<>();
   private final Set<AutoCloseable> openCursors = Collections.newSetFromMap(new IdentityHashMap<>());
+  /** Durable with the stores: how each column family's entries are distributed. */
+  private final Map<String, StoreLayout> layouts = new HashMap<>();
+  /** Names this instance's new shared files: derived, fresh for every instance. */
+  private final String instanceId = UUID.randomUUID().toString();
+  /**
+   * SST files of the last completed checkpoint, by local name: a later snapshot references them
+   * instead of copying them. Replaced on the task thread when a checkpoint completes; read by the
+   * asynchronous part through the reference the synchronous part captured.
+   */
+  private volatile Map<String, StateFile> confirmedFiles = Map.of();
+  /** SST files of each checkpoint written and not yet known complete: filled off the task thread. */
+  private final Map<Long, Map<String, StateFile>> pendingFiles = new ConcurrentHashMap<>();
   private boolean closed;
 
   private RocksDbBackend(
@@ -85,6 +113,14 @@ public final class RocksDbBackend implements KeyedStores {
    */
   public static RocksDbBackend open(Path directory, long memoryBytes) {
     prepareEmptyDirectory(directory);
+    return openIn(directory, memoryBytes, List.of(RocksDB.DEFAULT_COLUMN_FAMILY));
+  }
+
+  /**
+   * Opens an instance in {@code directory} (empty, or holding a restored database with the column
+   * families {@code familyNames}, the default one first).
+   */
+  private static RocksDbBackend openIn(Path directory, long memoryBytes, List<byte[]> familyNames) {
     long capacity = Math.max(memoryBytes, MIN_MEMORY_BYTES);
     List<AutoCloseable> resources = new ArrayList<>();
     try {
@@ -115,16 +151,19 @@ public final class RocksDbBackend implements KeyedStores {
           .setKeepLogFileNum(2);
       WriteOptions writeOptions = track(resources, new WriteOptions().setDisableWAL(true));
 
-      List<ColumnFamilyHandle> handles = new ArrayList<>(1);
-      RocksDB db =
-          RocksDB.open(
-              dbOptions,
-              directory.toString(),
-              List.of(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, familyOptions)),
-              handles);
+      List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+      for (byte[] name : familyNames) {
+        descriptors.add(new ColumnFamilyDescriptor(name, familyOptions));
+      }
+      List<ColumnFamilyHandle> handles = new ArrayList<>(descriptors.size());
+      RocksDB db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
       LOG.debug("Opened RocksDB state in {} with {} bytes of memory", directory, capacity);
-      return new RocksDbBackend(
-          directory, db, handles.get(0), writeOptions, familyOptions, resources);
+      RocksDbBackend backend =
+          new RocksDbBackend(directory, db, handles.get(0), writeOptions, familyOptions, resources);
+      for (int i = 1; i < handles.size(); i++) {
+        backend.families.put(new String(familyNames.get(i), StandardCharsets.UTF_8), handles.get(i));
+      }
+      return backend;
     } catch (RocksDBException | RuntimeException e) {
       closeInReverse(resources, null);
       deleteQuietly(directory);
@@ -136,13 +175,125 @@ public final class RocksDbBackend implements KeyedStores {
     }
   }
 
+  /**
+   * Opens an instance in {@code directory} with what {@code restore} says belongs to it: the files
+   * of one RocksDB snapshot as they are when it takes one over whole, else the entries of every
+   * part (of either backend) that belong here.
+   */
+  static RocksDbBackend restore(Path directory, long memoryBytes, StateRestore restore) {
+    prepareEmptyDirectory(directory);
+    RestoredPart whole = restore.isOneToOne() && restore.parts().get(0).backend().equals(BACKEND)
+        ? restore.parts().get(0) : null;
+    if (whole == null) {
+      RocksDbBackend backend = openIn(directory, memoryBytes, List.of(RocksDB.DEFAULT_COLUMN_FAMILY));
+      Path scratch = directory.resolveSibling(directory.getFileName() + "-restore");
+      try {
+        for (RestoredPart part : restore.parts()) {
+          StateBackendKind.of(part.backend()).readEntries(part, scratch, (store, layout, key, value) -> {
+            if (restore.belongsHere(layout, key)) {
+              layout.merge(backend.store(store, layout), key, value);
+            }
+          });
+        }
+      } catch (RuntimeException e) {
+        backend.closeQuietly();
+        throw e;
+      }
+      return backend;
+    }
+    Map<String, StateFile> shared = materialize(whole, directory);
+    List<byte[]> families = familiesOf(directory);
+    RocksDbBackend backend = openIn(directory, memoryBytes, families);
+    for (StoreInfo info : whole.stores()) {
+      backend.layouts.put(info.getName(), StoreLayout.valueOf(info.getLayout()));
+    }
+    backend.confirmedFiles = shared;
+    return backend;
+  }
+
+  /**
+   * Puts the files of {@code part} into {@code directory} under their local names (hard links where
+   * the file system allows: SST files are never modified, only deleted); returns the shared ones.
+   */
+  private static Map<String, StateFile> materialize(RestoredPart part, Path directory) {
+    Map<String, StateFile> shared = new HashMap<>();
+    try {
+      Files.createDirectories(directory);
+      for (StateFile file : part.files()) {
+        Path target = directory.resolve(file.getLocalName());
+        Path source = part.location(file);
+        try {
+          Files.createLink(target, source);
+        } catch (IOException | UnsupportedOperationException e) {
+          Files.copy(source, target);
+        }
+        if (file.getLocalName().endsWith(".sst")) {
+          shared.put(file.getLocalName(), file);
+        }
+      }
+    } catch (IOException e) {
+      throw new StateStoreException("Cannot restore RocksDB state into " + directory + ": " + e, e);
+    }
+    return shared;
+  }
+
+  private static List<byte[]> familiesOf(Path directory) {
+    try (Options options = new Options()) {
+      List<byte[]> names = new ArrayList<>(RocksDB.listColumnFamilies(options, directory.toString()));
+      // The default family first, as the handles are mapped.
+      names.removeIf(n -> java.util.Arrays.equals(n, RocksDB.DEFAULT_COLUMN_FAMILY));
+      names.add(0, RocksDB.DEFAULT_COLUMN_FAMILY);
+      return names;
+    } catch (RocksDBException e) {
+      throw new StateStoreException("Cannot read the column families of restored state in " + directory
+          + ": " + describe(e), e);
+    }
+  }
+
+  /** Reads every entry of a RocksDB snapshot, through a read-only instance in {@code scratch}. */
+  static void readEntries(RestoredPart part, Path scratch, HeapSnapshotFormat.EntrySink sink) {
+    deleteQuietly(scratch);
+    materialize(part, scratch);
+    List<byte[]> names = familiesOf(scratch);
+    List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+    for (byte[] name : names) {
+      descriptors.add(new ColumnFamilyDescriptor(name));
+    }
+    List<ColumnFamilyHandle> handles = new ArrayList<>();
+    try (DBOptions options = new DBOptions();
+        RocksDB db = RocksDB.openReadOnly(options, scratch.toString(), descriptors, handles)) {
+      for (int i = 1; i < handles.size(); i++) {
+        String store = new String(names.get(i), StandardCharsets.UTF_8);
+        StoreLayout layout = part.layoutOf(store);
+        try (RocksIterator it = db.newIterator(handles.get(i))) {
+          for (it.seekToFirst(); it.isValid(); it.next()) {
+            sink.accept(store, layout, it.key(), it.value());
+          }
+          it.status();
+        }
+      }
+      for (ColumnFamilyHandle handle : handles) {
+        handle.close();
+      }
+    } catch (RocksDBException e) {
+      throw new StateStoreException("Cannot read RocksDB snapshot of subtask " + part.subtask() + ": " + describe(e), e);
+    } finally {
+      deleteQuietly(scratch);
+    }
+  }
+
   public Path directory() {
     return directory;
   }
 
   /** The store over column family {@code columnFamily}, created on first use. */
-  public SortedByteStore store(String columnFamily) {
+  @Override
+  public SortedByteStore store(String columnFamily, StoreLayout layout) {
     checkOpen();
+    StoreLayout known = layouts.putIfAbsent(columnFamily, layout);
+    if (known != null && known != layout) {
+      throw new IllegalArgumentException("store '" + columnFamily + "' is laid out as " + known + ", not " + layout);
+    }
     RocksDbStore store = stores.get(columnFamily);
     if (store == null) {
       ColumnFamilyHandle family = families.get(columnFamily);
@@ -159,6 +310,94 @@ public final class RocksDbBackend implements KeyedStores {
       stores.put(columnFamily, store);
     }
     return store;
+  }
+
+  /**
+   * Flushes the memtables and takes a RocksDB checkpoint beside the directory: hard links to the
+   * live SST files plus a copy of the small metadata files, a consistent view that later writes do
+   * not change.
+   */
+  @Override
+  public StoresSnapshot snapshot(long checkpointId) {
+    checkOpen();
+    Path local = directory.resolveSibling(directory.getFileName() + "-chk-" + checkpointId);
+    deleteQuietly(local);
+    List<StoreInfo> infos = new ArrayList<>();
+    layouts.forEach((name, layout) -> infos.add(StoreInfo.newBuilder().setName(name).setLayout(layout.name()).build()));
+    try (FlushOptions flush = new FlushOptions().setWaitForFlush(true);
+        Checkpoint checkpoint = Checkpoint.create(db)) {
+      db.flush(flush, new ArrayList<>(families.values()));
+      checkpoint.createCheckpoint(local.toString());
+    } catch (RocksDBException e) {
+      deleteQuietly(local);
+      throw failure("checkpoint " + checkpointId, e);
+    }
+    Map<String, StateFile> confirmed = confirmedFiles;
+    return new StoresSnapshot() {
+      @Override
+      public WrittenState write(SnapshotFiles files) throws IOException {
+        try {
+          return upload(checkpointId, local, confirmed, infos, files);
+        } finally {
+          deleteQuietly(local);
+        }
+      }
+
+      @Override
+      public void release() {
+        deleteQuietly(local);
+      }
+    };
+  }
+
+  /** The asynchronous part: copies what the last completed checkpoint does not hold. */
+  private WrittenState upload(long checkpointId, Path local, Map<String, StateFile> confirmed,
+      List<StoreInfo> infos, SnapshotFiles files) throws IOException {
+    List<StateFile> written = new ArrayList<>();
+    Map<String, StateFile> ssts = new HashMap<>();
+    long bytesWritten = 0;
+    long bytesShared = 0;
+    List<Path> paths;
+    try (Stream<Path> list = Files.list(local)) {
+      paths = list.sorted().toList();
+    }
+    for (Path path : paths) {
+      String name = path.getFileName().toString();
+      StateFile file;
+      if (name.endsWith(".sst")) {
+        file = confirmed.get(name);
+        if (file != null) {
+          bytesShared += file.getSize();
+        } else {
+          file = files.copyShared(path, instanceId + "-" + name, name);
+          bytesWritten += file.getSize();
+        }
+        ssts.put(name, file);
+      } else {
+        file = files.copy(path, name);
+        bytesWritten += file.getSize();
+      }
+      written.add(file);
+    }
+    pendingFiles.put(checkpointId, ssts);
+    return new WrittenState(BACKEND, written, infos, bytesWritten, bytesShared);
+  }
+
+  @Override
+  public void checkpointComplete(long checkpointId) {
+    Map<String, StateFile> files = pendingFiles.remove(checkpointId);
+    pendingFiles.keySet().removeIf(id -> id < checkpointId);
+    if (files != null) {
+      confirmedFiles = files;
+    }
+  }
+
+  private void closeQuietly() {
+    try {
+      close();
+    } catch (RuntimeException e) {
+      LOG.warn("Could not close RocksDB state in {}", directory, e);
+    }
   }
 
   /**

@@ -55,6 +55,7 @@ public final class TimerQueue {
   /** Front of each space: index 0..255 a domain's queue, {@link #HOLD_SPACE} the holds. */
   private final byte[][] fronts = new byte[257][];
 
+  /** {@code store} should be created with {@link StoreLayout#TIMERS}. */
   public TimerQueue(SortedByteStore store, KeyGroups keyGroups) {
     this.store = store;
     this.keyGroups = keyGroups;
@@ -226,6 +227,17 @@ public final class TimerQueue {
     byte[] identity = Arrays.copyOf(prefix, prefix.length + name.length);
     System.arraycopy(name, 0, identity, prefix.length, name.length);
     return identity;
+  }
+
+  /** The key group of the timer a store entry belongs to: for a restore at another parallelism. */
+  static int keyGroupOf(byte[] storeKey) {
+    int offset = switch (storeKey[0]) {
+      case INDEX -> 1;
+      case QUEUE -> 2 + 8;
+      case HOLDS -> 1 + 8;
+      default -> throw new IllegalArgumentException("not a timer queue entry: tag " + storeKey[0]);
+    };
+    return StoreLayout.groupAt(storeKey, offset);
   }
 
   private static byte[] withTag(byte tag, byte[] identity) {

@@ -7,6 +7,8 @@ import io.sluice.execution.state.HeapByteStore;
 import io.sluice.execution.state.KeyGroups;
 import io.sluice.execution.state.KeyedStores;
 import io.sluice.execution.state.SortedByteStore;
+import io.sluice.execution.state.StoreLayout;
+import io.sluice.execution.state.StoresSnapshot;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -113,8 +115,13 @@ public final class OperatorHarness implements OperatorContext, Output {
   public KeyedStores keyedStores() {
     return new KeyedStores() {
       @Override
-      public SortedByteStore store(String name) {
+      public SortedByteStore store(String name, StoreLayout layout) {
         return stores.computeIfAbsent(name, n -> new HeapByteStore());
+      }
+
+      @Override
+      public StoresSnapshot snapshot(long checkpointId) {
+        throw new UnsupportedOperationException("the harness copies its stores instead");
       }
 
       @Override
@@ -123,8 +130,8 @@ public final class OperatorHarness implements OperatorContext, Output {
   }
 
   @Override
-  public SortedByteStore operatorStore(String name) {
-    return keyedStores().store("operator/" + name);
+  public SortedByteStore operatorStore(String name, StoreLayout layout) {
+    return keyedStores().store("operator/" + name, layout);
   }
 
   @Override

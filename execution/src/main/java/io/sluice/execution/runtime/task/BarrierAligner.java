@@ -15,7 +15,7 @@ final class BarrierAligner {
 
   /** What the subtask does once a checkpoint is aligned: snapshot its operators, forward the barrier. */
   interface Aligned {
-    void checkpoint(long checkpointId) throws Exception;
+    void checkpoint(long checkpointId, long alignmentNanos) throws Exception;
   }
 
   private final InputGate gate;
@@ -28,6 +28,8 @@ final class BarrierAligner {
   /** The last checkpoint aligned, so that a late barrier of an older one is ignored. */
   private long lastAligned = -1;
   private int barriersReceived;
+  /** When the first barrier of the checkpoint being aligned arrived. Derived, per checkpoint. */
+  private long alignmentStartNanos;
 
   BarrierAligner(InputGate gate, Aligned aligned) {
     this.gate = gate;
@@ -47,6 +49,7 @@ final class BarrierAligner {
       }
       aligning = checkpointId;
       barriersReceived = 0;
+      alignmentStartNanos = System.nanoTime();
     }
     gate.block(channel);
     barriersReceived++;
@@ -72,7 +75,7 @@ final class BarrierAligner {
       long checkpointId = aligning;
       aligning = -1;
       lastAligned = checkpointId;
-      aligned.checkpoint(checkpointId);
+      aligned.checkpoint(checkpointId, System.nanoTime() - alignmentStartNanos);
       resumeAll();
     }
   }

@@ -126,6 +126,16 @@ final class ChainedOperator {
     finish();
   }
 
+  /**
+   * The operator had finished when the checkpoint it was restored from was taken: it finishes
+   * again without emitting anything.
+   */
+  void finishRestored() throws Exception {
+    if (!finished) {
+      finish();
+    }
+  }
+
   private void finish() throws Exception {
     draining = false;
     finished = true;

@@ -1,6 +1,8 @@
 package io.sluice.execution.runtime.task;
 
 import io.sluice.execution.channel.InputGate;
+import io.sluice.execution.checkpoint.OperatorRestore;
+import io.sluice.execution.checkpoint.OperatorSnapshot;
 import io.sluice.execution.graph.Edge;
 import io.sluice.execution.graph.Vertex;
 import io.sluice.execution.operator.ProcessingTimeMode;
@@ -50,6 +52,9 @@ public final class Subtask implements Runnable {
     }
     this.inputChannels = gate.channelCount();
     this.loop = new TaskLoop(chain, gate, mailbox, time, env.quiescence(), this::checkpoint);
+    for (ChainedOperator op : chain.operators()) {
+      op.context().restoreFrom(env.restoreFor(op.node(), index));
+    }
   }
 
   public String name() {
@@ -84,7 +89,7 @@ public final class Subtask implements Runnable {
     if (inputChannels == 0) {
       mailbox.post(() -> {
         if (!chain.isFinished()) {
-          checkpoint(checkpointId);
+          checkpoint(checkpointId, 0);
         }
       });
     }
@@ -95,6 +100,7 @@ public final class Subtask implements Runnable {
     mailbox.post(() -> {
       for (ChainedOperator op : chain.operators()) {
         if (op.operator() != null) {
+          op.context().storesCheckpointComplete(checkpointId);
           op.operator().checkpointComplete(checkpointId);
         }
       }
@@ -103,17 +109,66 @@ public final class Subtask implements Runnable {
 
   /**
    * The barrier of {@code checkpointId} passed this subtask: every operator, in chain order, moves
-   * into its stores what the checkpoint must hold (finishing its bundle, so its output goes first),
-   * then the barrier follows everything emitted before it.
+   * into its stores what the checkpoint must hold (finishing its bundle, so its output goes first)
+   * and its stores take their synchronous snapshot; then the barrier follows everything emitted
+   * before it, and the snapshots go to the job, to be written off this thread.
    */
-  private void checkpoint(long checkpointId) throws Exception {
-    for (ChainedOperator op : chain.operators()) {
-      if (!op.isFinished()) {
-        op.operator().snapshotState(checkpointId);
+  private void checkpoint(long checkpointId, long alignmentNanos) throws Exception {
+    List<OperatorSnapshot> snapshots = new ArrayList<>(chain.operators().length);
+    try {
+      for (ChainedOperator op : chain.operators()) {
+        if (op.isFinished()) {
+          snapshots.add(snapshotOf(op, true, null));
+        } else {
+          op.operator().snapshotState(checkpointId);
+          snapshots.add(snapshotOf(op, false, op.context().snapshotStores(checkpointId)));
+        }
       }
+    } catch (Throwable t) {
+      snapshots.forEach(s -> {
+        if (s.stores() != null) {
+          s.stores().release();
+        }
+      });
+      throw t;
     }
     chain.forwardBarrier(checkpointId);
-    env.checkpointAcknowledged(this, checkpointId);
+    env.checkpointAcknowledged(this, checkpointId, snapshots, alignmentNanos);
+  }
+
+  private OperatorSnapshot snapshotOf(ChainedOperator op, boolean finished,
+      io.sluice.execution.state.StoresSnapshot stores) {
+    return new OperatorSnapshot(env.operatorId(op.node()), index, vertex.parallelism(), finished,
+        op.progress().watermark(), stores);
+  }
+
+  /** This subtask's part of a checkpoint once it has ended: every operator finished. */
+  public List<OperatorSnapshot> finishedSnapshots() {
+    List<OperatorSnapshot> snapshots = new ArrayList<>();
+    for (ChainedOperator op : chain.operators()) {
+      snapshots.add(snapshotOf(op, true, null));
+    }
+    return snapshots;
+  }
+
+  /**
+   * Before any input: operators restore what their stores hold, then those that had finished at
+   * the checkpoint finish again at once (ending their outputs), in chain order.
+   */
+  private void restore() throws Exception {
+    OperatorRestore[] restores = new OperatorRestore[chain.operators().length];
+    for (int i = 0; i < restores.length; i++) {
+      ChainedOperator op = chain.operators()[i];
+      restores[i] = op.context().restored();
+      if (restores[i] != null && !restores[i].finished()) {
+        op.operator().restoreState(restores[i].checkpointId());
+      }
+    }
+    for (int i = 0; i < restores.length; i++) {
+      if (restores[i] != null && restores[i].finished()) {
+        chain.operators()[i].finishRestored();
+      }
+    }
   }
 
   @Override
@@ -127,6 +182,7 @@ public final class Subtask implements Runnable {
       for (ChainedOperator op : chain.operators()) {
         op.output().bind();
       }
+      restore();
       env.subtaskOpened();
       toldOpen = true;
       env.awaitAllOpened();

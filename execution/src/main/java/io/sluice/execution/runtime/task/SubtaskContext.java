@@ -1,6 +1,7 @@
 package io.sluice.execution.runtime.task;
 
 import io.sluice.execution.channel.InputGate;
+import io.sluice.execution.checkpoint.OperatorRestore;
 import io.sluice.execution.operator.OperatorContext;
 import io.sluice.execution.operator.Output;
 import io.sluice.execution.operator.ProcessingTimeMode;
@@ -9,6 +10,8 @@ import io.sluice.execution.runtime.Quiescence;
 import io.sluice.execution.state.KeyGroups;
 import io.sluice.execution.state.KeyedStores;
 import io.sluice.execution.state.SortedByteStore;
+import io.sluice.execution.state.StoreLayout;
+import io.sluice.execution.state.StoresSnapshot;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -30,6 +33,8 @@ final class SubtaskContext implements OperatorContext {
   private Path spillDirectory;
   /** Opened on first use; durable while the job lives, closed with the subtask. */
   private KeyedStores stores;
+  /** What this instance restores from a checkpoint, or null; set before the operator opens. */
+  private OperatorRestore restored;
   /** Synchronized processing time on the system clock: derived, advances while the subtask lives. */
   private long synchronizedTime;
 
@@ -96,14 +101,41 @@ final class SubtaskContext implements OperatorContext {
   public KeyedStores keyedStores() {
     if (stores == null) {
       ExecutionConfig config = env.config();
-      stores = config.stateBackend().open(env.stateDirectory(directoryName()), config.stateMemoryBytes());
+      stores = restored != null && restored.stores() != null
+          ? config.stateBackend().restore(env.stateDirectory(directoryName()), config.stateMemoryBytes(), restored.stores())
+          : config.stateBackend().open(env.stateDirectory(directoryName()), config.stateMemoryBytes());
     }
     return stores;
   }
 
   @Override
-  public SortedByteStore operatorStore(String name) {
-    return keyedStores().store(OPERATOR_STORE_PREFIX + name);
+  public SortedByteStore operatorStore(String name, StoreLayout layout) {
+    return keyedStores().store(OPERATOR_STORE_PREFIX + name, layout);
+  }
+
+  void restoreFrom(OperatorRestore restore) {
+    this.restored = restore;
+  }
+
+  OperatorRestore restored() {
+    return restored;
+  }
+
+  /**
+   * The synchronous snapshot of this instance's stores; null if it never opened any (nor restored
+   * any), so it has no state.
+   */
+  StoresSnapshot snapshotStores(long checkpointId) {
+    if (stores == null && restored != null && restored.stores() != null) {
+      keyedStores();
+    }
+    return stores == null ? null : stores.snapshot(checkpointId);
+  }
+
+  void storesCheckpointComplete(long checkpointId) {
+    if (stores != null) {
+      stores.checkpointComplete(checkpointId);
+    }
   }
 
   void closeStores() {

@@ -1,14 +1,18 @@
 package io.sluice.execution.runtime.task;
 
 import io.sluice.execution.channel.InputGate;
+import io.sluice.execution.checkpoint.OperatorRestore;
+import io.sluice.execution.checkpoint.OperatorSnapshot;
 import io.sluice.execution.channel.RecordWriter;
 import io.sluice.execution.graph.Edge;
 import io.sluice.execution.graph.JobGraph;
+import io.sluice.execution.graph.OperatorNode;
 import io.sluice.execution.graph.Vertex;
 import io.sluice.execution.runtime.ExecutionConfig;
 import io.sluice.execution.runtime.Quiescence;
 import io.sluice.execution.state.KeyGroups;
 import java.nio.file.Path;
+import java.util.List;
 
 /** What a subtask needs from the job that runs it: its wiring, its settings, and the job's life cycle. */
 public interface TaskEnvironment {
@@ -43,8 +47,18 @@ public interface TaskEnvironment {
   /** Returns once every subtask of the job is open; throws if the job was stopped meanwhile. */
   void awaitAllOpened() throws InterruptedException;
 
-  /** The subtask took its part of checkpoint {@code checkpointId} and forwarded the barrier. */
-  void checkpointAcknowledged(Subtask subtask, long checkpointId);
+  /** The id of {@code node} in checkpoints. */
+  String operatorId(OperatorNode node);
+
+  /** What instance {@code subtask} of {@code node} restores from a checkpoint; null if nothing. */
+  OperatorRestore restoreFor(OperatorNode node, int subtask);
+
+  /**
+   * The subtask took its part of checkpoint {@code checkpointId} (its operators' synchronous
+   * snapshots) and forwarded the barrier, after aligning it for {@code alignmentNanos}.
+   */
+  void checkpointAcknowledged(Subtask subtask, long checkpointId, List<OperatorSnapshot> snapshots,
+      long alignmentNanos);
 
   /** The subtask ended, with {@code failure} or null. */
   void subtaskEnded(Subtask subtask, Throwable failure);

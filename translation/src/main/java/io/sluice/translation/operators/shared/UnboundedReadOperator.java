@@ -1,5 +1,6 @@
 package io.sluice.translation.operators.shared;
 
+import io.sluice.execution.state.StoreLayout;
 import io.sluice.execution.operator.OperatorContext;
 import io.sluice.execution.operator.SourceOperator;
 import io.sluice.execution.state.ByteKey;
@@ -132,7 +133,7 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
   /** Splits of this subtask that were read to their end: durable from a snapshot on. */
   private final Set<Integer> finishedSplits = new HashSet<>();
   /** Per split, the reader mark, records remaining and ids seen that a restore resumes from. */
-  private final Map<Integer, Resumption> restored = new HashMap<>();
+  private final Map<Integer, Resumption<T>> restored = new HashMap<>();
   /** Reader marks of checkpoints not yet complete, by checkpoint id: derived, finalized on completion. */
   private final TreeMap<Long, List<UnboundedSource.CheckpointMark>> marksToFinalize = new TreeMap<>();
   /** Whether the job takes checkpoints: marks are then finalized only when one completes. */
@@ -169,18 +170,27 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
   }
 
   /** Where a restored split resumes. */
-  private record Resumption(long remaining, UnboundedSource.CheckpointMark mark, List<byte[]> seenIds) {}
+  private record Resumption<T>(UnboundedSource<T, ?> source, long remaining, UnboundedSource.CheckpointMark mark,
+      List<byte[]> seenIds) {}
+
+  /** Splits' serialized sources, kept in checkpoints so that a restore at another parallelism reads the same splits. */
+  private final Map<Integer, byte[]> sourceBytes = new HashMap<>();
+  /** Whether this instance was restored: it then reads exactly the splits restored to it. */
+  private boolean wasRestored;
 
   private void startReaders() throws Exception {
     readers = new ArrayList<>();
-    for (int s = context.subtaskIndex(); s < splits.size(); s += context.parallelism()) {
-      if (finishedSplits.contains(s)) {
-        continue;
+    if (wasRestored) {
+      // The splits are those the checkpoint gave this instance (at another parallelism, others
+      // than this subtask's share of the translated ones); a split it does not mention had ended.
+      for (Map.Entry<Integer, Resumption<T>> e : new java.util.TreeMap<>(restored).entrySet()) {
+        Resumption<T> r = e.getValue();
+        readers.add(new SplitReader(e.getKey(), r.source, r.remaining, r.mark, r.seenIds));
       }
-      Resumption resumption = restored.get(s);
-      readers.add(resumption == null
-          ? new SplitReader(s, splits.get(s), limits.recordsOfSplit(s, splits.size()), null, List.of())
-          : new SplitReader(s, splits.get(s), resumption.remaining, resumption.mark, resumption.seenIds));
+    } else {
+      for (int s = context.subtaskIndex(); s < splits.size(); s += context.parallelism()) {
+        readers.add(new SplitReader(s, splits.get(s), limits.recordsOfSplit(s, splits.size()), null, List.of()));
+      }
     }
     restored.clear();
   }
@@ -192,9 +202,9 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
       // Not polled yet: what a restore gave it must reach this checkpoint too.
       startReaders();
     }
-    SortedByteStore positions = context.operatorStore("reader-marks");
+    SortedByteStore positions = context.operatorStore("reader-marks", StoreLayout.SPLIT);
     positions.deletePrefix(new byte[0]);
-    SortedByteStore dedup = context.operatorStore("dedup-ids");
+    SortedByteStore dedup = context.operatorStore("dedup-ids", StoreLayout.SPLIT);
     dedup.deletePrefix(new byte[0]);
     for (int s : finishedSplits) {
       positions.put(splitKey(s), new byte[0]);
@@ -203,6 +213,10 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
     for (SplitReader split : readers) {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       DataOutputStream out = new DataOutputStream(bytes);
+      byte[] source = sourceBytes.computeIfAbsent(split.split,
+          i -> org.apache.beam.sdk.util.SerializableUtils.serializeToByteArray(split.source));
+      out.writeInt(source.length);
+      out.write(source);
       out.writeLong(split.remaining);
       if (split.started) {
         UnboundedSource.CheckpointMark mark = split.reader.getCheckpointMark();
@@ -227,14 +241,15 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
   @Override
   public void restoreState(long checkpointId) throws Exception {
     checkpointing = true;
+    wasRestored = true;
     Map<Integer, List<byte[]>> seen = new HashMap<>();
-    try (SortedByteStore.Cursor cursor = context.operatorStore("dedup-ids").scan(new byte[0])) {
+    try (SortedByteStore.Cursor cursor = context.operatorStore("dedup-ids", StoreLayout.SPLIT).scan(new byte[0])) {
       while (cursor.hasNext()) {
         Map.Entry<byte[], byte[]> entry = cursor.next();
         seen.computeIfAbsent(ByteBuffer.wrap(entry.getKey()).getInt(), s -> new ArrayList<>()).add(entry.getValue());
       }
     }
-    try (SortedByteStore.Cursor cursor = context.operatorStore("reader-marks").scan(new byte[0])) {
+    try (SortedByteStore.Cursor cursor = context.operatorStore("reader-marks", StoreLayout.SPLIT).scan(new byte[0])) {
       while (cursor.hasNext()) {
         Map.Entry<byte[], byte[]> entry = cursor.next();
         int split = ByteBuffer.wrap(entry.getKey()).getInt();
@@ -243,12 +258,18 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
           continue;
         }
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(entry.getValue()));
+        byte[] sourceBytes = new byte[in.readInt()];
+        in.readFully(sourceBytes);
+        @SuppressWarnings("unchecked")
+        UnboundedSource<T, ?> source = (UnboundedSource<T, ?>) org.apache.beam.sdk.util.SerializableUtils
+            .deserializeFromByteArray(sourceBytes, "split " + split + " of " + stepName);
+        this.sourceBytes.put(split, sourceBytes);
         long remaining = in.readLong();
         @SuppressWarnings("unchecked")
         Coder<UnboundedSource.CheckpointMark> coder =
-            (Coder<UnboundedSource.CheckpointMark>) splits.get(split).getCheckpointMarkCoder();
+            (Coder<UnboundedSource.CheckpointMark>) source.getCheckpointMarkCoder();
         UnboundedSource.CheckpointMark mark = in.readBoolean() ? coder.decode(in) : null;
-        restored.put(split, new Resumption(remaining, mark, seen.getOrDefault(split, List.of())));
+        restored.put(split, new Resumption<>(source, remaining, mark, seen.getOrDefault(split, List.of())));
       }
     }
   }

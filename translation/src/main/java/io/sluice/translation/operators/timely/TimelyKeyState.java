@@ -1,5 +1,6 @@
 package io.sluice.translation.operators.timely;
 
+import io.sluice.execution.state.StoreLayout;
 import io.sluice.execution.operator.OperatorContext;
 import io.sluice.execution.state.ByteKey;
 import io.sluice.execution.state.KeyedStores;
@@ -101,29 +102,29 @@ public final class TimelyKeyState implements StepContext {
     this.context = context;
     this.keyCoder = (Coder<Object>) keyCoder;
     this.stores = context.keyedStores();
-    this.timers = new TimerQueue(stores.store("timers"), context.keyGroups());
+    this.timers = new TimerQueue(stores.store("timers", StoreLayout.TIMERS), context.keyGroups());
     this.timerCoder = TimerInternals.TimerDataCoderV2.of(windowCoder);
   }
 
   /** Writes what the stores do not hold yet: the holds mirror and the append sequence. */
   public void snapshot() {
-    SortedByteStore mirror = context.operatorStore("holds");
+    SortedByteStore mirror = context.operatorStore("holds", StoreLayout.KEYED);
     mirror.deletePrefix(new byte[0]);
     holds.forEach((cell, hold) -> mirror.put(cell.bytes(), ByteBuffer.allocate(8).putLong(hold).array()));
-    context.operatorStore("sequences").put(APPEND_SEQUENCE, ByteBuffer.allocate(8).putLong(appendSequence).array());
+    context.operatorStore("sequences", StoreLayout.UNION).put(APPEND_SEQUENCE, ByteBuffer.allocate(8).putLong(appendSequence).array());
   }
 
   /** Rebuilds what is derived from the stores (after a restore). */
   public void restore() {
     holds.clear();
     holdCounts.clear();
-    try (SortedByteStore.Cursor cursor = context.operatorStore("holds").scan(new byte[0])) {
+    try (SortedByteStore.Cursor cursor = context.operatorStore("holds", StoreLayout.KEYED).scan(new byte[0])) {
       while (cursor.hasNext()) {
         Map.Entry<byte[], byte[]> entry = cursor.next();
         holdChanged(entry.getKey(), new Instant(ByteBuffer.wrap(entry.getValue()).getLong()));
       }
     }
-    byte[] sequence = context.operatorStore("sequences").get(APPEND_SEQUENCE);
+    byte[] sequence = context.operatorStore("sequences", StoreLayout.UNION).get(APPEND_SEQUENCE);
     appendSequence = sequence == null ? 0 : ByteBuffer.wrap(sequence).getLong();
   }
 
@@ -131,7 +132,7 @@ public final class TimelyKeyState implements StepContext {
   public void setKey(byte[] keyBytes, Object key) {
     byte[] stored = StoredKeys.of(keyBytes);
     if (stored != keyBytes && keptLongKeys.put(new ByteKey(stored), Boolean.TRUE) == null) {
-      stores.store("keys").put(stored, keyBytes);
+      stores.store("keys", StoreLayout.STORED_KEYS).put(stored, keyBytes);
     }
     setStoredKey(stored, keyBytes, key);
   }
@@ -147,7 +148,7 @@ public final class TimelyKeyState implements StepContext {
   public Object key() {
     if (key == null && storedKey != null) {
       if (keyBytes == null) {
-        byte[] kept = StoredKeys.mayBeDigest(storedKey) ? stores.store("keys").get(storedKey) : null;
+        byte[] kept = StoredKeys.mayBeDigest(storedKey) ? stores.store("keys", StoreLayout.STORED_KEYS).get(storedKey) : null;
         keyBytes = kept == null ? storedKey : kept;
       }
       try {

@@ -1,5 +1,6 @@
 package io.sluice.translation.operators.timely;
 
+import io.sluice.execution.state.StoreLayout;
 import io.sluice.execution.operator.Operator;
 import io.sluice.execution.operator.OperatorContext;
 import io.sluice.execution.operator.ProcessingTimeMode;
@@ -89,8 +90,8 @@ public final class TimelyParDoOperator implements Operator {
     this.context = context;
     DoFn<Object, Object> fn = spec.newFn();
     Coder<BoundedWindow> windowCoder = (Coder<BoundedWindow>) spec.windowingStrategy().getWindowFn().windowCoder();
-    sideInputs = new TimelySideInputs(spec.sideInputs(), () -> context.operatorStore("side-inputs"));
-    pushedBack = new PushedBackInput(() -> context.operatorStore("pushed-back"),
+    sideInputs = new TimelySideInputs(spec.sideInputs(), () -> context.operatorStore("side-inputs", StoreLayout.UNION));
+    pushedBack = new PushedBackInput(() -> context.operatorStore("pushed-back", StoreLayout.SPLIT),
         WindowedValues.getFullCoder(mainElementCoder(), windowCoder));
     StepContext stepContext;
     InMemoryBundleFinalizer finalizer;

@@ -3,6 +3,7 @@ package io.sluice.translation.operators.timely;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.execution.state.StoreLayout;
 import io.sluice.execution.state.HeapByteStore;
 import io.sluice.translation.operators.OperatorHarness;
 import java.nio.charset.StandardCharsets;
@@ -106,13 +107,13 @@ class TimelyStateRestoreTest {
     org.apache.beam.sdk.coders.Coder<WindowedValue<Object>> coder = (org.apache.beam.sdk.coders.Coder) WindowedValues
         .getFullCoder(org.apache.beam.sdk.coders.KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()),
             GlobalWindow.Coder.INSTANCE);
-    PushedBackInput before = new PushedBackInput(() -> running.operatorStore("pushed-back"), coder);
+    PushedBackInput before = new PushedBackInput(() -> running.operatorStore("pushed-back", StoreLayout.SPLIT), coder);
     before.add(key("a"), element("a", 1, 300));
     before.add(null, element("b", 2, 200));
     Map<String, HeapByteStore> checkpoint = running.copyStores();
 
     OperatorHarness restoredHarness = OperatorHarness.restoredFrom(checkpoint);
-    PushedBackInput after = new PushedBackInput(() -> restoredHarness.operatorStore("pushed-back"), coder);
+    PushedBackInput after = new PushedBackInput(() -> restoredHarness.operatorStore("pushed-back", StoreLayout.SPLIT), coder);
     after.restore();
     assertEquals(200, after.minTimestamp(), "the restored input holds the watermark as before");
     after.add(key("c"), element("c", 3, 100));
@@ -133,7 +134,7 @@ class TimelyStateRestoreTest {
     PCollectionView<Iterable<Integer>> view = p.apply(Create.of(1, 2, 3)).apply(View.asIterable());
     List<PCollectionView<?>> views = List.of(view);
     OperatorHarness running = new OperatorHarness();
-    TimelySideInputs before = new TimelySideInputs(views, () -> running.operatorStore("side-inputs"));
+    TimelySideInputs before = new TimelySideInputs(views, () -> running.operatorStore("side-inputs", StoreLayout.UNION));
     for (int i = 1; i <= 3; i++) {
       before.add(0, WindowedValues.of(i, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE,
           PaneInfo.NO_FIRING));
@@ -145,7 +146,7 @@ class TimelyStateRestoreTest {
     Map<String, HeapByteStore> checkpoint = running.copyStores();
 
     OperatorHarness restoredHarness = OperatorHarness.restoredFrom(checkpoint);
-    TimelySideInputs after = new TimelySideInputs(views, () -> restoredHarness.operatorStore("side-inputs"));
+    TimelySideInputs after = new TimelySideInputs(views, () -> restoredHarness.operatorStore("side-inputs", StoreLayout.UNION));
     after.restore();
     assertTrue(after.isReady(view, GlobalWindow.INSTANCE), "the side input had ended");
     List<Integer> values = new ArrayList<>();

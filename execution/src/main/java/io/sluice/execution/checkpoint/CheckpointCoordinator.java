@@ -1,0 +1,305 @@
+package io.sluice.execution.checkpoint;
+
+import io.sluice.execution.checkpoint.proto.CheckpointMetadata;
+import io.sluice.execution.checkpoint.proto.OperatorState;
+import io.sluice.execution.checkpoint.proto.SubtaskState;
+import io.sluice.execution.state.WrittenState;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes a job's checkpoints: triggers one every interval (one at a time, at least the minimum pause
+ * after the previous one ended), lets the attempt's subtasks take their parts, writes their
+ * snapshots off the task threads, writes the metadata last, tells every operator, and keeps the
+ * latest {@code retained} complete checkpoints. A checkpoint that fails (a full disk, a timeout)
+ * is declined and counted, and the job goes on.
+ *
+ * <p>Outlives job attempts: after a failure it is detached, and attached to the next attempt, so
+ * checkpoint ids keep rising. Its own two threads: a timer (triggers, timeouts) and a writer.
+ */
+public final class CheckpointCoordinator implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CheckpointCoordinator.class);
+
+  private final CheckpointSettings settings;
+  private final CheckpointStorage storage;
+  private final String jobName;
+  private final int keyGroups;
+  private final CheckpointStats stats = new CheckpointStats();
+  private final ScheduledExecutorService timer;
+  private final ExecutorService writer;
+
+  /** The attempt being checkpointed; null between attempts. Guarded by this. */
+  private CheckpointTarget target;
+  /** Guarded by this. */
+  private Pending pending;
+  /** Guarded by this. */
+  private long nextId;
+  /** When the last checkpoint ended, completed or declined. Guarded by this. */
+  private long lastEndNanos;
+  /** Complete periodic checkpoints under the root, oldest first (savepoints are never discarded). */
+  private final Deque<CompletedCheckpoint> retained = new ArrayDeque<>();
+  private ScheduledFuture<?> periodic;
+
+  private record Pending(long id, boolean savepoint, long startNanos, long startMillis,
+      CompletableFuture<CompletedCheckpoint> done) {}
+
+  public CheckpointCoordinator(CheckpointSettings settings, String jobName, int keyGroups) {
+    this.settings = settings;
+    this.jobName = jobName;
+    this.keyGroups = keyGroups;
+    this.storage = CheckpointStorage.of(settings.directory(), jobName);
+    try {
+      this.nextId = storage.highestId() + 1;
+      for (CompletedCheckpoint c : storage.completed()) {
+        if (!c.metadata().getSavepoint()) {
+          retained.add(c);
+        }
+      }
+    } catch (IOException e) {
+      throw new CheckpointException("Cannot read checkpoint directory " + storage.root() + ": " + e, e);
+    }
+    String prefix = "sluice-" + CheckpointStorage.fileName(jobName) + "-checkpoint-";
+    this.timer = Executors.newSingleThreadScheduledExecutor(daemon(prefix + "timer"));
+    this.writer = Executors.newSingleThreadExecutor(daemon(prefix + "writer"));
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  public Path root() {
+    return storage.root();
+  }
+
+  public CheckpointStats stats() {
+    return stats;
+  }
+
+  /** The latest complete checkpoint taken or found under the root, or null. */
+  public synchronized CompletedCheckpoint latest() {
+    return retained.peekLast();
+  }
+
+  /** Starts checkpointing {@code attempt} every interval. */
+  public synchronized void attach(CheckpointTarget attempt) {
+    this.target = attempt;
+    this.lastEndNanos = System.nanoTime();
+    if (periodic == null) {
+      periodic = timer.scheduleAtFixedRate(this::periodicTrigger, settings.intervalMillis(), settings.intervalMillis(),
+          TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** The attempt ended: a checkpoint in progress is declined; nothing is triggered until the next attach. */
+  public synchronized void detach() {
+    target = null;
+    if (pending != null) {
+      decline(pending, "the job attempt ended");
+    }
+  }
+
+  private void periodicTrigger() {
+    synchronized (this) {
+      if (target == null || pending != null
+          || System.nanoTime() - lastEndNanos < TimeUnit.MILLISECONDS.toNanos(settings.minPauseMillis())) {
+        return;
+      }
+    }
+    trigger(false);
+  }
+
+  /**
+   * Triggers a checkpoint now (a savepoint if {@code savepoint}), after the one in progress if any.
+   * Completes with it, or exceptionally if it is declined.
+   */
+  public CompletableFuture<CompletedCheckpoint> trigger(boolean savepoint) {
+    Pending started;
+    CheckpointTarget attempt;
+    synchronized (this) {
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.timeoutMillis());
+      while (pending != null && target != null && System.nanoTime() < deadline) {
+        try {
+          wait(10);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return CompletableFuture.failedFuture(e);
+        }
+      }
+      if (target == null) {
+        return CompletableFuture.failedFuture(new CheckpointException("the job is not running"));
+      }
+      if (pending != null) {
+        return CompletableFuture.failedFuture(new CheckpointException("checkpoint " + pending.id() + " is still running"));
+      }
+      started = new Pending(nextId++, savepoint, System.nanoTime(), System.currentTimeMillis(), new CompletableFuture<>());
+      pending = started;
+      attempt = target;
+    }
+    timer.schedule(() -> timeout(started), settings.timeoutMillis(), TimeUnit.MILLISECONDS);
+    attempt.triggerCheckpoint(started.id()).whenComplete((taken, error) -> {
+      if (error != null) {
+        synchronized (this) {
+          if (pending == started) {
+            decline(started, "subtasks could not take it: " + error);
+          }
+        }
+      } else {
+        writer.execute(() -> write(started, taken, attempt));
+      }
+    });
+    return started.done();
+  }
+
+  private synchronized void timeout(Pending checkpoint) {
+    if (pending == checkpoint) {
+      decline(checkpoint, "not complete within " + settings.timeoutMillis() + " ms (--checkpointTimeoutMillis)");
+    }
+  }
+
+  /** The asynchronous part: every instance's files, then the metadata, then everyone is told. */
+  private void write(Pending checkpoint, TakenCheckpoint taken, CheckpointTarget attempt) {
+    long bytesWritten = 0;
+    long bytesShared = 0;
+    Map<String, OperatorState.Builder> operators = new LinkedHashMap<>();
+    try {
+      for (OperatorSnapshot snapshot : taken.snapshots()) {
+        if (!isPending(checkpoint)) {
+          break;
+        }
+        SubtaskState.Builder state = SubtaskState.newBuilder()
+            .setSubtaskIndex(snapshot.subtask())
+            .setFinished(snapshot.finished())
+            .setInputWatermark(snapshot.inputWatermark());
+        if (snapshot.stores() != null) {
+          WrittenState written = snapshot.stores().write(
+              storage.filesFor(checkpoint.id(), snapshot.operatorId(), snapshot.subtask()));
+          state.setBackend(written.backend()).addAllFiles(written.files()).addAllStores(written.stores());
+          bytesWritten += written.bytesWritten();
+          bytesShared += written.bytesShared();
+        }
+        operators.computeIfAbsent(snapshot.operatorId(), id -> OperatorState.newBuilder()
+            .setOperatorId(id).setParallelism(snapshot.parallelism())).addSubtasks(state);
+      }
+    } catch (IOException | RuntimeException e) {
+      releaseAll(taken.snapshots());
+      synchronized (this) {
+        if (pending == checkpoint) {
+          decline(checkpoint, "writing its state failed: " + e);
+        }
+      }
+      return;
+    }
+    releaseAll(taken.snapshots());
+    CheckpointMetadata.Builder metadata = CheckpointMetadata.newBuilder()
+        .setFormatVersion(CheckpointStorage.FORMAT_VERSION)
+        .setCheckpointId(checkpoint.id())
+        .setJobName(jobName)
+        .setTimestampMillis(checkpoint.startMillis())
+        .setMaxParallelism(keyGroups)
+        .setSavepoint(checkpoint.savepoint());
+    operators.values().forEach(metadata::addOperators);
+    CompletedCheckpoint completed;
+    synchronized (this) {
+      if (pending != checkpoint) {
+        storage.discard(storage.directoryOf(checkpoint.id()));
+        return;
+      }
+      try {
+        completed = storage.complete(metadata.build());
+      } catch (IOException | RuntimeException e) {
+        decline(checkpoint, "writing its metadata failed: " + e);
+        return;
+      }
+      if (!checkpoint.savepoint()) {
+        retained.add(completed);
+      }
+      while (retained.size() > settings.retained()) {
+        storage.discard(retained.removeFirst().directory());
+      }
+      try {
+        storage.collectGarbage();
+      } catch (IOException e) {
+        LOG.warn("Could not delete shared checkpoint files no longer needed under {}", storage.root(), e);
+      }
+      pending = null;
+      lastEndNanos = System.nanoTime();
+      notifyAll();
+    }
+    long durationMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - checkpoint.startNanos());
+    long alignmentMillis = TimeUnit.NANOSECONDS.toMillis(taken.alignmentNanos());
+    stats.completed(new CheckpointStats.Summary.Last(checkpoint.id(), completed.directory().toString(), durationMillis,
+        alignmentMillis, bytesWritten, bytesShared));
+    LOG.info("Job {} completed {} {} in {} ms (alignment {} ms): {} bytes written, {} bytes shared with earlier"
+        + " checkpoints, at {}", jobName, checkpoint.savepoint() ? "savepoint" : "checkpoint", checkpoint.id(),
+        durationMillis, alignmentMillis, bytesWritten, bytesShared, completed.directory());
+    attempt.notifyCheckpointComplete(checkpoint.id());
+    checkpoint.done().complete(completed);
+  }
+
+  private synchronized boolean isPending(Pending checkpoint) {
+    return pending == checkpoint;
+  }
+
+  private static void releaseAll(List<OperatorSnapshot> snapshots) {
+    for (OperatorSnapshot snapshot : snapshots) {
+      try {
+        snapshot.release();
+      } catch (RuntimeException e) {
+        LOG.warn("Could not release a snapshot of {}", snapshot.operatorId(), e);
+      }
+    }
+  }
+
+  /** Called holding the lock, for the checkpoint pending. */
+  private void decline(Pending checkpoint, String reason) {
+    pending = null;
+    lastEndNanos = System.nanoTime();
+    notifyAll();
+    stats.declined();
+    LOG.warn("Job {} declined checkpoint {}: {}", jobName, checkpoint.id(), reason);
+    if (target != null) {
+      target.abortCheckpoint(checkpoint.id());
+    }
+    storage.discard(storage.directoryOf(checkpoint.id()));
+    checkpoint.done().completeExceptionally(new CheckpointException("checkpoint " + checkpoint.id() + " was declined: "
+        + reason));
+  }
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      detach();
+      if (periodic != null) {
+        periodic.cancel(false);
+      }
+    }
+    timer.shutdownNow();
+    writer.shutdown();
+    try {
+      if (!writer.awaitTermination(30, TimeUnit.SECONDS)) {
+        writer.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      writer.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package io.sluice.execution.checkpoint;
+
+import io.sluice.execution.checkpoint.proto.StateFile;
+import io.sluice.execution.state.SnapshotFiles;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
+
+/**
+ * Writes the files of one operator instance's snapshot into a checkpoint's storage: its own files
+ * under {@code chk-<id>/<instance>/}, shared ones under {@code shared/}. Every file gets its size
+ * and CRC-32C computed as it is written, and is forced to disk before the metadata can name it.
+ */
+final class CheckpointFileWriter implements SnapshotFiles {
+
+  private final Path root;
+  /** The instance's own directory, relative to the root. */
+  private final String ownDirectory;
+
+  CheckpointFileWriter(Path root, String ownDirectory) {
+    this.root = root;
+    this.ownDirectory = ownDirectory;
+  }
+
+  @Override
+  public StateFile write(String localName, StreamWriter writer) throws IOException {
+    String relative = ownDirectory + "/" + localName;
+    return writeFile(relative, localName, writer);
+  }
+
+  @Override
+  public StateFile copy(Path source, String localName) throws IOException {
+    return writeFile(ownDirectory + "/" + localName, localName, out -> transfer(source, out));
+  }
+
+  @Override
+  public StateFile copyShared(Path source, String sharedName, String localName) throws IOException {
+    return writeFile(CheckpointStorage.SHARED + "/" + sharedName, localName, out -> transfer(source, out));
+  }
+
+  private static void transfer(Path source, OutputStream out) throws IOException {
+    try (InputStream in = Files.newInputStream(source)) {
+      in.transferTo(out);
+    }
+  }
+
+  private StateFile writeFile(String relative, String localName, StreamWriter writer) throws IOException {
+    Path target = root.resolve(relative);
+    Files.createDirectories(target.getParent());
+    CRC32C crc = new CRC32C();
+    long[] size = new long[1];
+    try (FileChannel channel = FileChannel.open(target, StandardOpenOption.CREATE,
+        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+      OutputStream checked = new OutputStream() {
+        private final OutputStream file = Channels.newOutputStream(channel);
+
+        @Override
+        public void write(int b) throws IOException {
+          file.write(b);
+          crc.update(b);
+          size[0]++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          file.write(b, off, len);
+          crc.update(b, off, len);
+          size[0] += len;
+        }
+      };
+      BufferedOutputStream out = new BufferedOutputStream(checked, 1 << 16);
+      writer.writeTo(out);
+      out.flush();
+      channel.force(true);
+    }
+    return StateFile.newBuilder()
+        .setPath(relative)
+        .setLocalName(localName)
+        .setSize(size[0])
+        .setCrc32C((int) crc.getValue())
+        .build();
+  }
+}
