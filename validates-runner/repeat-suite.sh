@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs Beam's ValidatesRunner suite (batch and streaming) N times in a row and counts failures per
+# Runs Beam's ValidatesRunner suite (batch, streaming and checkpointed) N times in a row and counts failures per
 # run and per test: how a flaky test is found, and shown fixed. Not part of CI (it takes N x ~6 min).
 #   validates-runner/repeat-suite.sh [N=5] [extra mvn args, e.g. -Dsluice.vr.tests='GroupByKeyTest*']
 set -uo pipefail
@@ -15,7 +15,7 @@ for i in $(seq 1 "$runs"); do
   mvn -B verify -pl validates-runner "$@" >"$out/run-$i.log" 2>&1
   rc=$?
   n=0
-  for mode in batch streaming; do
+  for mode in batch streaming checkpointed; do
     report="validates-runner/target/vr-report-$mode.md"
     [ -f "$report" ] || continue
     cp "$report" "$out/run-$i-report-$mode.md"

@@ -36,7 +36,7 @@ public final class SluicePipelineResult implements PipelineResult {
       job.completion().getNow(null);
       return State.DONE;
     } catch (CancellationException e) {
-      return State.CANCELLED;
+      return job.savepoint() != null ? State.STOPPED : State.CANCELLED;
     } catch (RuntimeException e) {
       if (job.savepoint() != null) {
         return State.STOPPED;

@@ -67,7 +67,7 @@ public final class SluiceRunner extends PipelineRunner<SluicePipelineResult> {
         .stateDirectory(Paths.get(options.getStateDirectory()))
         .stateMemoryBytes(options.getStateMemoryMb() * 1024L * 1024L)
         .processingTimeMode(translation.processingTimeMode())
-        .checkpointing(OptionValues.checkpointing(options))
+        .checkpointing(checkpointing(translation))
         .restartAttempts(OptionValues.restartAttempts(options))
         .restartDelayMillis(OptionValues.restartDelayMillis(options))
         .restoreFrom(OptionValues.restoreFrom(options));
@@ -79,6 +79,25 @@ public final class SluiceRunner extends PipelineRunner<SluicePipelineResult> {
       result.waitUntilFinish();
     }
     return result;
+  }
+
+  /**
+   * Checkpoints are for streaming jobs: a batch job's operators hold their input whole, so a
+   * failed batch job starts over (if restarts are allowed) rather than restore.
+   */
+  private io.sluice.execution.checkpoint.CheckpointSettings checkpointing(PipelineTranslator.Translation translation) {
+    io.sluice.execution.checkpoint.CheckpointSettings settings = OptionValues.checkpointing(options);
+    if (translation.streaming()) {
+      return settings;
+    }
+    if (OptionValues.restoreFrom(options) != null) {
+      throw new IllegalArgumentException("--restoreFrom restores a streaming job; this job runs in batch mode"
+          + " (pass --streaming=true to run it as a streaming job)");
+    }
+    if (settings != null) {
+      LOG.info("--checkpointingInterval is ignored: this job runs in batch mode, where a failed job starts over");
+    }
+    return null;
   }
 
   @Override

@@ -11,8 +11,9 @@ import java.util.Properties;
  * line):
  *
  * <ul>
- *   <li>{@code sluice.vr.mode}: {@code batch}, {@code streaming} or both, comma-separated (the
- *       default: both, one after the other);
+ *   <li>{@code sluice.vr.mode}: any of {@code batch}, {@code streaming} and {@code checkpointed}
+ *       (streaming with a checkpoint every 100 ms), comma-separated (the default: all three, one
+ *       after the other);
  *   <li>{@code sluice.vr.tests}: optional comma-separated globs choosing a subset, see {@link
  *       TestSelection};
  *   <li>{@code sluice.vr.timeoutSeconds}: per-test timeout, default 180;
@@ -42,7 +43,7 @@ public record HarnessSettings(
           "sluice.vr.timeoutSeconds must be positive, not " + timeout);
     }
     return new HarnessSettings(
-        Arrays.stream(blankToDefault(properties.getProperty("sluice.vr.mode"), "batch,streaming").split(","))
+        Arrays.stream(blankToDefault(properties.getProperty("sluice.vr.mode"), "batch,streaming,checkpointed").split(","))
             .map(RunMode::fromLabel)
             .distinct()
             .toList(),

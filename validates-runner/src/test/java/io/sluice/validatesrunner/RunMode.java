@@ -4,10 +4,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** Whether the suite runs SluiceRunner in batch or streaming mode; exclusions are per mode. */
+/**
+ * Whether the suite runs SluiceRunner in batch or streaming mode, or in streaming mode with a
+ * checkpoint every 100 ms (checkpoints during nearly every test); exclusions are per mode, and the
+ * checkpointed run has exactly those of the streaming run.
+ */
 public enum RunMode {
   BATCH,
-  STREAMING;
+  STREAMING,
+  CHECKPOINTED;
 
   private static final List<String> RUNNER_ARGS =
       List.of("--runner=SluiceRunner", "--parallelism=2");
@@ -23,14 +28,22 @@ public enum RunMode {
         return mode;
       }
     }
-    throw new IllegalArgumentException("Unknown mode '" + label + "', expected batch or streaming");
+    throw new IllegalArgumentException("Unknown mode '" + label + "', expected batch, streaming or checkpointed");
+  }
+
+  /** The mode whose exclusions apply: the checkpointed run may exclude nothing the streaming run does not. */
+  public RunMode exclusionMode() {
+    return this == CHECKPOINTED ? STREAMING : this;
   }
 
   /** The pipeline options every TestPipeline of the suite is created with in this mode. */
   public List<String> pipelineArgs() {
     List<String> args = new ArrayList<>(RUNNER_ARGS);
-    if (this == STREAMING) {
+    if (this != BATCH) {
       args.add("--streaming=true");
+    }
+    if (this == CHECKPOINTED) {
+      args.add("--checkpointingInterval=100");
     }
     return args;
   }

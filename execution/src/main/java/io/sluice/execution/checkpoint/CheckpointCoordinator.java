@@ -283,6 +283,23 @@ public final class CheckpointCoordinator implements AutoCloseable {
         + reason));
   }
 
+  /**
+   * The job finished: nothing is left to restore, so its periodic checkpoints (and the shared files
+   * only they use) are deleted; savepoints stay, and so does everything after a failure or a
+   * cancellation, for a restore.
+   */
+  public synchronized void discardCheckpoints() {
+    while (!retained.isEmpty()) {
+      storage.discard(retained.removeFirst().directory());
+    }
+    try {
+      storage.collectGarbage();
+      storage.removeIfEmpty();
+    } catch (IOException e) {
+      LOG.warn("Could not delete the checkpoints of finished job {} under {}", jobName, storage.root(), e);
+    }
+  }
+
   @Override
   public void close() {
     synchronized (this) {

@@ -143,6 +143,27 @@ public final class CheckpointStorage {
     }
   }
 
+  /** Removes the root (and an empty shared directory) if nothing else is left in it. */
+  void removeIfEmpty() throws IOException {
+    Path shared = root.resolve(SHARED);
+    if (Files.isDirectory(shared)) {
+      try (DirectoryStream<Path> entries = Files.newDirectoryStream(shared)) {
+        if (entries.iterator().hasNext()) {
+          return;
+        }
+      }
+      Files.delete(shared);
+    }
+    if (Files.isDirectory(root)) {
+      try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
+        if (entries.iterator().hasNext()) {
+          return;
+        }
+      }
+      Files.delete(root);
+    }
+  }
+
   /**
    * The checkpoint to restore from {@code path}: a checkpoint directory, or a job's root (its
    * latest complete checkpoint). A candidate whose metadata or files fail their checks is skipped,

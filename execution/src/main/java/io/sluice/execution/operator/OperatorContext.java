@@ -74,6 +74,12 @@ public interface OperatorContext {
    */
   long synchronizedProcessingTime();
 
+  /**
+   * True if the job takes checkpoints: effects that must wait for durable input (acknowledging
+   * a source, finalizing a bundle, stable input) wait for {@link Operator#checkpointComplete}.
+   */
+  boolean checkpointsEnabled();
+
   /** True once the job is cancelled or failed: long loops in an operator should stop. */
   boolean isCancelled();
 }

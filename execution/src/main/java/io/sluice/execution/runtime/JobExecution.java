@@ -65,8 +65,10 @@ public final class JobExecution implements CheckpointTarget {
   /** The channels of each channel edge, by producing then consuming subtask. */
   private final Map<Edge, LocalChannel[][]> channels = new HashMap<>();
   private final List<Subtask> subtasks = new ArrayList<>();
-  /** Subtasks that have ended: guarded by {@link #pendingCheckpoints}. */
+  /** Subtasks that have ended, all their operators finished: guarded by {@link #pendingCheckpoints}. */
   private final Set<Subtask> ended = new HashSet<>();
+  /** Whether a subtask ended with a failure or was cancelled: no checkpoint completes any more. */
+  private boolean failedSubtask;
   private final List<Thread> threads = new ArrayList<>();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final AtomicInteger running = new AtomicInteger();
@@ -286,7 +288,11 @@ public final class JobExecution implements CheckpointTarget {
     public void subtaskEnded(Subtask subtask, Throwable error) {
       List<Long> pendingIds;
       synchronized (pendingCheckpoints) {
-        ended.add(subtask);
+        if (error == null) {
+          ended.add(subtask);
+        } else {
+          failedSubtask = true;
+        }
         pendingIds = new ArrayList<>(pendingCheckpoints.keySet());
       }
       // Outside the lock: completing or cancelling a checkpoint calls into its coordinator.
@@ -399,6 +405,10 @@ public final class JobExecution implements CheckpointTarget {
     PendingCheckpoint pending;
     TakenCheckpoint takenAtOnce = null;
     synchronized (pendingCheckpoints) {
+      if (failedSubtask || failure.get() != null) {
+        // Its subtasks did not finish: a checkpoint now would record them as if they had.
+        return CompletableFuture.failedFuture(new IllegalStateException("job " + jobId + " is failing or cancelled"));
+      }
       Set<Subtask> owing = new HashSet<>();
       pending = new PendingCheckpoint(owing);
       for (Subtask s : subtasks) {

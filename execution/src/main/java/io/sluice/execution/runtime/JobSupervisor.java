@@ -127,6 +127,9 @@ public final class JobSupervisor {
 
   private void finish(Throwable error) {
     closeCoordinator();
+    if (error == null && coordinator != null) {
+      coordinator.discardCheckpoints();
+    }
     if (error == null) {
       completion.complete(null);
     } else {

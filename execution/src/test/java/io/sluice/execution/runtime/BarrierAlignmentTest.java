@@ -3,6 +3,7 @@ package io.sluice.execution.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.execution.checkpoint.TakenCheckpoint;
 import io.sluice.execution.graph.JobGraph;
 import io.sluice.execution.graph.OperatorNode;
 import io.sluice.execution.graph.Partitioning;
@@ -122,7 +123,9 @@ class BarrierAlignmentTest {
 
     Await.awaitTrue(() -> observed.received.values().stream().mapToInt(List::size).sum() > 1_000, 10_000,
         "records to flow");
-    assertEquals(1L, job.triggerCheckpoint(1).get(30, TimeUnit.SECONDS));
+    TakenCheckpoint taken = job.triggerCheckpoint(1).get(30, TimeUnit.SECONDS);
+    assertEquals(5, taken.snapshots().size(), "every operator instance took its part: " + taken);
+    job.notifyCheckpointComplete(1);
     job.completion().get(60, TimeUnit.SECONDS);
 
     for (int source = 0; source < 2; source++) {

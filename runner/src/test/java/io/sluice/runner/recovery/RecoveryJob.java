@@ -115,6 +115,35 @@ public final class RecoveryJob {
     }
   }
 
+  /**
+   * Streaming options for the job in {@code temp}: checkpoints every {@code checkpointMillis} (-1:
+   * none) under {@code temp/checkpoints}, restarts after 50 ms.
+   */
+  static SluicePipelineOptions options(Path temp, String jobName, int parallelism, long checkpointMillis) {
+    SluicePipelineOptions options = PipelineOptionsFactory.create().as(SluicePipelineOptions.class);
+    options.setRunner(SluiceRunner.class);
+    options.setJobName(jobName);
+    options.setStreaming(true);
+    options.setParallelism(parallelism);
+    options.setStateDirectory(temp.resolve("state").toString());
+    options.setCheckpointDir(temp.resolve("checkpoints").toString());
+    options.setCheckpointingInterval(checkpointMillis);
+    options.setExecutionRetryDelay(50L);
+    return options;
+  }
+
+  /** Waits until the job's stats count {@code n} complete checkpoints (at most a minute). */
+  static void awaitCheckpoints(SluicePipelineResult result, long n) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (result.checkpointStats().completed() < n) {
+      if (System.currentTimeMillis() > deadline || result.getState().isTerminal()) {
+        throw new AssertionError("no " + n + " complete checkpoints; job " + result.getState() + ", "
+            + result.checkpointStats());
+      }
+      Thread.sleep(10);
+    }
+  }
+
   /** The final files the job wrote (not its temporary ones), by name, each file's lines sorted. */
   static TreeMap<String, List<String>> outputFiles(Path output) throws IOException {
     TreeMap<String, List<String>> files = new TreeMap<>();

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.runner.SluicePipelineOptions;
 import io.sluice.runner.SluicePipelineResult;
-import io.sluice.runner.SluiceRunner;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricQueryResults;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,16 +30,8 @@ class ThrowOnceRecoveryTest {
   Path temp;
 
   private SluicePipelineOptions options(String jobName, String backend) {
-    SluicePipelineOptions options = PipelineOptionsFactory.create().as(SluicePipelineOptions.class);
-    options.setRunner(SluiceRunner.class);
-    options.setJobName(jobName);
-    options.setStreaming(true);
-    options.setParallelism(2);
+    SluicePipelineOptions options = RecoveryJob.options(temp, jobName, 2, 150);
     options.setStateBackend(backend);
-    options.setStateDirectory(temp.resolve("state").toString());
-    options.setCheckpointDir(temp.resolve("checkpoints").toString());
-    options.setCheckpointingInterval(150L);
-    options.setExecutionRetryDelay(50L);
     return options;
   }
 
@@ -74,5 +68,30 @@ class ThrowOnceRecoveryTest {
         "file names (seed " + seed + ", failing at " + failAt + ")");
     assertEquals(expected, RecoveryJob.allLines(failing), "lines (seed " + seed + ", failing at " + failAt + ")");
     assertTrue(recovered.checkpointStats().completed() > 0, "no checkpoint completed");
+
+    // Committed metrics count each element once across the restart; attempted ones count retries.
+    assertEquals(ELEMENTS, committedElements(reference));
+    assertEquals(ELEMENTS, committedElements(recovered), "committed elements (failing at " + failAt + ")");
+    assertTrue(attemptedElements(recovered) > ELEMENTS, "attempted elements count the work redone");
+  }
+
+  private static long committedElements(PipelineResult result) {
+    return elementsCounter(result).getCommitted();
+  }
+
+  private static long attemptedElements(PipelineResult result) {
+    return elementsCounter(result).getAttempted();
+  }
+
+  private static MetricResult<Long> elementsCounter(PipelineResult result) {
+    MetricQueryResults query = result.metrics().queryMetrics(MetricsFilter.builder()
+        .addNameFilter(MetricNameFilter.named(RecoveryJob.SumPerWindow.class, "elements")).build());
+    MetricResult<Long> counter = null;
+    for (MetricResult<Long> c : query.getCounters()) {
+      assertTrue(counter == null, "one counter expected");
+      counter = c;
+    }
+    assertTrue(counter != null, "no elements counter");
+    return counter;
   }
 }

@@ -1,6 +1,12 @@
 package io.sluice.translation.metrics;
 
+import io.sluice.execution.operator.OperatorContext;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
@@ -22,13 +28,38 @@ public final class JobMetrics {
     }
   }
 
+  /** Every container made, those of failed attempts too: attempted metrics. */
   private final Queue<StepContainer> containers = new ConcurrentLinkedQueue<>();
+  /** The latest attempt's instances of checkpointed steps, by step and subtask. */
+  private final Map<String, InstanceMetrics> instances = new ConcurrentHashMap<>();
+  /** Containers of checkpointed instances of failed attempts: attempted only. */
+  private final Set<MetricsContainerImpl> replaced = Collections.synchronizedSet(
+      Collections.newSetFromMap(new IdentityHashMap<>()));
+  /** The totals each instance had at the latest complete checkpoint, by step and subtask. */
+  private final Map<String, MetricsContainerImpl> committed = new ConcurrentHashMap<>();
 
   /** A fresh container for one operator instance's share of step {@code stepName}. */
   public MetricsContainerImpl containerFor(String stepName) {
     MetricsContainerImpl container = new MetricsContainerImpl(stepName);
     containers.add(new StepContainer(stepName, container));
     return container;
+  }
+
+  /**
+   * The metrics of step {@code stepName} in one operator instance of a streaming job, whose
+   * committed values follow its checkpoints; replaces the instance a failed attempt had.
+   */
+  public InstanceMetrics instanceFor(String stepName, OperatorContext context) {
+    InstanceMetrics instance = new InstanceMetrics(this, stepName, context, containerFor(stepName));
+    InstanceMetrics previous = instances.put(instance.key(), instance);
+    if (previous != null) {
+      replaced.add(previous.container());
+    }
+    return instance;
+  }
+
+  void commit(String instanceKey, MetricsContainerImpl totals) {
+    committed.put(instanceKey, totals);
   }
 
   /** All metrics so far, merged by step. */
@@ -41,12 +72,38 @@ public final class JobMetrics {
   }
 
   /**
-   * Attempted metrics count every bundle that ran. A bundle that completed is committed: a batch
-   * job retries nothing, so when the job succeeded every bundle committed, and when it failed we
-   * report no committed values rather than pretend the failed bundle's partial updates committed.
+   * Attempted metrics count every bundle that ran, in every attempt. Committed ones count each
+   * element once: when the job succeeded, every instance's final totals (a step without
+   * checkpoints: all it did, since nothing was retried); while it runs or after it failed, the
+   * totals of the latest complete checkpoint (none without checkpoints, rather than pretend a
+   * failed bundle's partial updates committed).
    */
   public MetricResults results(boolean jobSucceeded) {
     MetricsContainerStepMap attempted = snapshot();
-    return MetricsContainerStepMap.asMetricResults(attempted, jobSucceeded ? attempted : new MetricsContainerStepMap());
+    MetricsContainerStepMap committedNow = new MetricsContainerStepMap();
+    if (jobSucceeded) {
+      Set<MetricsContainerImpl> checkpointed = Collections.newSetFromMap(new IdentityHashMap<>());
+      for (InstanceMetrics instance : instances.values()) {
+        committedNow.update(stepOf(instance.key()), instance.total());
+        checkpointed.add(instance.container());
+      }
+      for (StepContainer c : containers) {
+        if (!checkpointed.contains(c.container) && !isReplaced(c.container)) {
+          committedNow.update(c.step, c.container);
+        }
+      }
+    } else {
+      committed.forEach((key, totals) -> committedNow.update(stepOf(key), totals));
+    }
+    return MetricsContainerStepMap.asMetricResults(attempted, committedNow);
+  }
+
+  /** A container of a checkpointed instance that a later attempt's instance replaced. */
+  private boolean isReplaced(MetricsContainerImpl container) {
+    return replaced.contains(container);
+  }
+
+  private static String stepOf(String instanceKey) {
+    return instanceKey.substring(0, instanceKey.lastIndexOf('#'));
   }
 }

@@ -135,6 +135,11 @@ public final class OperatorHarness implements OperatorContext, Output {
   }
 
   @Override
+  public boolean checkpointsEnabled() {
+    return true;
+  }
+
+  @Override
   public long processingTime() {
     return processingTime;
   }

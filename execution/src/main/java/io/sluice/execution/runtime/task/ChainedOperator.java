@@ -127,6 +127,21 @@ final class ChainedOperator {
   }
 
   /**
+   * The operator's input watermark was {@code watermark} at the checkpoint it was restored from: it
+   * starts there, rather than at the beginning of time.
+   */
+  void restoreWatermark(long watermark) throws Exception {
+    if (watermark == Long.MIN_VALUE || progress.ports() == 0) {
+      return;
+    }
+    progress.restoreWatermark(watermark);
+    for (int port = 0; port < progress.ports(); port++) {
+      operator.portWatermark(port, progress.portWatermark(port));
+    }
+    operator.watermark(progress.watermark());
+  }
+
+  /**
    * The operator had finished when the checkpoint it was restored from was taken: it finishes
    * again without emitting anything.
    */

@@ -73,6 +73,10 @@ final class OperatorProgress {
     return portWatermarks[slotPort[slot]].update(slotInPort[slot], watermark);
   }
 
+  int ports() {
+    return portWatermarks.length;
+  }
+
   long portWatermark(int port) {
     return portWatermarks[port].current();
   }
@@ -80,6 +84,17 @@ final class OperatorProgress {
   /** Records a feeder's watermark; true if the operator's watermark advanced. */
   boolean advanceWatermark(int slot, long watermark) {
     return this.watermark.update(slot, watermark);
+  }
+
+  /**
+   * The operator's input watermark was {@code restored} at the checkpoint it restores from: no
+   * feeder may take it back (records that were late then are late now).
+   */
+  void restoreWatermark(long restored) {
+    watermark.raiseAll(restored);
+    for (WatermarkTracker port : portWatermarks) {
+      port.raiseAll(restored);
+    }
   }
 
   long watermark() {

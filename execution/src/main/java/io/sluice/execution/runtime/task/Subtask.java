@@ -152,8 +152,9 @@ public final class Subtask implements Runnable {
   }
 
   /**
-   * Before any input: operators restore what their stores hold, then those that had finished at
-   * the checkpoint finish again at once (ending their outputs), in chain order.
+   * Before any input: operators restore what their stores hold and their input watermark, then
+   * those that had finished at the checkpoint finish again at once (ending their outputs), in
+   * chain order.
    */
   private void restore() throws Exception {
     OperatorRestore[] restores = new OperatorRestore[chain.operators().length];
@@ -162,6 +163,12 @@ public final class Subtask implements Runnable {
       restores[i] = op.context().restored();
       if (restores[i] != null && !restores[i].finished()) {
         op.operator().restoreState(restores[i].checkpointId());
+      }
+    }
+    // Only once all are restored: a watermark may make an operator emit to the next one.
+    for (int i = 0; i < restores.length; i++) {
+      if (restores[i] != null && !restores[i].finished()) {
+        chain.operators()[i].restoreWatermark(restores[i].inputWatermark());
       }
     }
     for (int i = 0; i < restores.length; i++) {

@@ -193,6 +193,11 @@ final class SubtaskContext implements OperatorContext {
   }
 
   @Override
+  public boolean checkpointsEnabled() {
+    return env.config().checkpointing() != null;
+  }
+
+  @Override
   public boolean isCancelled() {
     return env.isCancelled();
   }

@@ -41,6 +41,16 @@ final class WatermarkTracker {
     return false;
   }
 
+  /** Every feeder is known to be at {@code watermark} at least (restored from a checkpoint). */
+  void raiseAll(long watermark) {
+    for (int i = 0; i < slots.length; i++) {
+      slots[i] = Math.max(slots[i], watermark);
+    }
+    if (slots.length > 0) {
+      current = Math.max(current, watermark);
+    }
+  }
+
   long current() {
     return current;
   }

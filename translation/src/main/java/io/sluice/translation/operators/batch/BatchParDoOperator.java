@@ -54,7 +54,7 @@ public final class BatchParDoOperator implements Operator {
     InMemoryBundleFinalizer finalizer = new InMemoryBundleFinalizer();
     StepContext stepContext = new StatelessStepContext(finalizer);
     DoFnRunner<Object, Object> runner = spec.newRunner(fn, sideInputs, new Emitter(context.output()), stepContext);
-    instance = new DoFnInstance(fn, runner, metrics.containerFor(spec.stepName()), finalizer, spec.maxBundleSize());
+    instance = new DoFnInstance(fn, runner, metrics.instanceFor(spec.stepName(), context).container(), finalizer, spec.maxBundleSize());
     instance.setUp(spec.options());
   }
 

@@ -72,7 +72,7 @@ public final class BatchStatefulParDoOperator implements Operator {
     keyState = new BatchKeyState();
     DoFnRunner<Object, Object> simple = spec.newRunner(fn, sideInputs, new Emitter(context.output()), keyState);
     runner = StatefulDoFns.runner(spec, fn, simple, keyState);
-    instance = new DoFnInstance(fn, runner, metrics.containerFor(spec.stepName()), keyState.bundleFinalizer(),
+    instance = new DoFnInstance(fn, runner, metrics.instanceFor(spec.stepName(), context).container(), keyState.bundleFinalizer(),
         spec.maxBundleSize());
     instance.setUp(spec.options());
     keyCoder = ((KvCoder<Object, Object>) spec.inputCoder()).getKeyCoder();

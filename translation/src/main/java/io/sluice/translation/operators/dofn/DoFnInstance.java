@@ -1,5 +1,8 @@
 package io.sluice.translation.operators.dofn;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
 import org.apache.beam.runners.core.DoFnRunner;
 import org.apache.beam.runners.core.InMemoryBundleFinalizer;
 import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
@@ -35,8 +38,17 @@ public final class DoFnInstance {
   private final DoFnRunner<Object, Object> runner;
   /** The step's counters in this subtask: derived (attempted metrics, not checkpointed), open to close. */
   private final MetricsContainerImpl metrics;
-  /** Callbacks registered in the current bundle: derived, per bundle, run once it ends successfully. */
+  /**
+   * Callbacks registered in the current bundle: derived, per bundle, run once it ends successfully,
+   * or, when checkpoints decide, once a checkpoint taken after it completes.
+   */
   private final InMemoryBundleFinalizer finalizer;
+  /** Whether finalizations wait for checkpoints: set at open, for the operator's life. */
+  private boolean finalizeOnCheckpoints;
+  /** Finalizations of bundles ended since the last barrier: derived (callbacks, lost with the attempt). */
+  private List<InMemoryBundleFinalizer.Finalization> sinceBarrier = new ArrayList<>();
+  /** Finalizations by the checkpoint whose completion runs them: derived, until it completes. */
+  private final TreeMap<Long, List<InMemoryBundleFinalizer.Finalization>> byCheckpoint = new TreeMap<>();
   private final int maxBundleSize;
   /** Set from a successful @Setup until @Teardown, so teardown runs once: derived, for the operator's life. */
   private DoFnInvoker<Object, Object> invoker;
@@ -85,8 +97,53 @@ public final class DoFnInstance {
     try {
       inBundle = false;
       runner.finishBundle();
+      if (finalizeOnCheckpoints) {
+        sinceBarrier.addAll(finalizer.getAndClearFinalizations());
+      } else {
+        runFinalizations(finalizer.getAndClearFinalizations());
+      }
+    } finally {
+      MetricsEnvironment.setCurrentContainer(previous);
+    }
+  }
+
+  /** From now on a bundle's finalizations run when a checkpoint taken after it completes. */
+  public void finalizeOnCheckpoints() {
+    finalizeOnCheckpoints = true;
+  }
+
+  /** The barrier of {@code checkpointId}: the bundle ends, and what ended so far waits for it. */
+  public void barrier(long checkpointId) throws Exception {
+    finish();
+    if (!sinceBarrier.isEmpty()) {
+      byCheckpoint.put(checkpointId, sinceBarrier);
+      sinceBarrier = new ArrayList<>();
+    }
+  }
+
+  /** Checkpoint {@code checkpointId} completed: the bundles it covers are finalized. */
+  public void checkpointComplete(long checkpointId) throws Exception {
+    while (!byCheckpoint.isEmpty() && byCheckpoint.firstKey() <= checkpointId) {
+      runFinalizations(byCheckpoint.pollFirstEntry().getValue());
+    }
+  }
+
+  /**
+   * The input has ended and no checkpoint may follow: the remaining bundles' output is final, so
+   * they are finalized now.
+   */
+  public void finalizeAll() throws Exception {
+    finish();
+    checkpointComplete(Long.MAX_VALUE);
+    runFinalizations(sinceBarrier);
+    sinceBarrier = new ArrayList<>();
+  }
+
+  private void runFinalizations(List<InMemoryBundleFinalizer.Finalization> finalizations) throws Exception {
+    MetricsContainer previous = MetricsEnvironment.setCurrentContainer(metrics);
+    try {
       Instant now = Instant.now();
-      for (InMemoryBundleFinalizer.Finalization f : finalizer.getAndClearFinalizations()) {
+      for (InMemoryBundleFinalizer.Finalization f : finalizations) {
         if (!now.isAfter(f.getExpiryTime())) {
           f.getCallback().onBundleSuccess();
         }

@@ -38,7 +38,7 @@ public final class BoundedReadOperator<T> implements Operator {
   @Override
   public void open(OperatorContext context) {
     this.context = context;
-    this.metricsContainer = metrics.containerFor(stepName);
+    this.metricsContainer = metrics.instanceFor(stepName, context).container();
   }
 
   @Override

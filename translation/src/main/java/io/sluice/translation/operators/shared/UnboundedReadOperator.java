@@ -4,6 +4,7 @@ import io.sluice.execution.state.StoreLayout;
 import io.sluice.execution.operator.OperatorContext;
 import io.sluice.execution.operator.SourceOperator;
 import io.sluice.execution.state.ByteKey;
+import io.sluice.translation.metrics.InstanceMetrics;
 import io.sluice.translation.metrics.JobMetrics;
 import io.sluice.translation.operators.Emitter;
 import io.sluice.translation.operators.EngineTime;
@@ -140,6 +141,8 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
   private boolean checkpointing;
   private OperatorContext context;
   private MetricsContainerImpl metricsContainer;
+  /** The step's metrics in this instance, committed with checkpoints: derived, open to close. */
+  private InstanceMetrics stepMetrics;
   private Emitter out;
   private long watermark = Long.MIN_VALUE;
   private long deadline = Long.MAX_VALUE;
@@ -163,7 +166,8 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
   public void open(OperatorContext context) throws Exception {
     this.context = context;
     this.out = new Emitter(context.output());
-    this.metricsContainer = metrics.containerFor(stepName);
+    this.stepMetrics = metrics.instanceFor(stepName, context);
+    this.metricsContainer = stepMetrics.container();
     if (limits.maxReadTimeMillis() != Long.MAX_VALUE) {
       deadline = System.currentTimeMillis() + limits.maxReadTimeMillis();
     }
@@ -236,12 +240,14 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
       }
     }
     marksToFinalize.put(checkpointId, marks);
+    stepMetrics.snapshot(checkpointId);
   }
 
   @Override
   public void restoreState(long checkpointId) throws Exception {
     checkpointing = true;
     wasRestored = true;
+    stepMetrics.restore();
     Map<Integer, List<byte[]>> seen = new HashMap<>();
     try (SortedByteStore.Cursor cursor = context.operatorStore("dedup-ids", StoreLayout.SPLIT).scan(new byte[0])) {
       while (cursor.hasNext()) {
@@ -276,6 +282,7 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
 
   @Override
   public void checkpointComplete(long checkpointId) throws Exception {
+    stepMetrics.checkpointComplete(checkpointId);
     // A complete checkpoint subsumes the earlier ones: their marks are finalized too.
     while (!marksToFinalize.isEmpty() && marksToFinalize.firstKey() <= checkpointId) {
       for (UnboundedSource.CheckpointMark mark : marksToFinalize.pollFirstEntry().getValue()) {

@@ -2,6 +2,7 @@ package io.sluice.translation.operators.streaming;
 
 import io.sluice.execution.operator.Operator;
 import io.sluice.execution.operator.OperatorContext;
+import io.sluice.translation.metrics.InstanceMetrics;
 import io.sluice.translation.metrics.JobMetrics;
 import io.sluice.translation.operators.Emitter;
 import io.sluice.translation.operators.dofn.ReduceFnRunners;
@@ -39,6 +40,8 @@ public final class StreamingGroupByKeyOperator<K, V, W extends BoundedWindow> im
   /** Trigger machinery shared by all keys: derived, made at open. */
   private ReduceFnRunners<K, V, W> reducers;
   private CounterCell droppedDueToLateness;
+  /** The step's metrics in this instance, committed with checkpoints: derived, open to close. */
+  private InstanceMetrics stepMetrics;
 
   @SuppressWarnings("unchecked")
   public StreamingGroupByKeyOperator(KvCoder<K, V> inputCoder, WindowingStrategy<?, ?> windowingStrategy,
@@ -54,18 +57,26 @@ public final class StreamingGroupByKeyOperator<K, V, W extends BoundedWindow> im
   public void open(OperatorContext context) {
     keyState = new TimelyKeyState(context, inputCoder.getKeyCoder(), windowingStrategy.getWindowFn().windowCoder());
     reducers = new ReduceFnRunners<>(inputCoder.getValueCoder(), windowingStrategy, options, new Emitter(context.output()));
-    droppedDueToLateness = metrics.containerFor(stepName).getCounter(
+    stepMetrics = metrics.instanceFor(stepName, context);
+    droppedDueToLateness = stepMetrics.container().getCounter(
         MetricName.named(LateDataDroppingDoFnRunner.class, LateDataDroppingDoFnRunner.DROPPED_DUE_TO_LATENESS));
   }
 
   @Override
   public void snapshotState(long checkpointId) {
     keyState.snapshot();
+    stepMetrics.snapshot(checkpointId);
+  }
+
+  @Override
+  public void checkpointComplete(long checkpointId) {
+    stepMetrics.checkpointComplete(checkpointId);
   }
 
   @Override
   public void restoreState(long checkpointId) {
     keyState.restore();
+    stepMetrics.restore();
   }
 
   @SuppressWarnings("unchecked")

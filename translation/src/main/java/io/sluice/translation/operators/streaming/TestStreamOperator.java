@@ -2,8 +2,10 @@ package io.sluice.translation.operators.streaming;
 
 import io.sluice.execution.operator.OperatorContext;
 import io.sluice.execution.operator.SourceOperator;
+import io.sluice.execution.state.StoreLayout;
 import io.sluice.translation.operators.Emitter;
 import io.sluice.translation.operators.EngineTime;
+import java.nio.ByteBuffer;
 import java.util.List;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.values.TimestampedValue;
@@ -16,15 +18,21 @@ import org.apache.beam.sdk.values.WindowedValues;
  */
 public final class TestStreamOperator<T> implements SourceOperator {
 
+  private static final byte[] POSITION = {0};
+
   private final List<TestStream.Event<T>> events;
   /** Derived: given at open, for the operator's life. */
   private OperatorContext context;
   /** Derived: made at open, for the operator's life. */
   private Emitter out;
-  /** The next event to replay: derived, in no store (a restored job would replay from the first); open to close. */
+  /** The next event to replay: durable (in the "position" store from each snapshot on); open to close. */
   private int next;
-  /** In-band processing time sent so far: derived from the job's start and the events replayed; open to close. */
+  /** In-band processing time sent so far: durable with {@link #next}. */
   private long processingTime;
+  /** The watermark sent so far: durable with {@link #next}, sent again after a restore. */
+  private long watermark = Long.MIN_VALUE;
+  /** Set by a restore: the watermark is sent again before the next event. */
+  private boolean resendWatermark;
 
   public TestStreamOperator(List<TestStream.Event<T>> events) {
     this.events = events;
@@ -45,6 +53,12 @@ public final class TestStreamOperator<T> implements SourceOperator {
       // The job's start: where in-band time begins for every operator.
       processingTime = context.processingTime();
     }
+    if (resendWatermark) {
+      resendWatermark = false;
+      if (watermark != Long.MIN_VALUE) {
+        context.output().emitWatermark(watermark);
+      }
+    }
     if (next == events.size()) {
       return Status.DONE;
     }
@@ -59,11 +73,30 @@ public final class TestStreamOperator<T> implements SourceOperator {
         out.emit(0, WindowedValues.timestampedValueInGlobalWindow(element.getValue(), element.getTimestamp()));
       }
     } else if (event instanceof TestStream.WatermarkEvent) {
-      context.output().emitWatermark(EngineTime.toMillis(((TestStream.WatermarkEvent<T>) event).getWatermark()));
+      watermark = EngineTime.toMillis(((TestStream.WatermarkEvent<T>) event).getWatermark());
+      context.output().emitWatermark(watermark);
     } else {
       processingTime += ((TestStream.ProcessingTimeEvent<T>) event).getProcessingTimeAdvance().getMillis();
       context.output().emitProcessingTime(processingTime);
     }
     return Status.MORE;
+  }
+
+  @Override
+  public void snapshotState(long checkpointId) {
+    context.operatorStore("position", StoreLayout.UNION).put(POSITION,
+        ByteBuffer.allocate(4 + 8 + 8).putInt(next).putLong(processingTime).putLong(watermark).array());
+  }
+
+  @Override
+  public void restoreState(long checkpointId) {
+    byte[] position = context.operatorStore("position", StoreLayout.UNION).get(POSITION);
+    if (position != null) {
+      ByteBuffer bytes = ByteBuffer.wrap(position);
+      next = bytes.getInt();
+      processingTime = bytes.getLong();
+      watermark = bytes.getLong();
+      resendWatermark = true;
+    }
   }
 }

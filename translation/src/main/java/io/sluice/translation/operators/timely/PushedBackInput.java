@@ -91,6 +91,37 @@ final class PushedBackInput {
     return all;
   }
 
+  /** The sequence number the next element gets: elements added from now on are at or after it. */
+  long nextSequence() {
+    return nextSequence;
+  }
+
+  /** Removes and returns the waiting elements added before sequence {@code end}, oldest first. */
+  List<Pending> takeBefore(long end) {
+    if (size == 0) {
+      return List.of();
+    }
+    List<Pending> taken = new ArrayList<>();
+    byte[] to = end == Long.MAX_VALUE ? null : ByteBuffer.allocate(8).putLong(end).array();
+    try (SortedByteStore.Cursor cursor = store().range(new byte[0], to)) {
+      while (cursor.hasNext()) {
+        Map.Entry<byte[], byte[]> entry = cursor.next();
+        taken.add(decode(entry.getValue()));
+        store().delete(entry.getKey());
+      }
+    }
+    size -= taken.size();
+    minTimestamp = Long.MAX_VALUE;
+    if (size > 0) {
+      try (SortedByteStore.Cursor cursor = store().scan(new byte[0])) {
+        while (cursor.hasNext()) {
+          minTimestamp = Math.min(minTimestamp, decode(cursor.next().getValue()).element().getTimestamp().getMillis());
+        }
+      }
+    }
+    return taken;
+  }
+
   /** Rebuilds what is derived from the store's contents (after a restore). */
   void restore() {
     size = 0;

@@ -1,9 +1,10 @@
 package io.sluice.translation.operators.timely;
 
-import io.sluice.execution.state.StoreLayout;
 import io.sluice.execution.operator.Operator;
 import io.sluice.execution.operator.OperatorContext;
 import io.sluice.execution.operator.ProcessingTimeMode;
+import io.sluice.execution.state.StoreLayout;
+import io.sluice.translation.metrics.InstanceMetrics;
 import io.sluice.translation.metrics.JobMetrics;
 import io.sluice.translation.operators.Emitter;
 import io.sluice.translation.operators.dofn.DoFnInstance;
@@ -11,6 +12,7 @@ import io.sluice.translation.operators.dofn.DoFnSpec;
 import io.sluice.translation.operators.dofn.StatefulDoFns;
 import io.sluice.translation.operators.dofn.StatelessStepContext;
 import io.sluice.translation.records.KeyedRecord;
+import java.util.List;
 import org.apache.beam.runners.core.DoFnRunner;
 import org.apache.beam.runners.core.InMemoryBundleFinalizer;
 import org.apache.beam.runners.core.KeyedWorkItemCoder;
@@ -21,6 +23,7 @@ import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.state.TimeDomain;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.reflect.DoFnSignatures;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
@@ -60,6 +63,17 @@ public final class TimelyParDoOperator implements Operator {
   private TimelyKeyState keyState;
   /** Main input waiting for side inputs: durable (an operator store). */
   private PushedBackInput pushedBack;
+  /**
+   * Main input of a @RequiresStableInput DoFn waiting for a checkpoint to hold it: durable (an
+   * operator store); null unless the DoFn requires stable input and the job takes checkpoints.
+   */
+  private PushedBackInput stableInput;
+  /** Where stable input ended at each checkpoint's barrier: derived, until the checkpoint completes. */
+  private final java.util.TreeMap<Long, Long> stableInputBarriers = new java.util.TreeMap<>();
+  /** Stable input restored, to release before any other input: derived, set by a restore. */
+  private long restoredStableInput;
+  /** The step's metrics in this instance, committed with checkpoints: derived, open to close. */
+  private InstanceMetrics stepMetrics;
   /** Derived from the input frames since the subtask started (upstream resends it after a restore). */
   private long inputWatermark = Long.MIN_VALUE;
   /** Derived: what was last forwarded; never goes back. */
@@ -120,8 +134,16 @@ public final class TimelyParDoOperator implements Operator {
     if (!spec.sideInputs().isEmpty() && splittable == null) {
       pushback = SimplePushbackSideInputDoFnRunner.create(runner, spec.sideInputs(), sideInputs);
     }
+    stepMetrics = metrics.instanceFor(spec.stepName(), context);
     instance = new DoFnInstance(fn, pushback == null ? runner : new PushingBack(),
-        metrics.containerFor(spec.stepName()), finalizer, spec.maxBundleSize());
+        stepMetrics.container(), finalizer, spec.maxBundleSize());
+    if (context.checkpointsEnabled()) {
+      instance.finalizeOnCheckpoints();
+      if (DoFnSignatures.getSignature(fn.getClass()).processElement().requiresStableInput()) {
+        stableInput = new PushedBackInput(() -> context.operatorStore("stable-input", StoreLayout.SPLIT),
+            WindowedValues.getFullCoder(mainElementCoder(), windowCoder));
+      }
+    }
     instance.setUp(spec.options());
   }
 
@@ -142,15 +164,58 @@ public final class TimelyParDoOperator implements Operator {
     if (keyState != null) {
       keyState.restore();
     }
+    stepMetrics.restore();
+    if (stableInput != null) {
+      stableInput.restore();
+      // A checkpoint holds it: it may be processed, before anything that arrives now.
+      restoredStableInput = stableInput.nextSequence();
+    }
   }
 
   @Override
   public void snapshotState(long checkpointId) throws Exception {
+    releaseRestoredStableInput();
     // A bundle's output must be out before the barrier that follows it.
-    instance.finish();
+    instance.barrier(checkpointId);
     sideInputs.snapshot();
     if (keyState != null) {
       keyState.snapshot();
+    }
+    if (stableInput != null) {
+      stableInputBarriers.put(checkpointId, stableInput.nextSequence());
+    }
+    stepMetrics.snapshot(checkpointId);
+  }
+
+  @Override
+  public void checkpointComplete(long checkpointId) throws Exception {
+    stepMetrics.checkpointComplete(checkpointId);
+    instance.checkpointComplete(checkpointId);
+    if (stableInput != null) {
+      java.util.Map.Entry<Long, Long> stable = stableInputBarriers.floorEntry(checkpointId);
+      stableInputBarriers.headMap(checkpointId, true).clear();
+      if (stable != null) {
+        releaseStableInput(stable.getValue());
+      }
+    }
+  }
+
+  /** Processes the stable input buffered before sequence {@code end}: a checkpoint holds it. */
+  private void releaseStableInput(long end) throws Exception {
+    List<PushedBackInput.Pending> stable = stableInput.takeBefore(end);
+    for (PushedBackInput.Pending p : stable) {
+      processMain(p.key(), p.element());
+    }
+    if (!stable.isEmpty()) {
+      advanceTime();
+    }
+  }
+
+  private void releaseRestoredStableInput() throws Exception {
+    if (restoredStableInput > 0) {
+      long end = restoredStableInput;
+      restoredStableInput = 0;
+      releaseStableInput(end);
     }
   }
 
@@ -160,6 +225,14 @@ public final class TimelyParDoOperator implements Operator {
     if (inputPort > 0) {
       if (sideInputs.add(inputPort - 1, (WindowedValue<?>) record)) {
         retryPushedBack();
+      }
+    } else if (stableInput != null) {
+      releaseRestoredStableInput();
+      if (keyed) {
+        KeyedRecord keyedRecord = (KeyedRecord) record;
+        stableInput.add(keyedRecord.key(), (WindowedValue<Object>) keyedRecord.value());
+      } else {
+        stableInput.add(null, (WindowedValue<Object>) record);
       }
     } else if (keyed) {
       KeyedRecord keyedRecord = (KeyedRecord) record;
@@ -240,8 +313,10 @@ public final class TimelyParDoOperator implements Operator {
     emitWatermark();
   }
 
+  /** Input not processed yet holds event time back: waiting for side inputs, or for a checkpoint. */
   private long pushedBackMin() {
-    return pushedBack.minTimestamp();
+    return stableInput == null ? pushedBack.minTimestamp()
+        : Math.min(pushedBack.minTimestamp(), stableInput.minTimestamp());
   }
 
   @Override
@@ -258,11 +333,16 @@ public final class TimelyParDoOperator implements Operator {
 
   @Override
   public void idle() throws Exception {
+    releaseRestoredStableInput();
     instance.finish();
   }
 
   @Override
   public void complete() throws Exception {
+    if (stableInput != null) {
+      // The input has ended and no later checkpoint covers it: what is buffered is all there is.
+      releaseStableInput(Long.MAX_VALUE);
+    }
     retryPushedBack();
     if (keyed) {
       keyState.setInputWatermark(Long.MAX_VALUE);
@@ -274,7 +354,7 @@ public final class TimelyParDoOperator implements Operator {
       }
       fireTimers(TimelyKeyState.SYNCHRONIZED_PROCESSING_TIME, Long.MAX_VALUE, MAX_FINAL_PROCESSING_TIMERS);
     }
-    instance.finish();
+    instance.finalizeAll();
   }
 
   @Override

@@ -1,0 +1,95 @@
+package io.sluice.runner.recovery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.runner.SluicePipelineOptions;
+import io.sluice.runner.SluiceRunner;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The recovery job runs in a JVM of its own, which is killed with SIGKILL at a random moment after
+ * its first complete checkpoint; a new JVM with {@code --restoreFrom} the job's checkpoint root
+ * finishes it. The files written must be exactly those of a run that was never killed. {@code
+ * -Dsluice.kill.rounds=N} repeats it with other kill points (the soak: soak-kill.sh).
+ */
+class KillRecoveryTest {
+
+  private static final long ELEMENTS = 4000;
+  private static final long PER_SECOND = 1000;
+
+  @TempDir
+  Path temp;
+
+  @Test
+  void killedJvmResumesFromItsLatestCheckpoint() throws Exception {
+    Path reference = temp.resolve("reference");
+    SluicePipelineOptions options = PipelineOptionsFactory.create().as(SluicePipelineOptions.class);
+    options.setRunner(SluiceRunner.class);
+    options.setStreaming(true);
+    options.setParallelism(2);
+    options.setStateDirectory(temp.resolve("state").toString());
+    RecoveryJob.THROWN.set(true);
+    assertEquals(PipelineResult.State.DONE,
+        RecoveryJob.build(options, ELEMENTS, 4 * PER_SECOND, reference, -1).run().waitUntilFinish());
+    List<String> expected = RecoveryJob.allLines(reference);
+    assertEquals(7 * 8, expected.size(), "7 keys in 8 windows");
+
+    int rounds = Integer.getInteger("sluice.kill.rounds", 1);
+    int passed = 0;
+    for (int round = 1; round <= rounds; round++) {
+      long seed = System.nanoTime();
+      Path dir = temp.resolve("round-" + round);
+      Path output = dir.resolve("output");
+      Files.createDirectories(output);
+      List<String> args = new ArrayList<>(List.of("--runner=SluiceRunner", "--streaming=true", "--parallelism=2",
+          "--jobName=killed", "--checkpointingInterval=200", "--checkpointDir=" + dir.resolve("checkpoints"),
+          "--stateDirectory=" + dir.resolve("state"), "--elements=" + ELEMENTS, "--perSecond=" + PER_SECOND,
+          "--output=" + output));
+      ForkedJob first = ForkedJob.start(args, dir.resolve("first.log"));
+      Path root = dir.resolve("checkpoints").resolve("killed");
+      long deadline = System.currentTimeMillis() + 60_000;
+      while (!hasCompleteCheckpoint(root)) {
+        assertTrue(first.isAlive(), "the job ended before its first checkpoint; log: " + first.log());
+        assertTrue(System.currentTimeMillis() < deadline, "no checkpoint within 60 s; log: " + first.log());
+        Thread.sleep(20);
+      }
+      long killAfter = new Random(seed).nextInt(2000);
+      Thread.sleep(killAfter);
+      assertTrue(first.isAlive(), "the job finished before it could be killed (seed " + seed + ")");
+      first.kill();
+
+      List<String> restart = new ArrayList<>(args);
+      restart.add("--restoreFrom=" + root);
+      ForkedJob second = ForkedJob.start(restart, dir.resolve("second.log"));
+      assertEquals(0, second.await(120), "restored job failed; log: " + second.log());
+      assertEquals(RecoveryJob.outputFiles(reference).keySet(), RecoveryJob.outputFiles(output).keySet(),
+          "file names, round " + round + " (killed " + killAfter + " ms after the first checkpoint)");
+      assertEquals(expected, RecoveryJob.allLines(output),
+          "lines, round " + round + " (killed " + killAfter + " ms after the first checkpoint)");
+      passed++;
+    }
+    assertEquals(rounds, passed);
+    if (rounds > 1) {
+      System.err.println("kill -9 soak: " + passed + " of " + rounds + " rounds equal to the run never killed");
+    }
+  }
+
+  private static boolean hasCompleteCheckpoint(Path root) throws Exception {
+    if (!Files.isDirectory(root)) {
+      return false;
+    }
+    try (Stream<Path> list = Files.list(root)) {
+      return list.anyMatch(d -> Files.exists(d.resolve("_metadata")));
+    }
+  }
+}
