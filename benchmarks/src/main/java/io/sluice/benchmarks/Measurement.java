@@ -14,13 +14,22 @@ final class Measurement {
   final List<Long> wallMillis = new ArrayList<>();
   final List<Long> peakRssKb = new ArrayList<>();
   final List<Long> warmInJvmMillis = new ArrayList<>();
+  /** Each run's checkpoint figures as RunWorkload reports them ("none" without checkpoints). */
+  final List<String> checkpoints = new ArrayList<>();
+  /** Pipeline options added to the runner's, for a variant (checkpointing on): empty for none. */
+  final String extraArgs;
   String failure;
 
   Measurement(String workload, Runner runner, long size, long records) {
+    this(workload, runner, size, records, "");
+  }
+
+  Measurement(String workload, Runner runner, long size, long records, String extraArgs) {
     this.workload = workload;
     this.runner = runner;
     this.size = size;
     this.records = records;
+    this.extraArgs = extraArgs;
   }
 
   boolean ok() {

@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
@@ -31,6 +32,7 @@ public final class RunWorkload {
     Path out = Paths.get(args[4]);
     int repeat = args.length > 5 ? Integer.parseInt(args[5]) : 1;
     List<Long> millis = new ArrayList<>();
+    String checkpoints = "none";
     try {
       for (int r = 0; r < repeat; r++) {
         Path runOut = out.resolve("run-" + r);
@@ -38,9 +40,16 @@ public final class RunWorkload {
         Files.createDirectories(runOut);
         long start = System.nanoTime();
         if (runner.isBeam()) {
-          Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.fromArgs(runner.pipelineArgs()).create());
+          List<String> pipelineArgs = new ArrayList<>(Arrays.asList(runner.pipelineArgs()));
+          String extra = System.getProperty("bench.args", "").trim();
+          if (!extra.isEmpty()) {
+            pipelineArgs.addAll(Arrays.asList(extra.split("\\s+")));
+          }
+          Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.fromArgs(pipelineArgs.toArray(new String[0])).create());
           workload.build(pipeline, size, data, runOut);
-          pipeline.run().waitUntilFinish();
+          PipelineResult result = pipeline.run();
+          result.waitUntilFinish();
+          checkpoints = checkpointStats(result);
         } else {
           workload.runPlainJava(size, data, runOut);
         }
@@ -54,8 +63,29 @@ public final class RunWorkload {
       System.exit(1);
     }
     System.out.println("BENCH-RESULT ok=true inJvmMillis=" + millis.toString().replace(" ", "")
-        + " peakRssKb=" + peakRssKb());
+        + " peakRssKb=" + peakRssKb() + " checkpoints=" + checkpoints);
     System.exit(0);
+  }
+
+  /**
+   * A Sluice job's checkpoint figures, read by reflection (a Flink run has no Sluice classes), as
+   * completed:declined:p50Millis:p99Millis:bytesWritten:bytesShared; "none" without them.
+   */
+  private static String checkpointStats(PipelineResult result) {
+    try {
+      Object summary = result.getClass().getMethod("checkpointStats").invoke(result);
+      if (summary == null) {
+        return "none";
+      }
+      StringBuilder fields = new StringBuilder();
+      for (String name : List.of("completed", "declined", "durationP50Millis", "durationP99Millis", "bytesWritten",
+          "bytesShared")) {
+        fields.append(fields.length() == 0 ? "" : ":").append(summary.getClass().getMethod(name).invoke(summary));
+      }
+      return fields.toString();
+    } catch (ReflectiveOperationException e) {
+      return "none";
+    }
   }
 
   private static void clean(Path directory) throws Exception {

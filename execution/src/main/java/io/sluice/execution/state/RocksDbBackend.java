@@ -148,7 +148,8 @@ public final class RocksDbBackend implements KeyedStores {
           // The files are deleted on close, so flushing memtables then is wasted work.
           .setAvoidFlushDuringShutdown(true)
           .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
-          .setKeepLogFileNum(2);
+          .setKeepLogFileNum(2)
+          .setAtomicFlush(true);
       WriteOptions writeOptions = track(resources, new WriteOptions().setDisableWAL(true));
 
       List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
@@ -201,40 +202,42 @@ public final class RocksDbBackend implements KeyedStores {
       }
       return backend;
     }
-    Map<String, StateFile> shared = materialize(whole, directory);
+    materialize(whole, directory);
     List<byte[]> families = familiesOf(directory);
     RocksDbBackend backend = openIn(directory, memoryBytes, families);
     for (StoreInfo info : whole.stores()) {
       backend.layouts.put(info.getName(), StoreLayout.valueOf(info.getLayout()));
     }
-    backend.confirmedFiles = shared;
+    // No file counts as already written: the job may checkpoint under another root than the one
+    // restored from, so its first checkpoint copies everything and later ones share from there.
     return backend;
   }
 
   /**
-   * Puts the files of {@code part} into {@code directory} under their local names (hard links where
-   * the file system allows: SST files are never modified, only deleted); returns the shared ones.
+   * Puts the files of {@code part} into {@code directory} under their local names: SST files as hard
+   * links where the file system allows (RocksDB never modifies one, only deletes it), the rest as
+   * copies.
    */
-  private static Map<String, StateFile> materialize(RestoredPart part, Path directory) {
-    Map<String, StateFile> shared = new HashMap<>();
+  private static void materialize(RestoredPart part, Path directory) {
     try {
       Files.createDirectories(directory);
       for (StateFile file : part.files()) {
         Path target = directory.resolve(file.getLocalName());
         Path source = part.location(file);
+        if (!file.getLocalName().endsWith(".sst")) {
+          // The manifest may be appended to: the checkpoint's copy must not change with it.
+          Files.copy(source, target);
+          continue;
+        }
         try {
           Files.createLink(target, source);
         } catch (IOException | UnsupportedOperationException e) {
           Files.copy(source, target);
         }
-        if (file.getLocalName().endsWith(".sst")) {
-          shared.put(file.getLocalName(), file);
-        }
       }
     } catch (IOException e) {
       throw new StateStoreException("Cannot restore RocksDB state into " + directory + ": " + e, e);
     }
-    return shared;
   }
 
   private static List<byte[]> familiesOf(Path directory) {

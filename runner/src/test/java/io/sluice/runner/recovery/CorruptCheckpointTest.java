@@ -35,10 +35,8 @@ class CorruptCheckpointTest {
 
   @Test
   void damagedLatestCheckpointFallsBackToThePreviousOne() throws Exception {
-    RecoveryJob.THROWN.set(true);
     Path reference = temp.resolve("reference");
-    assertEquals(PipelineResult.State.DONE, RecoveryJob.build(RecoveryJob.options(temp, "reference", 2, -1),
-        ELEMENTS, 4 * PER_SECOND, reference, -1).run().waitUntilFinish());
+    RecoveryJob.runUndisturbed(temp, ELEMENTS, PER_SECOND, reference);
 
     Path output = temp.resolve("output");
     SluicePipelineOptions options = RecoveryJob.options(temp, "crashing", 2, 100);
@@ -96,6 +94,22 @@ class CorruptCheckpointTest {
     options.setRestoreFrom(temp.resolve("missing").toString());
     e = assertThrows(CheckpointException.class, () -> RecoveryJob.build(options, 10, 100, temp.resolve("out"), -1).run());
     assertTrue(e.getMessage().contains("no such directory"), e.getMessage());
+  }
+
+  @Test
+  void aPipelineWhoseStatefulStepsDifferIsRefusedNamingTheStep() throws Exception {
+    SluicePipelineOptions options = RecoveryJob.options(temp, "original", 2, 100);
+    options.setBlockOnRun(false);
+    SluicePipelineResult original = (SluicePipelineResult) RecoveryJob.build(options, ELEMENTS, PER_SECOND,
+        temp.resolve("original-out"), -1).run();
+    RecoveryJob.awaitCheckpoints(original, 1);
+    Path savepoint = original.stopWithSavepoint(org.joda.time.Duration.standardSeconds(30));
+
+    SluicePipelineOptions renamed = RecoveryJob.options(temp, "renamed", 2, 100);
+    renamed.setRestoreFrom(savepoint.toString());
+    CheckpointException e = assertThrows(CheckpointException.class, () -> RecoveryJob.build(renamed, ELEMENTS,
+        PER_SECOND, temp.resolve("renamed-out"), -1, "Summing").run());
+    assertTrue(e.getMessage().contains("step 'Sum") && e.getMessage().contains("does not have"), e.getMessage());
   }
 
   private static List<Path> checkpoints(Path root) throws Exception {

@@ -1,6 +1,5 @@
 package io.sluice.runner.recovery;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,9 +50,5 @@ final class ForkedJob {
 
   Path log() {
     return log;
-  }
-
-  static String classPathSeparator() {
-    return File.pathSeparator;
   }
 }

@@ -38,10 +38,8 @@ class FullCheckpointDiskTest {
     }
     assertTrue(mounted, "mounting a tmpfs failed, and SLUICE_REQUIRE_TMPFS=1 says this machine can");
     try {
-      RecoveryJob.THROWN.set(true);
       Path reference = temp.resolve("reference");
-      assertEquals(PipelineResult.State.DONE, RecoveryJob.build(RecoveryJob.options(temp, "reference", 2, -1),
-          ELEMENTS, 4 * PER_SECOND, reference, -1).run().waitUntilFinish());
+      RecoveryJob.runUndisturbed(temp, ELEMENTS, PER_SECOND, reference);
 
       Path output = temp.resolve("output");
       SluicePipelineOptions options = RecoveryJob.options(temp, "filling", 2, 100);

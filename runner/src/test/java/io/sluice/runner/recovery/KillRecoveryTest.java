@@ -3,16 +3,12 @@ package io.sluice.runner.recovery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sluice.runner.SluicePipelineOptions;
-import io.sluice.runner.SluiceRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,14 +29,7 @@ class KillRecoveryTest {
   @Test
   void killedJvmResumesFromItsLatestCheckpoint() throws Exception {
     Path reference = temp.resolve("reference");
-    SluicePipelineOptions options = PipelineOptionsFactory.create().as(SluicePipelineOptions.class);
-    options.setRunner(SluiceRunner.class);
-    options.setStreaming(true);
-    options.setParallelism(2);
-    options.setStateDirectory(temp.resolve("state").toString());
-    RecoveryJob.THROWN.set(true);
-    assertEquals(PipelineResult.State.DONE,
-        RecoveryJob.build(options, ELEMENTS, 4 * PER_SECOND, reference, -1).run().waitUntilFinish());
+    RecoveryJob.runUndisturbed(temp, ELEMENTS, PER_SECOND, reference);
     List<String> expected = RecoveryJob.allLines(reference);
     assertEquals(7 * 8, expected.size(), "7 keys in 8 windows");
 

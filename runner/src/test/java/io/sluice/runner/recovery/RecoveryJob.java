@@ -12,6 +12,7 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
@@ -57,6 +58,12 @@ public final class RecoveryJob {
 
   /** Builds the job: {@code failAt} is the element at which to throw once (-1: never). */
   static Pipeline build(SluicePipelineOptions options, long elements, long perSecond, Path output, long failAt) {
+    return build(options, elements, perSecond, output, failAt, "Sum");
+  }
+
+  /** As above, with the stateful step named {@code sumStep}. */
+  static Pipeline build(SluicePipelineOptions options, long elements, long perSecond, Path output, long failAt,
+      String sumStep) {
     Pipeline p = Pipeline.create(options);
     p.apply("Sequence", GenerateSequence.from(0).to(elements).withRate(perSecond, Duration.standardSeconds(1))
             .withTimestampFn(i -> new Instant(i * 10)))
@@ -64,7 +71,7 @@ public final class RecoveryJob {
             .via(i -> KV.of("k" + (i % 7), i)))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
         .apply("Window", Window.into(FixedWindows.of(Duration.standardSeconds(5))))
-        .apply("Sum", ParDo.of(new SumPerWindow(failAt)))
+        .apply(sumStep, ParDo.of(new SumPerWindow(failAt)))
         .apply("Write", TextIO.write().to(output.resolve("out").toString()).withWindowedWrites().withNumShards(2)
             .withSuffix(".txt"));
     return p;
@@ -130,6 +137,19 @@ public final class RecoveryJob {
     options.setCheckpointingInterval(checkpointMillis);
     options.setExecutionRetryDelay(50L);
     return options;
+  }
+
+  /**
+   * Runs the job as it is never disturbed (no checkpoints, no failure, faster) into {@code output}:
+   * what every disturbed run must end up writing.
+   */
+  static void runUndisturbed(Path temp, long elements, long perSecond, Path output) {
+    THROWN.set(true);
+    PipelineResult.State state = build(options(temp, "undisturbed", 2, -1), elements, 4 * perSecond, output, -1)
+        .run().waitUntilFinish();
+    if (state != PipelineResult.State.DONE) {
+      throw new AssertionError("the undisturbed run ended " + state);
+    }
   }
 
   /** Waits until the job's stats count {@code n} complete checkpoints (at most a minute). */

@@ -31,11 +31,8 @@ class RescaleRestoreTest {
   @ParameterizedTest
   @ValueSource(strings = {"rocksdb", "heap"})
   void restoresAtOtherParallelisms(String backend) throws Exception {
-    RecoveryJob.THROWN.set(true);
     Path reference = temp.resolve("reference");
-    SluicePipelineOptions plain = RecoveryJob.options(temp, "reference", 2, -1);
-    assertEquals(PipelineResult.State.DONE,
-        RecoveryJob.build(plain, ELEMENTS, 4 * PER_SECOND, reference, -1).run().waitUntilFinish());
+    RecoveryJob.runUndisturbed(temp, ELEMENTS, PER_SECOND, reference);
     List<String> expected = RecoveryJob.allLines(reference);
 
     Path stoppedOutput = temp.resolve("stopped");

@@ -34,6 +34,8 @@ public final class InstanceMetrics {
   private final MetricsContainerImpl container;
   /** Totals the checkpoint this instance was restored from gave it: durable (in every checkpoint's totals). */
   private MetricsContainerImpl base;
+  /** What the store holds for this instance: derived, so an unchanged total is not written again. */
+  private byte[] written;
   /** Totals at the barriers of checkpoints not yet complete: derived, until they complete. */
   private final TreeMap<Long, MetricsContainerImpl> atBarriers = new TreeMap<>();
 
@@ -55,7 +57,11 @@ public final class InstanceMetrics {
   public void snapshot(long checkpointId) {
     MetricsContainerImpl total = total();
     atBarriers.put(checkpointId, total);
-    store().put(storeKey(context.subtaskIndex()), SerializableUtils.serializeToByteArray(total));
+    byte[] bytes = SerializableUtils.serializeToByteArray(total);
+    if (!Arrays.equals(bytes, written)) {
+      store().put(storeKey(context.subtaskIndex()), bytes);
+      written = bytes;
+    }
   }
 
   /** Starts from the totals of the checkpoint restored (of several instances, at another parallelism). */

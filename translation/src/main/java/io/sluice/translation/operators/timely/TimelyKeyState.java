@@ -63,6 +63,10 @@ public final class TimelyKeyState implements StepContext {
   private final TimerInternals.TimerDataCoderV2 timerCoder;
   /** Every hold cell's hold: derived (the cells are in the state store); durable from a snapshot on. */
   private final Map<ByteKey, Long> holds = new HashMap<>();
+  /** What the holds store holds: derived, as of the last snapshot or restore. */
+  private final Map<ByteKey, Long> mirrored = new HashMap<>();
+  /** What the sequences store holds: derived, as of the last snapshot or restore. */
+  private long mirroredSequence;
   /** How many holds there are at each time: derived from {@link #holds}. */
   private final TreeMap<Long, Integer> holdCounts = new TreeMap<>();
   private final InMemoryBundleFinalizer bundleFinalizer = new InMemoryBundleFinalizer();
@@ -106,12 +110,30 @@ public final class TimelyKeyState implements StepContext {
     this.timerCoder = TimerInternals.TimerDataCoderV2.of(windowCoder);
   }
 
-  /** Writes what the stores do not hold yet: the holds mirror and the append sequence. */
+  /**
+   * Writes what the stores do not hold yet: the holds mirror and the append sequence, only what
+   * changed since the last snapshot (an unchanged store then writes nothing, and a RocksDB column
+   * family without writes costs a checkpoint no new file).
+   */
   public void snapshot() {
     SortedByteStore mirror = context.operatorStore("holds", StoreLayout.KEYED);
-    mirror.deletePrefix(new byte[0]);
-    holds.forEach((cell, hold) -> mirror.put(cell.bytes(), ByteBuffer.allocate(8).putLong(hold).array()));
-    context.operatorStore("sequences", StoreLayout.UNION).put(APPEND_SEQUENCE, ByteBuffer.allocate(8).putLong(appendSequence).array());
+    mirrored.entrySet().removeIf(cell -> {
+      if (!holds.containsKey(cell.getKey())) {
+        mirror.delete(cell.getKey().bytes());
+        return true;
+      }
+      return false;
+    });
+    holds.forEach((cell, hold) -> {
+      if (!hold.equals(mirrored.put(cell, hold))) {
+        mirror.put(cell.bytes(), ByteBuffer.allocate(8).putLong(hold).array());
+      }
+    });
+    if (appendSequence != mirroredSequence) {
+      context.operatorStore("sequences", StoreLayout.UNION)
+          .put(APPEND_SEQUENCE, ByteBuffer.allocate(8).putLong(appendSequence).array());
+      mirroredSequence = appendSequence;
+    }
   }
 
   /** Rebuilds what is derived from the stores (after a restore). */
@@ -126,6 +148,9 @@ public final class TimelyKeyState implements StepContext {
     }
     byte[] sequence = context.operatorStore("sequences", StoreLayout.UNION).get(APPEND_SEQUENCE);
     appendSequence = sequence == null ? 0 : ByteBuffer.wrap(sequence).getLong();
+    mirrored.clear();
+    mirrored.putAll(holds);
+    mirroredSequence = appendSequence;
   }
 
   /** Makes the key with these encoded bytes current; {@code key} may be null to decode it lazily. */

@@ -1,0 +1,120 @@
+package io.sluice.benchmarks;
+
+import io.sluice.benchmarks.workloads.Workload;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What checkpoints cost: a streaming workload on each runner with checkpoints off and every
+ * {@code interval} ms, each run in a fresh JVM, the four variants alternating, several repetitions
+ * after a warm-up; writes CHECKPOINTS.md with the throughput cost per runner and, for Sluice, the
+ * checkpoints' durations and bytes (written anew against shared with earlier checkpoints). Options,
+ * as --name=value: workload (streaming-windowed-count), interval (1000), reps (3), warmup (1),
+ * scale (1.0), runners (SLUICE,FLINK), out (benchmarks/results), data, logs, heap (4g),
+ * timeoutSeconds (900).
+ */
+public final class CheckpointBenchmark {
+
+  private CheckpointBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> options = new HashMap<>();
+    for (String arg : args) {
+      options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+    }
+    String name = options.getOrDefault("workload", "streaming-windowed-count");
+    long interval = Long.parseLong(options.getOrDefault("interval", "1000"));
+    int reps = Integer.parseInt(options.getOrDefault("reps", "3"));
+    int warmup = Integer.parseInt(options.getOrDefault("warmup", "1"));
+    double scale = Double.parseDouble(options.getOrDefault("scale", "1.0"));
+    Path out = Paths.get(options.getOrDefault("out", "benchmarks/results"));
+    Path data = Paths.get(options.getOrDefault("data", "benchmarks/target/bench-data"));
+    Path logs = Paths.get(options.getOrDefault("logs", "benchmarks/target/bench-logs"));
+    String heap = options.getOrDefault("heap", "4g");
+    long timeout = Long.parseLong(options.getOrDefault("timeoutSeconds", "900"));
+    String classpath = System.getProperty("java.class.path");
+    Files.createDirectories(out);
+    Files.createDirectories(data);
+    Files.createDirectories(logs);
+
+    Workload workload = Workloads.get(name);
+    long size = Math.max(1, (long) (Workloads.DEFAULT_SIZES.get(name) * scale));
+    workload.prepare(size, data);
+    List<Measurement[]> pairs = new ArrayList<>();
+    for (String r : options.getOrDefault("runners", "SLUICE,FLINK").split(",")) {
+      Runner runner = Runner.valueOf(r);
+      pairs.add(new Measurement[] {
+          new Measurement(name, runner, size, workload.records(size)),
+          new Measurement(name, runner, size, workload.records(size), "--checkpointingInterval=" + interval)});
+    }
+    List<Measurement> all = new ArrayList<>();
+    pairs.forEach(p -> all.addAll(Arrays.asList(p)));
+    for (int w = 0; w < warmup; w++) {
+      for (Measurement m : all) {
+        ForkedRun.runOnce(m, "warmup" + w, 1, false, classpath, data, logs, heap, timeout);
+      }
+    }
+    for (int rep = 0; rep < reps; rep++) {
+      for (int k = 0; k < all.size(); k++) {
+        Measurement m = all.get((k + rep) % all.size());
+        if (m.failure == null) {
+          ForkedRun.runOnce(m, "rep" + rep, 1, true, classpath, data, logs, heap, timeout);
+        }
+      }
+    }
+    String report = report(name, interval, reps, warmup, scale, pairs);
+    Files.writeString(out.resolve("CHECKPOINTS.md"), report, StandardCharsets.UTF_8);
+    System.out.println(report);
+  }
+
+  private static String report(String name, long interval, int reps, int warmup, double scale,
+      List<Measurement[]> pairs) {
+    StringBuilder md = new StringBuilder();
+    md.append("# Checkpoint cost\n\n");
+    md.append(String.format(Locale.ROOT, "Workload `%s` (scale %.2f), checkpoints every %d ms against none; each run a"
+        + " fresh JVM, wall time with start-up, median of %d repetitions after %d warm-up, variants alternating."
+        + " Produced by `CheckpointBenchmark`.%n%n", name, scale, interval, reps, warmup));
+    md.append("| runner | off | on | cost (on/off - 1) |\n|---|---:|---:|---:|\n");
+    for (Measurement[] p : pairs) {
+      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |%n", p[0].runner.label(), seconds(p[0]),
+          seconds(p[1]), p[0].ok() && p[1].ok()
+              ? String.format(Locale.ROOT, "%+.1f %%", 100.0 * p[1].medianWallMillis() / p[0].medianWallMillis() - 100)
+              : "n/a"));
+    }
+    for (Measurement[] p : pairs) {
+      if (p[0].runner != Runner.SLUICE) {
+        continue;
+      }
+      md.append("\nSluice's checkpoints, per run (durations from trigger to metadata written; bytes written anew"
+          + " against bytes of files earlier checkpoints had written and this one reuses):\n\n");
+      md.append("| run | completed | declined | p50 | p99 | written per checkpoint | shared per checkpoint |"
+          + " written / (written + shared) |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+      for (int i = 0; i < p[1].checkpoints.size(); i++) {
+        String[] f = p[1].checkpoints.get(i).split(":");
+        if (f.length < 6) {
+          continue;
+        }
+        long completed = Long.parseLong(f[0]);
+        long written = Long.parseLong(f[4]);
+        long shared = Long.parseLong(f[5]);
+        md.append(String.format(Locale.ROOT, "| %d | %d | %s | %s ms | %s ms | %.1f KiB | %.1f KiB | %.2f |%n", i + 1,
+            completed, f[1], f[2], f[3], completed == 0 ? 0 : written / 1024.0 / completed,
+            completed == 0 ? 0 : shared / 1024.0 / completed,
+            written + shared == 0 ? 0 : (double) written / (written + shared)));
+      }
+    }
+    return md.toString();
+  }
+
+  private static String seconds(Measurement m) {
+    return m.ok() ? String.format(Locale.ROOT, "%.2f s", m.medianWallMillis() / 1000.0) : "failed: " + m.failure;
+  }
+}
