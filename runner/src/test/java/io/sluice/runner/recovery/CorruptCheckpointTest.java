@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CorruptCheckpointTest {
 
-  private static final long ELEMENTS = 3000;
+  private static final long ELEMENTS = 6000;
   private static final long PER_SECOND = 1000;
 
   @TempDir

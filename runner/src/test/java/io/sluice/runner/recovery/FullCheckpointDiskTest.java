@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FullCheckpointDiskTest {
 
-  private static final long ELEMENTS = 4000;
+  private static final long ELEMENTS = 8000;
   private static final long PER_SECOND = 1000;
 
   @TempDir

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RescaleRestoreTest {
 
-  private static final long ELEMENTS = 3000;
+  private static final long ELEMENTS = 6000;
   private static final long PER_SECOND = 1000;
 
   @TempDir
@@ -41,7 +41,7 @@ class RescaleRestoreTest {
     options.setBlockOnRun(false);
     SluicePipelineResult stopped = (SluicePipelineResult) RecoveryJob.build(options, ELEMENTS, PER_SECOND,
         stoppedOutput, -1).run();
-    RecoveryJob.awaitCheckpoints(stopped, 3);
+    RecoveryJob.awaitCheckpoints(stopped, 2);
     Path savepoint = stopped.stopWithSavepoint(Duration.standardSeconds(30));
     assertEquals(PipelineResult.State.STOPPED, stopped.getState());
 

@@ -28,6 +28,11 @@ final class BarrierAligner {
   /** The last checkpoint aligned, so that a late barrier of an older one is ignored. */
   private long lastAligned = -1;
   private int barriersReceived;
+  /**
+   * The newest checkpoint the job asked this subtask for while some input was still open: it
+   * starts here once every input has ended, if no barrier of it came first. Derived.
+   */
+  private long pendingTrigger = -1;
   /** When the first barrier of the checkpoint being aligned arrived. Derived, per checkpoint. */
   private long alignmentStartNanos;
 
@@ -63,7 +68,32 @@ final class BarrierAligner {
       ended[channel] = true;
       endedCount++;
       completeIfAligned();
+      if (endedCount == ended.length && pendingTrigger > lastAligned && aligning == -1) {
+        start(pendingTrigger);
+      }
     }
+  }
+
+  /**
+   * The job asks for checkpoint {@code checkpointId}. A subtask whose inputs have all ended (or
+   * that never had any) starts it: no barrier will come, since its producers have finished and
+   * are recorded so. The others wait for the barriers; if their inputs all end first, they start
+   * it then.
+   */
+  void triggered(long checkpointId) throws Exception {
+    if (checkpointId <= lastAligned || checkpointId <= aligning) {
+      return;
+    }
+    if (endedCount == ended.length && aligning == -1) {
+      start(checkpointId);
+    } else {
+      pendingTrigger = Math.max(pendingTrigger, checkpointId);
+    }
+  }
+
+  private void start(long checkpointId) throws Exception {
+    lastAligned = checkpointId;
+    aligned.checkpoint(checkpointId, 0);
   }
 
   boolean isAligning() {

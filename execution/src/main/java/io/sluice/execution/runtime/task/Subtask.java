@@ -24,7 +24,6 @@ public final class Subtask implements Runnable {
   private final TaskMailbox mailbox;
   private final OperatorChain chain;
   private final TaskLoop loop;
-  private final int inputChannels;
 
   public Subtask(TaskEnvironment env, Vertex vertex, int index) {
     this.env = env;
@@ -50,7 +49,6 @@ public final class Subtask implements Runnable {
       throw new IllegalStateException("subtask " + name() + " expects " + chain.channelCount()
           + " input channels, its gate has " + gate.channelCount());
     }
-    this.inputChannels = gate.channelCount();
     this.loop = new TaskLoop(chain, gate, mailbox, time, env.quiescence(), this::checkpoint);
     for (ChainedOperator op : chain.operators()) {
       op.context().restoreFrom(env.restoreFor(op.node(), index));
@@ -82,17 +80,15 @@ public final class Subtask implements Runnable {
   }
 
   /**
-   * Starts checkpoint {@code checkpointId} here if this subtask has no input channels (its sources
-   * snapshot their position and the barrier starts from them); the others wait for its barriers.
+   * The job asks for checkpoint {@code checkpointId}: a subtask whose inputs have all ended (a
+   * source, or one whose producers have finished) starts it, the others align its barriers.
    */
   public void triggerCheckpoint(long checkpointId) {
-    if (inputChannels == 0) {
-      mailbox.post(() -> {
-        if (!chain.isFinished()) {
-          checkpoint(checkpointId, 0);
-        }
-      });
-    }
+    mailbox.post(() -> {
+      if (!chain.isFinished()) {
+        loop.checkpointTriggered(checkpointId);
+      }
+    });
   }
 
   /** Checkpoint {@code checkpointId} is complete everywhere: each operator may act on it. */

@@ -24,6 +24,11 @@ final class TaskLoop {
   private final OperatorChain chain;
   private final InputGate gate;
   private final BarrierAligner barriers;
+
+  /** The job asks for a checkpoint: see {@link BarrierAligner#triggered}. On the subtask's thread. */
+  void checkpointTriggered(long checkpointId) throws Exception {
+    barriers.triggered(checkpointId);
+  }
   private final TaskMailbox mailbox;
   private final ProcessingTimeService time;
   /** Null unless processing time is in-band. */
