@@ -57,7 +57,7 @@ public final class SluiceRunner extends PipelineRunner<SluicePipelineResult> {
     FileSystems.setDefaultPipelineOptions(options);
     PipelineTranslator.Translation translation = PipelineTranslator.translate(pipeline, options.getJobName(),
         new TranslationSettings(options, OptionValues.parallelism(options), OptionValues.maxBundleSize(options),
-            options.isStreaming()));
+            options.isStreaming(), OptionValues.checkpointing(options) != null));
     ExecutionConfig config = new ExecutionConfig()
         .channelCapacityFrames(options.getChannelCapacity())
         .maxParallelism(OptionValues.maxParallelism(options))

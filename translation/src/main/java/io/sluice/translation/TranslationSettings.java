@@ -9,8 +9,15 @@ public final class TranslationSettings {
   private final int parallelism;
   private final int maxBundleSize;
   private final boolean streaming;
+  private final boolean checkpointing;
 
   public TranslationSettings(PipelineOptions options, int parallelism, int maxBundleSize, boolean streaming) {
+    this(options, parallelism, maxBundleSize, streaming, false);
+  }
+
+  /** {@code checkpointing}: a streaming job will take checkpoints (batch jobs never do). */
+  public TranslationSettings(PipelineOptions options, int parallelism, int maxBundleSize, boolean streaming,
+      boolean checkpointing) {
     if (parallelism < 1) {
       throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
     }
@@ -21,6 +28,7 @@ public final class TranslationSettings {
     this.parallelism = parallelism;
     this.maxBundleSize = maxBundleSize;
     this.streaming = streaming;
+    this.checkpointing = checkpointing;
   }
 
   public PipelineOptions options() {
@@ -43,7 +51,15 @@ public final class TranslationSettings {
     return streaming;
   }
 
+  /**
+   * True when a streaming job takes checkpoints: sources must then be readable a piece at a time,
+   * with their position in each checkpoint.
+   */
+  public boolean checkpointing() {
+    return streaming && checkpointing;
+  }
+
   public TranslationSettings withStreaming(boolean streaming) {
-    return new TranslationSettings(options, parallelism, maxBundleSize, streaming);
+    return new TranslationSettings(options, parallelism, maxBundleSize, streaming, checkpointing);
   }
 }

@@ -6,6 +6,7 @@ import io.sluice.translation.TranslationContext;
 import io.sluice.translation.operators.shared.BoundedReadOperator;
 import io.sluice.translation.operators.shared.UnboundedReadOperator;
 import java.io.Closeable;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.io.BoundedSource;
 import org.apache.beam.sdk.io.UnboundedSource;
@@ -14,6 +15,7 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.runners.AppliedPTransform;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.util.construction.SplittableParDo;
+import org.apache.beam.sdk.util.construction.UnboundedReadFromBoundedSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +49,17 @@ public final class ReadTranslator<T> implements TransformTranslator<PTransform<?
       } else {
         BoundedSource<T> source = ((SplittableParDo.PrimitiveBoundedRead<T>) transform.getTransform()).getSource();
         List<? extends BoundedSource<T>> splits = splitBounded(source, parallelism, context.options(), step);
-        factory = subtask -> new BoundedReadOperator<>(splits, context.options(), step, context.metrics());
+        if (context.settings().checkpointing()) {
+          // Read a piece at a time, its position (rest of the split) in every checkpoint: a bounded
+          // read emitting everything in one call would allow no checkpoint until it ended.
+          List<UnboundedSource<T, ?>> positioned = new ArrayList<>();
+          for (BoundedSource<T> split : splits) {
+            positioned.add(new UnboundedReadFromBoundedSource.BoundedToUnboundedSourceAdapter<>(split));
+          }
+          factory = subtask -> new UnboundedReadOperator<>(positioned, context.options(), step, context.metrics());
+        } else {
+          factory = subtask -> new BoundedReadOperator<>(splits, context.options(), step, context.metrics());
+        }
       }
     }
     context.setProducer(Transforms.onlyOutput(transform), context.addSource(step, factory), 0);
