@@ -26,14 +26,7 @@ public final class HeapKeyedStores implements KeyedStores {
   /** Restores the stores of {@code restore}, keeping only the entries that belong here. */
   static HeapKeyedStores restore(StateRestore restore, Path scratch) {
     HeapKeyedStores restored = new HeapKeyedStores();
-    boolean all = restore.isOneToOne();
-    for (RestoredPart part : restore.parts()) {
-      StateBackendKind.of(part.backend()).readEntries(part, scratch, (store, layout, key, value) -> {
-        if (all || restore.belongsHere(layout, key)) {
-          layout.merge(restored.store(store, layout), key, value);
-        }
-      });
-    }
+    restore.copyInto(restored, scratch);
     return restored;
   }
 

@@ -189,13 +189,7 @@ public final class RocksDbBackend implements KeyedStores {
       RocksDbBackend backend = openIn(directory, memoryBytes, List.of(RocksDB.DEFAULT_COLUMN_FAMILY));
       Path scratch = directory.resolveSibling(directory.getFileName() + "-restore");
       try {
-        for (RestoredPart part : restore.parts()) {
-          StateBackendKind.of(part.backend()).readEntries(part, scratch, (store, layout, key, value) -> {
-            if (restore.belongsHere(layout, key)) {
-              layout.merge(backend.store(store, layout), key, value);
-            }
-          });
-        }
+        restore.copyInto(backend, scratch);
       } catch (RuntimeException e) {
         backend.closeQuietly();
         throw e;

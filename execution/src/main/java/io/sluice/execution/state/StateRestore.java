@@ -14,6 +14,22 @@ public record StateRestore(List<RestoredPart> parts, KeyGroups keyGroups, int su
     return parts.size() == 1 && parts.get(0).subtask() == subtask && parts.get(0).parallelism() == parallelism;
   }
 
+  /**
+   * Puts into {@code target} every entry of every part that belongs here (all of them when this
+   * instance takes one snapshot over as it is), whichever backend wrote it; {@code scratch} is a
+   * directory a disk backend's snapshot may be opened in.
+   */
+  void copyInto(KeyedStores target, java.nio.file.Path scratch) {
+    boolean all = isOneToOne();
+    for (RestoredPart part : parts) {
+      StateBackendKind.of(part.backend()).readEntries(part, scratch, (store, layout, key, value) -> {
+        if (all || belongsHere(layout, key)) {
+          layout.merge(target.store(store, layout), key, value);
+        }
+      });
+    }
+  }
+
   /** True if the entry under {@code key} of a store laid out as {@code layout} belongs here. */
   public boolean belongsHere(StoreLayout layout, byte[] key) {
     return layout.belongsTo(key, keyGroups, subtask, parallelism);
