@@ -10,6 +10,9 @@ public interface ChannelReceiver {
   /** The next frame, or null if none has arrived; never blocks. */
   Frame poll();
 
+  /** The frame {@link #poll} would return next, left in place; null if none has arrived. */
+  Frame peek();
+
   /** True if {@link #poll} would return a frame. */
   boolean hasFrame();
 }

@@ -83,6 +83,33 @@ public final class InputGate {
     return null;
   }
 
+  /**
+   * An unblocked channel whose next frame is a checkpoint barrier (or, if {@code orEnd}, the end of
+   * its stream), or -1. Such a frame may be taken ahead of turn (with {@link #poll(int)}) while the
+   * subtask is in the middle of long work.
+   */
+  public int channelWithBarrierNext(boolean orEnd) {
+    ChannelReceiver[] all = channels;
+    for (int c = 0; c < all.length; c++) {
+      if (!blocked[c]) {
+        Frame frame = all[c].peek();
+        if (frame != null && (frame.kind() == Frame.Kind.BARRIER || orEnd && frame.kind() == Frame.Kind.END)) {
+          return c;
+        }
+      }
+    }
+    return -1;
+  }
+
+  /** The next frame of channel {@code c} alone, or null; {@link #lastChannel()} is then {@code c}. */
+  public Frame poll(int c) {
+    Frame frame = channels[c].poll();
+    if (frame != null) {
+      lastChannel = c;
+    }
+    return frame;
+  }
+
   /** The channel of the frame the last {@link #poll} returned. */
   public int lastChannel() {
     return lastChannel;

@@ -176,6 +176,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
 
   /** The asynchronous part: every instance's files, then the metadata, then everyone is told. */
   private void write(Pending checkpoint, TakenCheckpoint taken, CheckpointTarget attempt) {
+    long writeStartNanos = System.nanoTime();
     long bytesWritten = 0;
     long bytesShared = 0;
     Map<String, OperatorState.Builder> operators = new LinkedHashMap<>();
@@ -243,13 +244,20 @@ public final class CheckpointCoordinator implements AutoCloseable {
       lastEndNanos = System.nanoTime();
       notifyAll();
     }
-    long durationMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - checkpoint.startNanos());
+    long endNanos = System.nanoTime();
+    long durationMillis = TimeUnit.NANOSECONDS.toMillis(endNanos - checkpoint.startNanos());
     long alignmentMillis = TimeUnit.NANOSECONDS.toMillis(taken.alignmentNanos());
+    long takenMillis = TimeUnit.NANOSECONDS.toMillis(writeStartNanos - checkpoint.startNanos());
+    long synchronousMillis = TimeUnit.NANOSECONDS.toMillis(taken.synchronousNanos());
+    long asynchronousMillis = TimeUnit.NANOSECONDS.toMillis(endNanos - writeStartNanos);
     stats.completed(new CheckpointStats.Summary.Last(checkpoint.id(), completed.directory().toString(), durationMillis,
         alignmentMillis, bytesWritten, bytesShared));
-    LOG.info("Job {} completed {} {} in {} ms (alignment {} ms): {} bytes written, {} bytes shared with earlier"
-        + " checkpoints, at {}", jobName, checkpoint.savepoint() ? "savepoint" : "checkpoint", checkpoint.id(),
-        durationMillis, alignmentMillis, bytesWritten, bytesShared, completed.directory());
+    // Where the time went: barriers reaching every subtask (queued input ahead of them, then
+    // alignment), the longest synchronous part on a task thread, the files written off them.
+    LOG.info("Job {} completed {} {} in {} ms (every subtask's part after {} ms, alignment {} ms, synchronous {} ms;"
+        + " written in {} ms): {} bytes written, {} bytes shared with earlier checkpoints, at {}", jobName,
+        checkpoint.savepoint() ? "savepoint" : "checkpoint", checkpoint.id(), durationMillis, takenMillis,
+        alignmentMillis, synchronousMillis, asynchronousMillis, bytesWritten, bytesShared, completed.directory());
     attempt.notifyCheckpointComplete(checkpoint.id());
     checkpoint.done().complete(completed);
   }

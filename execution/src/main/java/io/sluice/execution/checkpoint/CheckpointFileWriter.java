@@ -6,10 +6,12 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
@@ -40,9 +42,48 @@ final class CheckpointFileWriter implements SnapshotFiles {
     return writeFile(ownDirectory + "/" + localName, localName, out -> transfer(source, out));
   }
 
+  /**
+   * An immutable file on the storage's file system (a RocksDB SST file, which RocksDB synced when it
+   * wrote it) is hard-linked, not copied: the checkpoint's bytes cost no write. Elsewhere, copied.
+   */
   @Override
   public StateFile copyShared(Path source, String sharedName, String localName) throws IOException {
-    return writeFile(CheckpointStorage.SHARED + "/" + sharedName, localName, out -> transfer(source, out));
+    String relative = CheckpointStorage.SHARED + "/" + sharedName;
+    Path target = root.resolve(relative);
+    Files.createDirectories(target.getParent());
+    // Linked under a temporary name, then renamed over any earlier file of that name: a file an
+    // older checkpoint names is never missing, even for a moment.
+    Path link = target.resolveSibling(target.getFileName() + ".link");
+    try {
+      Files.deleteIfExists(link);
+      Files.createLink(link, source);
+    } catch (IOException | UnsupportedOperationException e) {
+      return writeFile(relative, localName, out -> transfer(source, out));
+    }
+    Files.move(link, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    return describeLinked(relative, localName, target);
+  }
+
+  /** Size and checksum of a linked file, read back; forced, in case its data is not on disk yet. */
+  private static StateFile describeLinked(String relative, String localName, Path target) throws IOException {
+    CRC32C crc = new CRC32C();
+    long size = 0;
+    try (FileChannel channel = FileChannel.open(target, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
+      for (int n = channel.read(buffer); n >= 0; n = channel.read(buffer)) {
+        buffer.flip();
+        crc.update(buffer);
+        size += n;
+        buffer.clear();
+      }
+      channel.force(true);
+    }
+    return StateFile.newBuilder()
+        .setPath(relative)
+        .setLocalName(localName)
+        .setSize(size)
+        .setCrc32C((int) crc.getValue())
+        .build();
   }
 
   private static void transfer(Path source, OutputStream out) throws IOException {

@@ -3,7 +3,8 @@ package io.sluice.execution.checkpoint;
 import java.util.List;
 
 /**
- * Every operator instance's part of one checkpoint, once each subtask took it (or had ended), and
- * the longest any subtask spent aligning its barriers.
+ * Every operator instance's part of one checkpoint, once each subtask took it (or had ended); the
+ * longest any subtask spent aligning its barriers, and the longest synchronous part (on a task
+ * thread) any subtask took.
  */
-public record TakenCheckpoint(List<OperatorSnapshot> snapshots, long alignmentNanos) {}
+public record TakenCheckpoint(List<OperatorSnapshot> snapshots, long alignmentNanos, long synchronousNanos) {}

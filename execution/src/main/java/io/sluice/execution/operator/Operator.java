@@ -24,8 +24,22 @@ public interface Operator {
 
   void process(int inputPort, Object record) throws Exception;
 
-  /** The minimum watermark over all of this operator's inputs advanced to {@code watermark}. */
+  /**
+   * The minimum watermark over all of this operator's inputs advanced to {@code watermark}.
+   *
+   * <p>Firing many timers may take long. An operator may stop between two timers when {@link
+   * OperatorContext#shouldYield} says so, at a point where a checkpoint may be taken, and say so
+   * with {@link #yielded}; it holds its output watermark back meanwhile. The engine then handles
+   * the message or barrier that was waiting, reads no other input, and calls this method again with
+   * the same watermark until the operator has not yielded. A restore may find timers due at the
+   * restored watermark: they fire when it is set again.
+   */
   default void watermark(long watermark) throws Exception {}
+
+  /** True if the last {@link #watermark} call stopped with timers still due. */
+  default boolean yielded() {
+    return false;
+  }
 
   /**
    * The watermark of input port {@code port} alone advanced (called before {@link #watermark}):

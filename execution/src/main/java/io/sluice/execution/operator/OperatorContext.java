@@ -80,6 +80,14 @@ public interface OperatorContext {
    */
   boolean checkpointsEnabled();
 
+  /**
+   * True when something is waiting that should not wait for the rest of a long piece of work: a
+   * message for the subtask (a checkpoint being triggered, a cancellation) or a checkpoint barrier
+   * next on an input. An operator firing timers in {@link Operator#watermark} asks between two
+   * timers, and may stop there: see {@link Operator#yielded}.
+   */
+  boolean shouldYield();
+
   /** True once the job is cancelled or failed: long loops in an operator should stop. */
   boolean isCancelled();
 }

@@ -89,6 +89,7 @@ public final class JobExecution implements CheckpointTarget {
     final Set<Subtask> owing;
     final List<OperatorSnapshot> snapshots = new ArrayList<>();
     long alignmentNanos;
+    long synchronousNanos;
     final CompletableFuture<TakenCheckpoint> done = new CompletableFuture<>();
 
     PendingCheckpoint(Set<Subtask> owing) {
@@ -280,8 +281,8 @@ public final class JobExecution implements CheckpointTarget {
 
     @Override
     public void checkpointAcknowledged(Subtask subtask, long checkpointId, List<OperatorSnapshot> snapshots,
-        long alignmentNanos) {
-      acknowledge(subtask, checkpointId, snapshots, alignmentNanos);
+        long alignmentNanos, long synchronousNanos) {
+      acknowledge(subtask, checkpointId, snapshots, alignmentNanos, synchronousNanos);
     }
 
     @Override
@@ -301,7 +302,7 @@ public final class JobExecution implements CheckpointTarget {
           // A failed subtask's operators did not finish: no checkpoint may record them so.
           abortCheckpoint(id);
         } else {
-          acknowledge(subtask, id, subtask.finishedSnapshots(), 0);
+          acknowledge(subtask, id, subtask.finishedSnapshots(), 0, 0);
         }
       }
       if (error != null && !(error instanceof JobCancelledException && cancelled)
@@ -419,7 +420,7 @@ public final class JobExecution implements CheckpointTarget {
         }
       }
       if (owing.isEmpty()) {
-        takenAtOnce = new TakenCheckpoint(pending.snapshots, 0);
+        takenAtOnce = new TakenCheckpoint(pending.snapshots, 0, 0);
       } else {
         pendingCheckpoints.put(checkpointId, pending);
       }
@@ -457,7 +458,8 @@ public final class JobExecution implements CheckpointTarget {
     }
   }
 
-  private void acknowledge(Subtask subtask, long checkpointId, List<OperatorSnapshot> snapshots, long alignmentNanos) {
+  private void acknowledge(Subtask subtask, long checkpointId, List<OperatorSnapshot> snapshots, long alignmentNanos,
+      long synchronousNanos) {
     PendingCheckpoint complete = null;
     synchronized (pendingCheckpoints) {
       PendingCheckpoint pending = pendingCheckpoints.get(checkpointId);
@@ -472,6 +474,7 @@ public final class JobExecution implements CheckpointTarget {
       }
       pending.snapshots.addAll(snapshots);
       pending.alignmentNanos = Math.max(pending.alignmentNanos, alignmentNanos);
+      pending.synchronousNanos = Math.max(pending.synchronousNanos, synchronousNanos);
       if (pending.owing.isEmpty()) {
         pendingCheckpoints.remove(checkpointId);
         complete = pending;
@@ -479,7 +482,8 @@ public final class JobExecution implements CheckpointTarget {
     }
     if (complete != null) {
       // Outside the lock: the coordinator goes on from here.
-      complete.done.complete(new TakenCheckpoint(complete.snapshots, complete.alignmentNanos));
+      complete.done.complete(new TakenCheckpoint(complete.snapshots, complete.alignmentNanos,
+          complete.synchronousNanos));
     }
   }
 

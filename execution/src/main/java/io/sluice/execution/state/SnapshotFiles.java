@@ -19,7 +19,8 @@ public interface SnapshotFiles {
 
   /**
    * Copies {@code source}, an immutable file, into shared storage as {@code sharedName} (unique to
-   * its contents), where later checkpoints may reference it instead of copying it again.
+   * its contents), where later checkpoints may reference it instead of copying it again. On the
+   * same file system it may be linked instead: it must then never change.
    */
   StateFile copyShared(Path source, String sharedName, String localName) throws IOException;
 

@@ -166,4 +166,9 @@ public final class OperatorHarness implements OperatorContext, Output {
   public boolean isCancelled() {
     return false;
   }
+
+  @Override
+  public boolean shouldYield() {
+    return false;
+  }
 }

@@ -93,6 +93,13 @@ public final class LocalChannel implements ChannelSender, ChannelReceiver {
   }
 
   @Override
+  public Frame peek() {
+    long h = head;
+    // The slot is written before tail moves past it: reading tail first makes the frame visible.
+    return h == tail ? null : ring[(int) h & mask];
+  }
+
+  @Override
   public boolean hasFrame() {
     return head != tail;
   }

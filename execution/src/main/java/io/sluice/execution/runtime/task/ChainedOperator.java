@@ -1,5 +1,6 @@
 package io.sluice.execution.runtime.task;
 
+import java.util.ArrayDeque;
 import io.sluice.execution.graph.OperatorNode;
 import io.sluice.execution.operator.Operator;
 import io.sluice.execution.operator.SourceOperator;
@@ -18,6 +19,11 @@ final class ChainedOperator {
   private Operator operator;
   private ChainOutput output;
   private SubtaskContext context;
+  /**
+   * What waits for the timers the operator left due when it yielded (the rest of a feeder's end),
+   * in order. Derived; empty unless the operator yielded.
+   */
+  private final ArrayDeque<TaskMailbox.Mail> afterYield = new ArrayDeque<>();
   /** Inputs done, but work remains at later processing times: derived, until finished. */
   private boolean draining;
   private boolean finished;
@@ -100,18 +106,49 @@ final class ChainedOperator {
     }
   }
 
+  /**
+   * True while the operator has timers left due from a watermark (it yielded) or work waiting for
+   * them: the subtask reads no input until they are done.
+   */
+  boolean hasDueWork() {
+    return !finished && operator != null && (operator.yielded() || !afterYield.isEmpty());
+  }
+
+  /** Goes on firing the timers left due, then does what waited for them, unless it yields again. */
+  void continueDueWork() throws Exception {
+    if (operator.yielded()) {
+      operator.watermark(progress.watermark());
+    }
+    while (!operator.yielded() && !afterYield.isEmpty()) {
+      afterYield.poll().run();
+    }
+  }
+
   /** Feeder {@code slot} ended its stream: for this operator, its watermark is the end of time. */
   void feederDone(int slot) throws Exception {
-    advanceWatermark(slot, WatermarkTracker.END_OF_TIME);
-    if (chain.isProcessingTimeInBand()) {
-      advanceProcessingTime(slot, WatermarkTracker.END_OF_TIME);
-    }
-    int port = progress.portOf(slot);
-    if (progress.feederDone(slot)) {
-      operator.inputDone(port);
-    }
-    if (progress.allFeedersDone()) {
-      complete();
+    // Two steps, each after the timers already due: ending a stream taken ahead of due work (for a
+    // checkpoint) must not fire the timers it makes due before the checkpoint is taken.
+    afterDueWork(() -> advanceWatermark(slot, WatermarkTracker.END_OF_TIME));
+    afterDueWork(() -> {
+      if (chain.isProcessingTimeInBand()) {
+        advanceProcessingTime(slot, WatermarkTracker.END_OF_TIME);
+      }
+      int port = progress.portOf(slot);
+      if (progress.feederDone(slot)) {
+        operator.inputDone(port);
+      }
+      if (progress.allFeedersDone()) {
+        complete();
+      }
+    });
+  }
+
+  /** Runs {@code rest} now, or once the timers the operator left due have fired. */
+  private void afterDueWork(TaskMailbox.Mail rest) throws Exception {
+    if (operator.yielded() || !afterYield.isEmpty()) {
+      afterYield.add(rest);
+    } else {
+      rest.run();
     }
   }
 

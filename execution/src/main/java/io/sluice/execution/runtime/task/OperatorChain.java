@@ -119,6 +119,29 @@ final class OperatorChain {
     unfinished--;
   }
 
+  /** True while an operator has timers left due from a watermark (see {@link ChainedOperator#hasDueWork}). */
+  boolean hasDueWork() {
+    for (ChainedOperator op : operators) {
+      if (op.hasDueWork()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Goes on with the first operator's due work: upstream first, since what it still fires comes
+   * before the watermark that may make the next one fire.
+   */
+  void continueDueWork() throws Exception {
+    for (ChainedOperator op : operators) {
+      if (op.hasDueWork()) {
+        op.continueDueWork();
+        return;
+      }
+    }
+  }
+
   /** No input is waiting: operators end their bundles, so downstream sees their output. */
   void idle() throws Exception {
     for (ChainedOperator op : operators) {

@@ -72,6 +72,11 @@ public final class Subtask implements Runnable {
     return loop.recordsIn();
   }
 
+  /** See {@link io.sluice.execution.operator.OperatorContext#shouldYield}. */
+  boolean shouldYield() {
+    return loop.shouldYield();
+  }
+
   /** Stops the subtask at its next turn; a thread blocked in a send or in user code needs an interrupt too. */
   public void cancel(String reason) {
     mailbox.post(() -> {
@@ -110,6 +115,7 @@ public final class Subtask implements Runnable {
    * before it, and the snapshots go to the job, to be written off this thread.
    */
   private void checkpoint(long checkpointId, long alignmentNanos) throws Exception {
+    long start = System.nanoTime();
     List<OperatorSnapshot> snapshots = new ArrayList<>(chain.operators().length);
     try {
       for (ChainedOperator op : chain.operators()) {
@@ -129,7 +135,7 @@ public final class Subtask implements Runnable {
       throw t;
     }
     chain.forwardBarrier(checkpointId);
-    env.checkpointAcknowledged(this, checkpointId, snapshots, alignmentNanos);
+    env.checkpointAcknowledged(this, checkpointId, snapshots, alignmentNanos, System.nanoTime() - start);
   }
 
   private OperatorSnapshot snapshotOf(ChainedOperator op, boolean finished,

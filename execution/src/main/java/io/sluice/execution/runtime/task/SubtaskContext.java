@@ -198,6 +198,11 @@ final class SubtaskContext implements OperatorContext {
   }
 
   @Override
+  public boolean shouldYield() {
+    return subtask.shouldYield();
+  }
+
+  @Override
   public boolean isCancelled() {
     return env.isCancelled();
   }

@@ -55,10 +55,11 @@ public interface TaskEnvironment {
 
   /**
    * The subtask took its part of checkpoint {@code checkpointId} (its operators' synchronous
-   * snapshots) and forwarded the barrier, after aligning it for {@code alignmentNanos}.
+   * snapshots, in {@code synchronousNanos}) and forwarded the barrier, after aligning it for
+   * {@code alignmentNanos}.
    */
   void checkpointAcknowledged(Subtask subtask, long checkpointId, List<OperatorSnapshot> snapshots,
-      long alignmentNanos);
+      long alignmentNanos, long synchronousNanos);
 
   /** The subtask ended, with {@code failure} or null. */
   void subtaskEnded(Subtask subtask, Throwable failure);

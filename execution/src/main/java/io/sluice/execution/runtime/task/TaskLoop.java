@@ -15,6 +15,13 @@ import java.util.List;
  * turn, fire processing-time callbacks that are due, hand the next frame of the input gate to the
  * operator it is for; when nothing is waiting, let operators end their bundles, send what the
  * writers hold, and wait for input, a callback, mail or a source's next turn, whichever is first.
+ *
+ * <p>An operator firing many timers at a watermark may yield between two of them when mail or a
+ * checkpoint barrier waits (see {@link io.sluice.execution.operator.Operator#watermark}). Until it
+ * is done the loop runs the mail, takes barriers and ends of stream that are next on their channels
+ * (so a checkpoint need not wait for the timers: its snapshot holds the rest, due at the restored
+ * watermark) and lets the operator go on; it reads no records, polls no source and fires no
+ * callback.
  */
 final class TaskLoop {
 
@@ -55,11 +62,20 @@ final class TaskLoop {
     return recordsIn;
   }
 
+  /** True when mail or a barrier next on a channel should not wait for an operator's long work. */
+  boolean shouldYield() {
+    return mailbox.hasMail() || gate.channelWithBarrierNext(false) >= 0;
+  }
+
   void run() throws Exception {
     start();
     while (!chain.isFinished()) {
       if (mailbox.hasMail()) {
         mailbox.runAll();
+      }
+      if (chain.hasDueWork()) {
+        continueDueWork();
+        continue;
       }
       boolean busy = pollSources();
       if (inBandTime && !sources.isEmpty()) {
@@ -86,19 +102,40 @@ final class TaskLoop {
         continue;
       }
       handle(gate.lastChannel(), frame);
-      if (inBandTime) {
-        // Everything this frame caused must be on its way before it stops counting as in flight.
-        chain.idle();
-        chain.flush();
-        gate.handled(1);
-      } else {
-        // Counted handled once what it caused is flushed, when the subtask next goes idle.
-        handledUnsent++;
+      // Counted handled once what it caused is flushed: with in-band time at once (unless timers it
+      // made due are still firing), otherwise when the subtask next goes idle.
+      handledUnsent++;
+      if (inBandTime && !chain.hasDueWork()) {
+        settleInBand();
       }
     }
     // Every operator has ended its outputs: all this subtask received has had its effects.
     gate.handled(handledUnsent);
     handledUnsent = 0;
+  }
+
+  /** With in-band time, what the frames handled caused is sent on before they stop counting as in flight. */
+  private void settleInBand() throws Exception {
+    chain.idle();
+    chain.flush();
+    gate.handled(handledUnsent);
+    handledUnsent = 0;
+  }
+
+  /**
+   * Barriers and ends of stream next on their channels first, then a turn of the operator's due
+   * work. An end goes ahead too: a checkpoint triggered after the sources finished starts once
+   * every input has ended, and nothing comes after an end.
+   */
+  private void continueDueWork() throws Exception {
+    for (int c = gate.channelWithBarrierNext(true); c >= 0; c = gate.channelWithBarrierNext(true)) {
+      handle(c, gate.poll(c));
+      handledUnsent++;
+    }
+    chain.continueDueWork();
+    if (inBandTime && !chain.hasDueWork()) {
+      settleInBand();
+    }
   }
 
   /** Operators without feeders start now: sources are polled from here on, the others complete. */

@@ -201,6 +201,14 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
 
   @Override
   public void snapshotState(long checkpointId) throws Exception {
+    // Readers count what they read while taking their marks (a bounded source behind the adapter
+    // reads ahead): into this step's metrics, as when polled.
+    try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(metricsContainer)) {
+      snapshotReaders(checkpointId);
+    }
+  }
+
+  private void snapshotReaders(long checkpointId) throws Exception {
     checkpointing = true;
     if (readers == null) {
       // Not polled yet: what a restore gave it must reach this checkpoint too.
@@ -284,9 +292,11 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
   public void checkpointComplete(long checkpointId) throws Exception {
     stepMetrics.checkpointComplete(checkpointId);
     // A complete checkpoint subsumes the earlier ones: their marks are finalized too.
-    while (!marksToFinalize.isEmpty() && marksToFinalize.firstKey() <= checkpointId) {
-      for (UnboundedSource.CheckpointMark mark : marksToFinalize.pollFirstEntry().getValue()) {
-        mark.finalizeCheckpoint();
+    try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(metricsContainer)) {
+      while (!marksToFinalize.isEmpty() && marksToFinalize.firstKey() <= checkpointId) {
+        for (UnboundedSource.CheckpointMark mark : marksToFinalize.pollFirstEntry().getValue()) {
+          mark.finalizeCheckpoint();
+        }
       }
     }
   }

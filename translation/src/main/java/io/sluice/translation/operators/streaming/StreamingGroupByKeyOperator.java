@@ -42,6 +42,8 @@ public final class StreamingGroupByKeyOperator<K, V, W extends BoundedWindow> im
   private CounterCell droppedDueToLateness;
   /** The step's metrics in this instance, committed with checkpoints: derived, open to close. */
   private InstanceMetrics stepMetrics;
+  /** The last watermark call stopped with timers due (to let a checkpoint go first): derived. */
+  private boolean yielded;
 
   @SuppressWarnings("unchecked")
   public StreamingGroupByKeyOperator(KvCoder<K, V> inputCoder, WindowingStrategy<?, ?> windowingStrategy,
@@ -101,9 +103,17 @@ public final class StreamingGroupByKeyOperator<K, V, W extends BoundedWindow> im
   @Override
   public void watermark(long watermark) throws Exception {
     keyState.setInputWatermark(watermark);
-    fireTimers(TimelyKeyState.EVENT_TIME, watermark);
-    emitWatermark();
+    yielded = !keyState.fireEventTimers(watermark, this::fire);
+    if (!yielded) {
+      emitWatermark();
+    }
   }
+
+  @Override
+  public boolean yielded() {
+    return yielded;
+  }
+
 
   @Override
   public void processingTime(long now) throws Exception {
@@ -121,10 +131,14 @@ public final class StreamingGroupByKeyOperator<K, V, W extends BoundedWindow> im
   private void fireTimers(int domain, long upTo) throws Exception {
     TimerData timer;
     while ((timer = keyState.pollDue(domain, upTo)) != null) {
-      ReduceFnRunner<K, V, Iterable<V>, W> reduce = reduceFnRunner();
-      reduce.onTimers(List.of(timer));
-      reduce.persist();
+      fire(timer);
     }
+  }
+
+  private void fire(TimerData timer) throws Exception {
+    ReduceFnRunner<K, V, Iterable<V>, W> reduce = reduceFnRunner();
+    reduce.onTimers(List.of(timer));
+    reduce.persist();
   }
 
   private void emitWatermark() throws InterruptedException {

@@ -298,6 +298,26 @@ public final class TimelyKeyState implements StepContext {
     void fire(int domain, long upTo) throws Exception;
   }
 
+  /** Fires one timer (its key is current), as the operator fires its timers. */
+  public interface TimerAction {
+    void fire(TimerData timer) throws Exception;
+  }
+
+  /**
+   * Fires, in order, the event-time timers {@code upTo} has passed; stops between two, returning
+   * false, when the subtask asks the operator to yield (see {@link OperatorContext#shouldYield}).
+   */
+  public boolean fireEventTimers(long upTo, TimerAction fire) throws Exception {
+    TimerData timer;
+    while ((timer = pollDue(EVENT_TIME, upTo)) != null) {
+      fire.fire(timer);
+      if (context.shouldYield()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /**
    * Fires the processing-time timers due at clock reading {@code now}, then the synchronized
    * processing-time timers due at synchronized processing time. That lags the clock while something

@@ -78,6 +78,8 @@ public final class TimelyParDoOperator implements Operator {
   private long inputWatermark = Long.MIN_VALUE;
   /** Derived: what was last forwarded; never goes back. */
   private long outputWatermark = Long.MIN_VALUE;
+  /** The last watermark call stopped with event-time timers due (to let a checkpoint go first): derived. */
+  private boolean yielded;
 
   public TimelyParDoOperator(DoFnSpec spec, JobMetrics metrics, boolean keyed) {
     this(spec, metrics, keyed, null);
@@ -293,8 +295,15 @@ public final class TimelyParDoOperator implements Operator {
   @Override
   public void watermark(long watermark) throws Exception {
     inputWatermark = watermark;
-    retryPushedBack();
+    if (!yielded) {
+      retryPushedBack();
+    }
     advanceTime();
+  }
+
+  @Override
+  public boolean yielded() {
+    return yielded;
   }
 
   /**
@@ -304,9 +313,13 @@ public final class TimelyParDoOperator implements Operator {
   private void advanceTime() throws Exception {
     if (keyed) {
       long effective = Math.min(inputWatermark, pushedBackMin());
-      if (effective > keyState.inputWatermark()) {
-        keyState.setInputWatermark(effective);
-        fireTimers(TimelyKeyState.EVENT_TIME, effective, Integer.MAX_VALUE);
+      if (effective > keyState.inputWatermark() || yielded) {
+        keyState.setInputWatermark(Math.max(effective, keyState.inputWatermark()));
+        yielded = !keyState.fireEventTimers(keyState.inputWatermark(), this::fire);
+        if (yielded) {
+          // The rest fire when the engine calls again; the watermark waits for them.
+          return;
+        }
       }
     }
     instance.finish();
@@ -362,6 +375,7 @@ public final class TimelyParDoOperator implements Operator {
     return splittable != null && keyState.hasTimers(TimelyKeyState.PROCESSING_TIME);
   }
 
+
   private void fireTimers(int domain, long upTo, int limit) throws Exception {
     int fired = 0;
     TimerData timer;
@@ -371,15 +385,18 @@ public final class TimelyParDoOperator implements Operator {
             + "resetting itself); the rest are dropped", spec.stepName(), limit);
         return;
       }
-      TimerData t = timer;
-      Object key = keyState.key();
-      if (splittable != null) {
-        byte[] keyBytes = (byte[]) key;
-        instance.inBundle(() -> runner.processElement(splittable.timerItem(keyBytes, t)));
-        continue;
-      }
-      instance.inBundle(() -> StatefulDoFns.fireTimer(runner, key, t));
+      fire(timer);
     }
+  }
+
+  private void fire(TimerData timer) throws Exception {
+    Object key = keyState.key();
+    if (splittable != null) {
+      byte[] keyBytes = (byte[]) key;
+      instance.inBundle(() -> runner.processElement(splittable.timerItem(keyBytes, timer)));
+      return;
+    }
+    instance.inBundle(() -> StatefulDoFns.fireTimer(runner, key, timer));
   }
 
   /** Forwards the input watermark as far as holds, timers and pushed-back input allow. */
