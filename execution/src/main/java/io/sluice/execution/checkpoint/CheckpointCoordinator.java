@@ -7,6 +7,7 @@ import io.sluice.execution.state.WrittenState;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -180,6 +181,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
     long bytesWritten = 0;
     long bytesShared = 0;
     Map<String, OperatorState.Builder> operators = new LinkedHashMap<>();
+    List<Path> unforced = new ArrayList<>();
     try {
       for (OperatorSnapshot snapshot : taken.snapshots()) {
         if (!isPending(checkpoint)) {
@@ -191,7 +193,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
             .setInputWatermark(snapshot.inputWatermark());
         if (snapshot.stores() != null) {
           WrittenState written = snapshot.stores().write(
-              storage.filesFor(checkpoint.id(), snapshot.operatorId(), snapshot.subtask()));
+              storage.filesFor(checkpoint.id(), snapshot.operatorId(), snapshot.subtask(), unforced));
           state.setBackend(written.backend()).addAllFiles(written.files()).addAllStores(written.stores());
           bytesWritten += written.bytesWritten();
           bytesShared += written.bytesShared();
@@ -199,6 +201,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
         operators.computeIfAbsent(snapshot.operatorId(), id -> OperatorState.newBuilder()
             .setOperatorId(id).setParallelism(snapshot.parallelism())).addSubtasks(state);
       }
+      CheckpointFileWriter.force(unforced);
     } catch (IOException | RuntimeException e) {
       releaseAll(taken.snapshots());
       synchronized (this) {

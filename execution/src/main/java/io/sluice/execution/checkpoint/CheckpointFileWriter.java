@@ -13,22 +13,37 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
  * Writes the files of one operator instance's snapshot into a checkpoint's storage: its own files
  * under {@code chk-<id>/<instance>/}, shared ones under {@code shared/}. Every file gets its size
- * and CRC-32C computed as it is written, and is forced to disk before the metadata can name it.
+ * and CRC-32C computed as it is written, and joins the checkpoint's list of files to force to disk
+ * before the metadata can name them: forced together once all are written, most are on disk by
+ * then, and one journal commit covers many.
  */
 final class CheckpointFileWriter implements SnapshotFiles {
 
   private final Path root;
   /** The instance's own directory, relative to the root. */
   private final String ownDirectory;
+  /** Files written for the checkpoint and not yet forced: shared by its writers, one thread. */
+  private final List<Path> unforced;
 
-  CheckpointFileWriter(Path root, String ownDirectory) {
+  CheckpointFileWriter(Path root, String ownDirectory, List<Path> unforced) {
     this.root = root;
     this.ownDirectory = ownDirectory;
+    this.unforced = unforced;
+  }
+
+  /** Forces every file in {@code files} to disk. */
+  static void force(List<Path> files) throws IOException {
+    for (Path file : files) {
+      try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        channel.force(true);
+      }
+    }
   }
 
   @Override
@@ -64,11 +79,11 @@ final class CheckpointFileWriter implements SnapshotFiles {
     return describeLinked(relative, localName, target);
   }
 
-  /** Size and checksum of a linked file, read back; forced, in case its data is not on disk yet. */
-  private static StateFile describeLinked(String relative, String localName, Path target) throws IOException {
+  /** Size and checksum of a linked file, read back; forced later, in case its data is not on disk yet. */
+  private StateFile describeLinked(String relative, String localName, Path target) throws IOException {
     CRC32C crc = new CRC32C();
     long size = 0;
-    try (FileChannel channel = FileChannel.open(target, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+    try (FileChannel channel = FileChannel.open(target, StandardOpenOption.READ)) {
       ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
       for (int n = channel.read(buffer); n >= 0; n = channel.read(buffer)) {
         buffer.flip();
@@ -76,8 +91,8 @@ final class CheckpointFileWriter implements SnapshotFiles {
         size += n;
         buffer.clear();
       }
-      channel.force(true);
     }
+    unforced.add(target);
     return StateFile.newBuilder()
         .setPath(relative)
         .setLocalName(localName)
@@ -119,8 +134,8 @@ final class CheckpointFileWriter implements SnapshotFiles {
       BufferedOutputStream out = new BufferedOutputStream(checked, 1 << 16);
       writer.writeTo(out);
       out.flush();
-      channel.force(true);
     }
+    unforced.add(target);
     return StateFile.newBuilder()
         .setPath(relative)
         .setLocalName(localName)

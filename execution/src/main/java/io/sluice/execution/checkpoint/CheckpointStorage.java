@@ -67,9 +67,9 @@ public final class CheckpointStorage {
   }
 
   /** Where one operator instance writes its part of checkpoint {@code checkpointId}. */
-  SnapshotFiles filesFor(long checkpointId, String operatorId, int subtask) {
+  SnapshotFiles filesFor(long checkpointId, String operatorId, int subtask, List<Path> unforced) {
     String instance = fileName(operatorId) + "-" + Integer.toHexString(operatorId.hashCode()) + "-" + subtask;
-    return new CheckpointFileWriter(root, "chk-" + checkpointId + "/" + instance);
+    return new CheckpointFileWriter(root, "chk-" + checkpointId + "/" + instance, unforced);
   }
 
   /** Writes the metadata that makes checkpoint {@code metadata.checkpoint_id} complete. */

@@ -9,6 +9,8 @@ import io.sluice.execution.checkpoint.proto.StateFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +31,7 @@ class CheckpointFileWriterTest {
   void aSharedFileOnTheSameFileSystemIsLinkedWithItsSizeAndChecksum() throws Exception {
     byte[] bytes = "an sst file's bytes".getBytes(StandardCharsets.UTF_8);
     Path source = Files.write(dir.resolve("000012.sst"), bytes);
-    CheckpointFileWriter writer = new CheckpointFileWriter(dir.resolve("root"), "chk-1/op-0");
+    CheckpointFileWriter writer = new CheckpointFileWriter(dir.resolve("root"), "chk-1/op-0", new ArrayList<>());
 
     StateFile file = writer.copyShared(source, "instance-000012.sst", "000012.sst");
 
@@ -47,7 +49,7 @@ class CheckpointFileWriterTest {
     Path source = Files.write(dir.resolve("000007.sst"), bytes);
     Path shared = Files.createDirectories(dir.resolve("root").resolve(CheckpointStorage.SHARED));
     Files.write(shared.resolve("instance-000007.sst"), "a torn wr".getBytes(StandardCharsets.UTF_8));
-    CheckpointFileWriter writer = new CheckpointFileWriter(dir.resolve("root"), "chk-2/op-0");
+    CheckpointFileWriter writer = new CheckpointFileWriter(dir.resolve("root"), "chk-2/op-0", new ArrayList<>());
 
     StateFile file = writer.copyShared(source, "instance-000007.sst", "000007.sst");
 
@@ -58,7 +60,8 @@ class CheckpointFileWriterTest {
   @Test
   void anOwnFileIsWrittenWithItsSizeAndChecksum() throws Exception {
     byte[] bytes = "a heap snapshot".getBytes(StandardCharsets.UTF_8);
-    CheckpointFileWriter writer = new CheckpointFileWriter(dir.resolve("root"), "chk-3/op-1");
+    List<Path> unforced = new ArrayList<>();
+    CheckpointFileWriter writer = new CheckpointFileWriter(dir.resolve("root"), "chk-3/op-1", unforced);
 
     StateFile file = writer.write("state", out -> out.write(bytes));
 
@@ -66,5 +69,6 @@ class CheckpointFileWriterTest {
     assertArrayEquals(bytes, Files.readAllBytes(dir.resolve("root").resolve(file.getPath())));
     assertEquals(bytes.length, file.getSize());
     assertEquals(crcOf(bytes), file.getCrc32C());
+    assertEquals(List.of(dir.resolve("root").resolve(file.getPath())), unforced, "to be forced with the others");
   }
 }
