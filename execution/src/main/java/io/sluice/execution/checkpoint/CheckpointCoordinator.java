@@ -109,12 +109,22 @@ public final class CheckpointCoordinator implements AutoCloseable {
     }
   }
 
-  /** The attempt ended: a checkpoint in progress is declined; nothing is triggered until the next attach. */
-  public synchronized void detach() {
-    target = null;
+  /**
+   * The attempt ended: a checkpoint in progress is declined (abandoned, not counted as declined,
+   * if the attempt {@code finished}: nothing is left to checkpoint); nothing is triggered until the
+   * next attach.
+   */
+  public synchronized void detach(boolean finished) {
+    // Ended while the attempt is still the target: it releases what its subtasks snapshotted.
     if (pending != null) {
-      decline(pending, "the job attempt ended");
+      if (finished) {
+        LOG.info("Job {} finished while checkpoint {} was being taken: it is abandoned", jobName, pending.id());
+        end(pending, "the job finished");
+      } else {
+        decline(pending, "the job attempt ended");
+      }
     }
+    target = null;
   }
 
   private void periodicTrigger() {
@@ -281,11 +291,16 @@ public final class CheckpointCoordinator implements AutoCloseable {
 
   /** Called holding the lock, for the checkpoint pending. */
   private void decline(Pending checkpoint, String reason) {
+    stats.declined();
+    LOG.warn("Job {} declined checkpoint {}: {}", jobName, checkpoint.id(), reason);
+    end(checkpoint, reason);
+  }
+
+  /** Ends the pending checkpoint without completing it. Called holding the lock. */
+  private void end(Pending checkpoint, String reason) {
     pending = null;
     lastEndNanos = System.nanoTime();
     notifyAll();
-    stats.declined();
-    LOG.warn("Job {} declined checkpoint {}: {}", jobName, checkpoint.id(), reason);
     if (target != null) {
       target.abortCheckpoint(checkpoint.id());
     }
@@ -314,7 +329,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
   @Override
   public void close() {
     synchronized (this) {
-      detach();
+      detach(false);
       if (periodic != null) {
         periodic.cancel(false);
       }

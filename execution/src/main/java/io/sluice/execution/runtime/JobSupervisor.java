@@ -81,7 +81,7 @@ public final class JobSupervisor {
 
   private void attemptEnded(JobExecution execution, Throwable error, RestorePlan restoredFrom) {
     if (coordinator != null) {
-      coordinator.detach();
+      coordinator.detach(error == null);
     }
     if (error == null) {
       finish(null);

@@ -19,12 +19,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
-import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
-import org.rocksdb.FlushOptions;
 import org.rocksdb.Options;
 import org.rocksdb.InfoLogLevel;
 import org.rocksdb.LRUCache;
@@ -89,6 +87,13 @@ public final class RocksDbBackend implements KeyedStores {
   /** SST files of each checkpoint written and not yet known complete: filled off the task thread. */
   private final Map<Long, Map<String, StateFile>> pendingFiles = new ConcurrentHashMap<>();
   private boolean closed;
+  /**
+   * Snapshots listed and not yet written or released: their files must stay, so RocksDB deletes
+   * none meanwhile and a close leaves the directory to the last of them. Guarded by this.
+   */
+  private int snapshotsInUse;
+  /** Closed while a snapshot was in use: the last one to end deletes the directory. Guarded by this. */
+  private boolean deleteWhenUnused;
 
   private RocksDbBackend(
       Path directory,
@@ -310,58 +315,117 @@ public final class RocksDbBackend implements KeyedStores {
   }
 
   /**
-   * Flushes the memtables and takes a RocksDB checkpoint beside the directory: hard links to the
-   * live SST files plus a copy of the small metadata files, a consistent view that later writes do
-   * not change.
+   * The synchronous part, as RocksDB's own checkpoint does it but without its file work on the task
+   * thread: file deletions stop, every column family's memtable is flushed at one point (atomic
+   * flush) and the live files are listed. Those files never change and, until the snapshot is
+   * written or released, are never deleted: a consistent view that later writes do not touch. The
+   * files are linked or copied by the asynchronous part.
    */
   @Override
   public StoresSnapshot snapshot(long checkpointId) {
     checkOpen();
-    Path local = directory.resolveSibling(directory.getFileName() + "-chk-" + checkpointId);
-    deleteQuietly(local);
     List<StoreInfo> infos = new ArrayList<>();
     layouts.forEach((name, layout) -> infos.add(StoreInfo.newBuilder().setName(name).setLayout(layout.name()).build()));
-    try (FlushOptions flush = new FlushOptions().setWaitForFlush(true);
-        Checkpoint checkpoint = Checkpoint.create(db)) {
-      db.flush(flush, new ArrayList<>(families.values()));
-      checkpoint.createCheckpoint(local.toString());
+    RocksDB.LiveFiles live;
+    try {
+      db.disableFileDeletions();
     } catch (RocksDBException e) {
-      deleteQuietly(local);
       throw failure("checkpoint " + checkpointId, e);
+    }
+    synchronized (this) {
+      snapshotsInUse++;
+    }
+    try {
+      live = db.getLiveFiles(true);
+    } catch (RocksDBException | RuntimeException e) {
+      synchronized (this) {
+        snapshotEnded();
+      }
+      throw e instanceof RocksDBException r ? failure("checkpoint " + checkpointId, r) : (RuntimeException) e;
     }
     Map<String, StateFile> confirmed = confirmedFiles;
     return new StoresSnapshot() {
+      /** Whether it was written or released. Guarded by the backend. */
+      private boolean ended;
+
       @Override
       public WrittenState write(SnapshotFiles files) throws IOException {
         try {
-          return upload(checkpointId, local, confirmed, infos, files);
+          return upload(checkpointId, live, confirmed, infos, files);
         } finally {
-          deleteQuietly(local);
+          release();
         }
       }
 
       @Override
       public void release() {
-        deleteQuietly(local);
+        synchronized (RocksDbBackend.this) {
+          if (!ended) {
+            ended = true;
+            snapshotEnded();
+          }
+        }
       }
     };
   }
 
-  /** The asynchronous part: copies what the last completed checkpoint does not hold. */
-  private WrittenState upload(long checkpointId, Path local, Map<String, StateFile> confirmed,
+  /**
+   * A snapshot was written or released: its files may go, and the directory if the backend closed
+   * meanwhile. Called holding the backend's lock.
+   */
+  private void snapshotEnded() {
+    snapshotsInUse--;
+    if (closed) {
+      if (snapshotsInUse == 0 && deleteWhenUnused) {
+        deleteQuietly(directory);
+      }
+      return;
+    }
+    try {
+      db.enableFileDeletions();
+    } catch (RocksDBException e) {
+      LOG.warn("RocksDB state in {}: could not allow file deletions again; its files will pile up", directory, e);
+    }
+  }
+
+  /**
+   * The asynchronous part: the live files the synchronous part listed, as RocksDB's checkpoint
+   * would have them (the manifest up to its size then, a CURRENT naming it), less the SST files
+   * the last completed checkpoint holds.
+   */
+  private WrittenState upload(long checkpointId, RocksDB.LiveFiles live, Map<String, StateFile> confirmed,
       List<StoreInfo> infos, SnapshotFiles files) throws IOException {
     List<StateFile> written = new ArrayList<>();
     Map<String, StateFile> ssts = new HashMap<>();
     long bytesWritten = 0;
     long bytesShared = 0;
-    List<Path> paths;
-    try (Stream<Path> list = Files.list(local)) {
-      paths = list.sorted().toList();
+    List<String> names = new ArrayList<>();
+    String manifest = null;
+    for (String liveFile : live.files) {
+      String name = liveFile.startsWith("/") ? liveFile.substring(1) : liveFile;
+      names.add(name);
+      if (name.startsWith("MANIFEST-")) {
+        manifest = name;
+      }
     }
-    for (Path path : paths) {
-      String name = path.getFileName().toString();
+    if (manifest == null) {
+      throw new IOException("RocksDB state in " + directory + " lists no manifest among its live files " + names);
+    }
+    Collections.sort(names);
+    for (String name : names) {
+      Path path = directory.resolve(name);
       StateFile file;
-      if (name.endsWith(".sst")) {
+      if (name.equals("CURRENT")) {
+        // The live one may name a newer manifest by now.
+        byte[] current = (manifest + "\n").getBytes(StandardCharsets.UTF_8);
+        file = files.write(name, out -> out.write(current));
+        bytesWritten += file.getSize();
+      } else if (name.equals(manifest)) {
+        // Appended to since: the state listed ends where the manifest ended then.
+        long size = live.manifestFileSize;
+        file = files.write(name, out -> copyPrefix(path, size, out));
+        bytesWritten += file.getSize();
+      } else if (name.endsWith(".sst")) {
         file = confirmed.get(name);
         if (file != null) {
           bytesShared += file.getSize();
@@ -404,7 +468,7 @@ public final class RocksDbBackend implements KeyedStores {
    *     deleted, after everything else was still released
    */
   @Override
-  public void close() {
+  public synchronized void close() {
     if (closed) {
       return;
     }
@@ -424,10 +488,15 @@ public final class RocksDbBackend implements KeyedStores {
     families.clear();
     closeCollecting(db::closeE, failures);
     closeInReverse(resources, failures);
-    try {
-      deleteRecursively(directory);
-    } catch (IOException | RuntimeException e) {
-      failures.add(e);
+    if (snapshotsInUse > 0) {
+      // A checkpoint is still copying its files: it deletes the directory when done.
+      deleteWhenUnused = true;
+    } else {
+      try {
+        deleteRecursively(directory);
+      } catch (IOException | RuntimeException e) {
+        failures.add(e);
+      }
     }
     if (!failures.isEmpty()) {
       StateStoreException e =
@@ -510,6 +579,21 @@ public final class RocksDbBackend implements KeyedStores {
     } catch (IOException e) {
       throw new StateStoreException(
           "Cannot create RocksDB state directory " + directory + ": " + e, e);
+    }
+  }
+
+  private static void copyPrefix(Path source, long size, java.io.OutputStream out) throws IOException {
+    try (java.io.InputStream in = Files.newInputStream(source)) {
+      byte[] buffer = new byte[1 << 16];
+      long left = size;
+      while (left > 0) {
+        int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+        if (n < 0) {
+          throw new IOException(source + " is shorter than the " + size + " bytes it had");
+        }
+        out.write(buffer, 0, n);
+        left -= n;
+      }
     }
   }
 

@@ -8,13 +8,21 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.execution.checkpoint.proto.StateFile;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,6 +66,63 @@ class RocksDbBackendTest extends SortedByteStoreContract {
     backend.store("default").put(bytes(1), bytes(30));
     assertArrayEquals(bytes(30), backend.store("default").get(bytes(1)));
     assertArrayEquals(bytes(20), b.get(bytes(1)));
+  }
+
+  /** Snapshot files in a plain directory, as a checkpoint would hold them. */
+  private static SnapshotFiles filesIn(Path target) {
+    return new SnapshotFiles() {
+      @Override
+      public StateFile write(String localName, StreamWriter writer) throws IOException {
+        try (OutputStream out = Files.newOutputStream(target.resolve(localName))) {
+          writer.writeTo(out);
+        }
+        return describe(localName);
+      }
+
+      @Override
+      public StateFile copy(Path source, String localName) throws IOException {
+        Files.copy(source, target.resolve(localName));
+        return describe(localName);
+      }
+
+      @Override
+      public StateFile copyShared(Path source, String sharedName, String localName) throws IOException {
+        return copy(source, localName);
+      }
+
+      private StateFile describe(String localName) throws IOException {
+        return StateFile.newBuilder().setPath(localName).setLocalName(localName)
+            .setSize(Files.size(target.resolve(localName))).build();
+      }
+    };
+  }
+
+  @Test
+  void aSnapshotHoldsTheStateAtItsTimeAndOutlivesAClose() throws Exception {
+    SortedByteStore s = backend.store("s");
+    s.put(bytes(1), bytes(10));
+    StoresSnapshot snapshot = backend.snapshot(1);
+    s.put(bytes(1), bytes(11));
+    s.put(bytes(2), bytes(20));
+    backend.close();
+    assertTrue(Files.isDirectory(directory), "the snapshot's files stay until it is written");
+
+    Path written = Files.createDirectories(temp.resolve("written"));
+    WrittenState state = snapshot.write(filesIn(written));
+    assertFalse(Files.exists(directory), "the last snapshot to end deletes the directory");
+    List<String> names = state.files().stream().map(StateFile::getLocalName).toList();
+    assertTrue(names.contains("CURRENT") && names.stream().anyMatch(n -> n.startsWith("MANIFEST-"))
+        && names.stream().anyMatch(n -> n.endsWith(".sst")), "a RocksDB checkpoint's files: " + names);
+
+    List<byte[]> families = RocksDB.listColumnFamilies(new Options(), written.toString());
+    List<ColumnFamilyDescriptor> descriptors = families.stream().map(ColumnFamilyDescriptor::new).toList();
+    List<ColumnFamilyHandle> handles = new ArrayList<>();
+    try (RocksDB db = RocksDB.openReadOnly(written.toString(), descriptors, handles)) {
+      ColumnFamilyHandle family = handles.get(families.stream().map(String::new).toList().indexOf("s"));
+      assertArrayEquals(bytes(10), db.get(family, bytes(1)), "the value at the snapshot");
+      assertNull(db.get(family, bytes(2)), "nothing written after it");
+      handles.forEach(ColumnFamilyHandle::close);
+    }
   }
 
   @Test
