@@ -215,7 +215,10 @@ public final class CheckpointCoordinator implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       releaseAll(taken.snapshots());
       synchronized (this) {
-        if (pending == checkpoint) {
+        if (pending == checkpoint && attempt.hasFinished()) {
+          LOG.info("Job {} finished while checkpoint {} was being written: it is abandoned", jobName, checkpoint.id());
+          end(checkpoint, "the job finished");
+        } else if (pending == checkpoint) {
           decline(checkpoint, "writing its state failed: " + e);
         }
       }

@@ -14,6 +14,12 @@ public interface CheckpointTarget {
   /** The checkpoint was declined: subtasks still owing their part owe nothing. */
   void abortCheckpoint(long checkpointId);
 
+  /**
+   * True once every subtask has ended and none failed: a checkpoint still being written can no
+   * longer matter, and the files it reads may be gone.
+   */
+  boolean hasFinished();
+
   /** The checkpoint is complete and durable: every operator instance may act on it. */
   void notifyCheckpointComplete(long checkpointId);
 }

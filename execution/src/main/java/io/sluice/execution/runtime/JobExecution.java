@@ -97,6 +97,9 @@ public final class JobExecution implements CheckpointTarget {
     }
   }
 
+  /** Every subtask ended and none failed: set before the job's directory (its state) is deleted. */
+  private volatile boolean finished;
+
   /** Null unless processing time is in-band: ordinary jobs do not count frames job-wide. */
   private Quiescence quiescence;
   /** The job's private directory under each configured root (spill, state), made on first use. */
@@ -351,8 +354,14 @@ public final class JobExecution implements CheckpointTarget {
     return t;
   }
 
+  @Override
+  public boolean hasFinished() {
+    return finished;
+  }
+
   private void finish() {
     progressReporter.shutdownNow();
+    finished = failure.get() == null;
     deleteJobDirectory();
     long millis = (System.nanoTime() - startNanos) / 1_000_000L;
     Throwable error = failure.get();
