@@ -63,6 +63,9 @@ public final class CheckpointCoordinator implements AutoCloseable {
     this.jobName = jobName;
     this.keyGroups = keyGroups;
     this.storage = CheckpointStorage.of(settings.directory(), jobName);
+    // The checkpoint format's descriptors are built on first use, which takes a while: here, as
+    // the job starts, rather than on a task thread inside the first checkpoint's synchronous part.
+    CheckpointMetadata.getDescriptor();
     try {
       this.nextId = storage.highestId() + 1;
       for (CompletedCheckpoint c : storage.completed()) {

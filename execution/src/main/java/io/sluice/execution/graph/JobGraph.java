@@ -73,6 +73,20 @@ public final class JobGraph {
     return ids;
   }
 
+  /**
+   * True if {@code node} may keep keyed state: its input comes over a hash edge, directly or
+   * through the operators chained before it. The others keep only operator state (a source's
+   * position, a step's metrics, input held back), which is small.
+   */
+  public boolean isKeyed(OperatorNode node) {
+    for (Edge e : edges) {
+      if (e.to() == node && (e.partitioning().kind() == Partitioning.Kind.HASH || e.isChained() && isKeyed(e.from()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public List<Vertex> vertices() {
     return Collections.unmodifiableList(vertices);
   }

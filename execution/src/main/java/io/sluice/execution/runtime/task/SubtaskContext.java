@@ -10,6 +10,7 @@ import io.sluice.execution.runtime.Quiescence;
 import io.sluice.execution.state.KeyGroups;
 import io.sluice.execution.state.KeyedStores;
 import io.sluice.execution.state.SortedByteStore;
+import io.sluice.execution.state.StateBackendKind;
 import io.sluice.execution.state.StoreLayout;
 import io.sluice.execution.state.StoresSnapshot;
 import java.nio.file.Path;
@@ -101,9 +102,12 @@ final class SubtaskContext implements OperatorContext {
   public KeyedStores keyedStores() {
     if (stores == null) {
       ExecutionConfig config = env.config();
+      // Operator state alone is small (as in Flink, it lives on the heap whatever the backend): a
+      // RocksDB instance per source or stateless step would cost every checkpoint a flush.
+      StateBackendKind backend = env.graph().isKeyed(operator.node()) ? config.stateBackend() : StateBackendKind.HEAP;
       stores = restored != null && restored.stores() != null
-          ? config.stateBackend().restore(env.stateDirectory(directoryName()), config.stateMemoryBytes(), restored.stores())
-          : config.stateBackend().open(env.stateDirectory(directoryName()), config.stateMemoryBytes());
+          ? backend.restore(env.stateDirectory(directoryName()), config.stateMemoryBytes(), restored.stores())
+          : backend.open(env.stateDirectory(directoryName()), config.stateMemoryBytes());
     }
     return stores;
   }
