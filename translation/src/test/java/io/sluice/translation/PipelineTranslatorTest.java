@@ -30,12 +30,17 @@ import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.transforms.SimpleFunction;
 import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.windowing.AfterPane;
+import org.apache.beam.sdk.transforms.windowing.Repeatedly;
+import org.apache.beam.sdk.transforms.windowing.Sessions;
+import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.WindowingStrategy;
+import org.joda.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** What graph a pipeline becomes: which transforms fuse into one vertex, which edges shuffle. */
@@ -172,6 +177,27 @@ class PipelineTranslatorTest {
     assertEquals(List.of(Partitioning.Kind.HASH), channelsInto(graph, merge));
     assertTrue(graph.vertices().stream().flatMap(v -> v.operators().stream())
         .noneMatch(n -> n.name().contains("GroupByKey")), "no GroupByKey left: " + graph.describe());
+  }
+
+  @Test
+  void streamingCombinePerKeyIsOneCombiningGroupByKeyWhateverTheTrigger() {
+    Pipeline p = Pipeline.create(options);
+    p.apply("Endless", GenerateSequence.from(0))
+        .apply("Keyed", WithKeys.of("k"))
+        .apply(Window.<KV<String, Long>>into(Sessions.withGapDuration(Duration.standardSeconds(1)))
+            .triggering(Repeatedly.forever(AfterPane.elementCountAtLeast(2)))
+            .withAllowedLateness(Duration.standardSeconds(5)).accumulatingFiredPanes())
+        .apply("Sum", org.apache.beam.sdk.transforms.Sum.longsPerKey());
+    JobGraph graph = PipelineTranslator.translate(p, "test", new TranslationSettings(options, 2, 100, false)).graph();
+    Vertex sum = graph.vertices().stream()
+        .filter(v -> v.operators().stream().anyMatch(n -> n.name().equals("Sum")))
+        .findFirst().orElseThrow();
+    assertEquals(List.of("Sum"), sum.operators().stream().map(OperatorNode::name).collect(Collectors.toList()),
+        "one operator, panes holding accumulators: " + graph.describe());
+    assertTrue(graph.vertices().stream().flatMap(v -> v.operators().stream())
+        .noneMatch(n -> n.name().contains("GroupByKey") || n.name().contains("Combine.GroupedValues")),
+        "no Beam expansion left: " + graph.describe());
+    assertEquals(List.of(Partitioning.Kind.HASH), channelsInto(graph, sum));
   }
 
   @Test

@@ -5,25 +5,34 @@ import io.sluice.translation.TransformTranslator;
 import io.sluice.translation.TranslationContext;
 import io.sluice.translation.operators.batch.FinalCombineOperator;
 import io.sluice.translation.operators.batch.PartialCombineOperator;
+import io.sluice.translation.operators.streaming.StreamingGroupByKeyOperator;
 import io.sluice.translation.records.KeyedRecord;
 import io.sluice.translation.records.KeyedRecordSerializer;
 import java.util.List;
+import org.apache.beam.runners.core.SystemReduceFn;
 import org.apache.beam.sdk.coders.CannotProvideCoderException;
 import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.runners.AppliedPTransform;
 import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
+import org.apache.beam.sdk.util.AppliedCombineFn;
 import org.apache.beam.sdk.util.SerializableUtils;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.WindowingStrategy;
 
 /**
- * Combine.perKey with combiner lifting: a partial combine fused before the shuffle, so only one
- * accumulator per key and window per subtask crosses it, and a final merge after it. Applies where
- * that is exactly what a GroupByKey then combine would compute: a plain CombineFn without side
- * inputs, non-merging windows and the default trigger. Anything else takes Beam's expansion.
+ * Combine.perKey with combiner lifting. In batch: a partial combine fused before the shuffle, so
+ * only one accumulator per key and window per subtask crosses it, and a final merge after it,
+ * where that is exactly what a GroupByKey then combine would compute: non-merging windows and the
+ * default trigger. In streaming: a combining GroupByKey, whose panes hold an accumulator rather
+ * than the elements (runners-core's combining reduce function, so every trigger, merging windows,
+ * lateness and accumulation mode behave as in Beam's expansion). Either needs a plain CombineFn
+ * without side inputs; anything else takes Beam's expansion.
  */
 public final class CombinePerKeyTranslator<K, I, O> implements TransformTranslator<Combine.PerKey<K, I, O>> {
 
@@ -34,18 +43,21 @@ public final class CombinePerKeyTranslator<K, I, O> implements TransformTranslat
   public boolean canTranslate(AppliedPTransform<?, ?, Combine.PerKey<K, I, O>> transform, TranslationContext context) {
     PCollection<?> input = Transforms.mainInput(transform);
     WindowingStrategy<?, ?> windowing = input.getWindowingStrategy();
-    // A partial combine holds its table until the input ends: in streaming, group first instead.
-    return !context.settings().streaming()
-        && transform.getTransform().getFn() instanceof Combine.CombineFn
+    boolean combinable = transform.getTransform().getFn() instanceof Combine.CombineFn
         && transform.getTransform().getSideInputs().isEmpty()
-        && windowing.getWindowFn().isNonMerging()
-        && windowing.getTrigger() instanceof DefaultTrigger
         && input.getCoder() instanceof KvCoder
         && KeyedInputs.isDeterministic(((KvCoder<?, ?>) input.getCoder()).getKeyCoder());
+    // A partial combine holds its table until the input ends: in streaming, the combining GroupByKey.
+    return combinable && (context.settings().streaming()
+        || windowing.getWindowFn().isNonMerging() && windowing.getTrigger() instanceof DefaultTrigger);
   }
 
   @Override
   public void translate(AppliedPTransform<?, ?, Combine.PerKey<K, I, O>> transform, TranslationContext context) {
+    if (context.settings().streaming()) {
+      translateStreaming(transform, context);
+      return;
+    }
     PCollection<?> input = Transforms.mainInput(transform);
     Combine.CombineFn<?, ?, ?> fn = (Combine.CombineFn<?, ?, ?>) transform.getTransform().getFn();
     Coder<?> keyCoder = ((KvCoder<?, ?>) input.getCoder()).getKeyCoder();
@@ -62,6 +74,36 @@ public final class CombinePerKeyTranslator<K, I, O> implements TransformTranslat
     context.setProducer(Transforms.onlyOutput(transform), context.addOperator(step,
         subtask -> new FinalCombineOperator(instance(serializedFn, step), timestamps),
         List.of(new TranslationContext.Input(partials, 0, Partitioning.hash(KeyedRecord::keyHashOf)))), 0);
+  }
+
+  private void translateStreaming(AppliedPTransform<?, ?, Combine.PerKey<K, I, O>> transform,
+      TranslationContext context) {
+    PCollection<KV<K, I>> input = Transforms.mainInput(transform);
+    String step = transform.getFullName();
+    KvCoder<K, I> coder = KeyedInputs.kvCoder(input, step);
+    WindowingStrategy<?, ?> windowing = input.getWindowingStrategy();
+    CoderRegistry registry = input.getPipeline().getCoderRegistry();
+    byte[] serializedFn = SerializableUtils.serializeToByteArray(transform.getTransform().getFn());
+    // Made once here as well, so that a CombineFn without an accumulator coder fails the translation.
+    applied(serializedFn, step, registry, coder, windowing);
+    TranslationContext.Port keyed = KeyedInputs.encodeKeys(input, coder.getKeyCoder(), step, context);
+    context.setProducer(Transforms.onlyOutput(transform), context.addOperator(step,
+        subtask -> new StreamingGroupByKeyOperator<K, I, O, BoundedWindow>(coder,
+            () -> SystemReduceFn.combining(coder.getKeyCoder(), applied(serializedFn, step, registry, coder, windowing)),
+            windowing, context.options(), step, context.metrics()),
+        List.of(new TranslationContext.Input(keyed, 0, Partitioning.hash(KeyedRecord::keyHashOf)))), 0);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <K, I, O> AppliedCombineFn<K, I, ?, O> applied(byte[] serializedFn, String step,
+      CoderRegistry registry, KvCoder<K, I> coder, WindowingStrategy<?, ?> windowing) {
+    Combine.CombineFn<I, ?, O> fn = (Combine.CombineFn<I, ?, O>) instance(serializedFn, step);
+    try {
+      return AppliedCombineFn.withInputCoder(fn, registry, coder, List.of(), windowing);
+    } catch (IllegalStateException e) {
+      throw new IllegalArgumentException(step + ": no coder for the accumulators of " + fn.getClass().getName()
+          + ", which the combining state keeps: " + e.getMessage(), e);
+    }
   }
 
   private static Combine.CombineFn<?, ?, ?> instance(byte[] serializedFn, String step) {

@@ -8,6 +8,7 @@ import io.sluice.translation.operators.batch.BatchGroupByKeyOperator;
 import io.sluice.translation.operators.streaming.StreamingGroupByKeyOperator;
 import io.sluice.translation.records.KeyedRecord;
 import java.util.List;
+import org.apache.beam.runners.core.SystemReduceFn;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.runners.AppliedPTransform;
 import org.apache.beam.sdk.transforms.GroupByKey;
@@ -23,8 +24,8 @@ public final class GroupByKeyTranslator<K, V> implements TransformTranslator<Gro
     TranslationContext.Port keyed = KeyedInputs.encodeKeys(input, coder.getKeyCoder(), transform.getFullName(), context);
     String step = transform.getFullName();
     OperatorFactory factory = context.settings().streaming()
-        ? subtask -> new StreamingGroupByKeyOperator<>(coder, input.getWindowingStrategy(), context.options(), step,
-            context.metrics())
+        ? subtask -> new StreamingGroupByKeyOperator<>(coder, () -> SystemReduceFn.buffering(coder.getValueCoder()),
+            input.getWindowingStrategy(), context.options(), step, context.metrics())
         : subtask -> new BatchGroupByKeyOperator<>(coder, input.getWindowingStrategy(), context.options());
     // Batch grouping keeps its input as bytes; streaming grouping works on decoded elements.
     TranslationContext.Input in = context.settings().streaming()

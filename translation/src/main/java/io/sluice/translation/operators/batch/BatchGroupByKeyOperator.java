@@ -61,7 +61,7 @@ public final class BatchGroupByKeyOperator<K, V, W extends BoundedWindow> implem
   /** Derived: made at open, for the operator's life. */
   private Emitter out;
   /** Trigger machinery shared by all keys: derived, made at open, for the operator's life. */
-  private ReduceFnRunners<K, V, W> reducers;
+  private ReduceFnRunners<K, V, Iterable<V>, W> reducers;
   /** For logs: derived, set at open, for the operator's life. */
   private String stepName;
 
@@ -87,7 +87,7 @@ public final class BatchGroupByKeyOperator<K, V, W extends BoundedWindow> implem
   @Override
   public void open(OperatorContext context) {
     out = new Emitter(context.output());
-    reducers = new ReduceFnRunners<>(inputCoder.getValueCoder(), windowingStrategy, options, out);
+    reducers = ReduceFnRunners.grouping(inputCoder.getValueCoder(), windowingStrategy, options, out);
     stepName = context.operatorName();
     input = new KeyGroupedInput(context);
   }

@@ -8,14 +8,17 @@ import io.sluice.translation.operators.Emitter;
 import io.sluice.translation.operators.dofn.ReduceFnRunners;
 import io.sluice.translation.operators.timely.TimelyKeyState;
 import io.sluice.translation.records.KeyedRecord;
+import java.io.Closeable;
 import java.util.List;
 import org.apache.beam.runners.core.LateDataDroppingDoFnRunner;
 import org.apache.beam.runners.core.LateDataUtils;
 import org.apache.beam.runners.core.ReduceFnRunner;
+import org.apache.beam.runners.core.SystemReduceFn;
 import org.apache.beam.runners.core.TimerInternals.TimerData;
 import org.apache.beam.runners.core.metrics.CounterCell;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.metrics.MetricName;
+import org.apache.beam.sdk.metrics.MetricsEnvironment;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.KV;
@@ -26,11 +29,18 @@ import org.apache.beam.sdk.values.WindowingStrategy;
  * Beam's GroupByKey in streaming: per key, runners-core's ReduceFnRunner over keyed state and
  * timers, so triggers, allowed lateness, accumulation modes and merging windows behave as Beam
  * defines. Late elements of expired windows are dropped and counted. The output watermark waits
- * for the holds the ReduceFnRunner keeps on buffered elements.
+ * for the holds the ReduceFnRunner keeps on buffered elements. A combining GroupByKey
+ * (Combine.perKey) is the same with a pane holding an accumulator instead of the elements.
  */
-public final class StreamingGroupByKeyOperator<K, V, W extends BoundedWindow> implements Operator {
+public final class StreamingGroupByKeyOperator<K, V, O, W extends BoundedWindow> implements Operator {
+
+  /** What a pane holds, made per operator instance (a CombineFn may keep fields). */
+  public interface PaneReduceFn<K, V, O, W extends BoundedWindow> {
+    SystemReduceFn<K, V, ?, O, W> create();
+  }
 
   private final KvCoder<K, V> inputCoder;
+  private final PaneReduceFn<K, V, O, W> paneReduceFn;
   private final WindowingStrategy<?, W> windowingStrategy;
   private final PipelineOptions options;
   private final String stepName;
@@ -38,7 +48,7 @@ public final class StreamingGroupByKeyOperator<K, V, W extends BoundedWindow> im
   /** Every key's panes, holds and timers: durable (the keyed stores), lives as long as the job. */
   private TimelyKeyState keyState;
   /** Trigger machinery shared by all keys: derived, made at open. */
-  private ReduceFnRunners<K, V, W> reducers;
+  private ReduceFnRunners<K, V, O, W> reducers;
   private CounterCell droppedDueToLateness;
   /** The step's metrics in this instance, committed with checkpoints: derived, open to close. */
   private InstanceMetrics stepMetrics;
@@ -46,9 +56,10 @@ public final class StreamingGroupByKeyOperator<K, V, W extends BoundedWindow> im
   private boolean yielded;
 
   @SuppressWarnings("unchecked")
-  public StreamingGroupByKeyOperator(KvCoder<K, V> inputCoder, WindowingStrategy<?, ?> windowingStrategy,
-      PipelineOptions options, String stepName, JobMetrics metrics) {
+  public StreamingGroupByKeyOperator(KvCoder<K, V> inputCoder, PaneReduceFn<K, V, O, W> paneReduceFn,
+      WindowingStrategy<?, ?> windowingStrategy, PipelineOptions options, String stepName, JobMetrics metrics) {
     this.inputCoder = inputCoder;
+    this.paneReduceFn = paneReduceFn;
     this.windowingStrategy = (WindowingStrategy<?, W>) windowingStrategy;
     this.options = options;
     this.stepName = stepName;
@@ -58,7 +69,7 @@ public final class StreamingGroupByKeyOperator<K, V, W extends BoundedWindow> im
   @Override
   public void open(OperatorContext context) {
     keyState = new TimelyKeyState(context, inputCoder.getKeyCoder(), windowingStrategy.getWindowFn().windowCoder());
-    reducers = new ReduceFnRunners<>(inputCoder.getValueCoder(), windowingStrategy, options, new Emitter(context.output()));
+    reducers = new ReduceFnRunners<>(paneReduceFn.create(), windowingStrategy, options, new Emitter(context.output()));
     stepMetrics = metrics.instanceFor(stepName, context);
     droppedDueToLateness = stepMetrics.container().getCounter(
         MetricName.named(LateDataDroppingDoFnRunner.class, LateDataDroppingDoFnRunner.DROPPED_DUE_TO_LATENESS));
@@ -82,7 +93,7 @@ public final class StreamingGroupByKeyOperator<K, V, W extends BoundedWindow> im
   }
 
   @SuppressWarnings("unchecked")
-  private ReduceFnRunner<K, V, Iterable<V>, W> reduceFnRunner() {
+  private ReduceFnRunner<K, V, O, W> reduceFnRunner() {
     return reducers.forKey((K) keyState.key(), keyState.stateInternals(), keyState.timerInternals());
   }
 
@@ -95,9 +106,12 @@ public final class StreamingGroupByKeyOperator<K, V, W extends BoundedWindow> im
     WindowedValue<V> element = kv.withValue(kv.getValue().getValue());
     Iterable<WindowedValue<V>> live = LateDataUtils.dropExpiredWindows(
         keyState.key(), List.of(element), keyState.timerInternals(), windowingStrategy, droppedDueToLateness);
-    ReduceFnRunner<K, V, Iterable<V>, W> reduce = reduceFnRunner();
-    reduce.processElements(live);
-    reduce.persist();
+    // A CombineFn runs here and may report metrics: they are the step's.
+    try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(stepMetrics.container())) {
+      ReduceFnRunner<K, V, O, W> reduce = reduceFnRunner();
+      reduce.processElements(live);
+      reduce.persist();
+    }
   }
 
   @Override
@@ -136,9 +150,11 @@ public final class StreamingGroupByKeyOperator<K, V, W extends BoundedWindow> im
   }
 
   private void fire(TimerData timer) throws Exception {
-    ReduceFnRunner<K, V, Iterable<V>, W> reduce = reduceFnRunner();
-    reduce.onTimers(List.of(timer));
-    reduce.persist();
+    try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(stepMetrics.container())) {
+      ReduceFnRunner<K, V, O, W> reduce = reduceFnRunner();
+      reduce.onTimers(List.of(timer));
+      reduce.persist();
+    }
   }
 
   private void emitWatermark() throws InterruptedException {

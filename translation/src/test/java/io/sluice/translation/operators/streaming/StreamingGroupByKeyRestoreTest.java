@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.runners.core.SystemReduceFn;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
@@ -31,10 +32,11 @@ class StreamingGroupByKeyRestoreTest {
 
   private static final KvCoder<String, Integer> CODER = KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of());
 
-  private static StreamingGroupByKeyOperator<String, Integer, ?> gbk() {
+  private static StreamingGroupByKeyOperator<String, Integer, ?, ?> gbk() {
     WindowingStrategy<?, ?> windowing = WindowingStrategy.of(FixedWindows.of(Duration.millis(10_000)))
         .withTimestampCombiner(TimestampCombiner.EARLIEST);
-    return new StreamingGroupByKeyOperator<>(CODER, windowing, PipelineOptionsFactory.create(), "gbk", new JobMetrics());
+    return new StreamingGroupByKeyOperator<>(CODER, () -> SystemReduceFn.buffering(CODER.getValueCoder()), windowing,
+        PipelineOptionsFactory.create(), "gbk", new JobMetrics());
   }
 
   private static KeyedRecord element(String key, int value, long timestamp) throws Exception {
@@ -60,7 +62,7 @@ class StreamingGroupByKeyRestoreTest {
   @Test
   void panesHoldsAndTimersSurviveARestore() throws Exception {
     OperatorHarness running = new OperatorHarness();
-    StreamingGroupByKeyOperator<String, Integer, ?> before = gbk();
+    StreamingGroupByKeyOperator<String, Integer, ?, ?> before = gbk();
     before.open(running);
     before.process(0, element("a", 1, 1_000));
     before.process(0, element("b", 2, 2_000));
@@ -74,7 +76,7 @@ class StreamingGroupByKeyRestoreTest {
     before.watermark(20_000);
 
     OperatorHarness restored = OperatorHarness.restoredFrom(checkpoint);
-    StreamingGroupByKeyOperator<String, Integer, ?> after = gbk();
+    StreamingGroupByKeyOperator<String, Integer, ?, ?> after = gbk();
     after.open(restored);
     after.restoreState(1);
     after.process(0, element("a", 3, 3_000));
