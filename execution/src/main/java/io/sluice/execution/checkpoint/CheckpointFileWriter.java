@@ -92,13 +92,7 @@ final class CheckpointFileWriter implements SnapshotFiles {
         buffer.clear();
       }
     }
-    unforced.add(target);
-    return StateFile.newBuilder()
-        .setPath(relative)
-        .setLocalName(localName)
-        .setSize(size)
-        .setCrc32C((int) crc.getValue())
-        .build();
+    return written(target, relative, localName, size, crc);
   }
 
   private static void transfer(Path source, OutputStream out) throws IOException {
@@ -135,11 +129,16 @@ final class CheckpointFileWriter implements SnapshotFiles {
       writer.writeTo(out);
       out.flush();
     }
+    return written(target, relative, localName, size[0], crc);
+  }
+
+  /** A file now in the checkpoint, to be forced with the others: its entry in the metadata. */
+  private StateFile written(Path target, String relative, String localName, long size, CRC32C crc) {
     unforced.add(target);
     return StateFile.newBuilder()
         .setPath(relative)
         .setLocalName(localName)
-        .setSize(size[0])
+        .setSize(size)
         .setCrc32C((int) crc.getValue())
         .build();
   }
