@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -14,8 +15,9 @@ import java.util.Map;
 
 /**
  * What checkpoints cost: a streaming workload on each runner with checkpoints off and every
- * {@code interval} ms, each run in a fresh JVM, the four variants alternating, several repetitions
- * after a warm-up; writes CHECKPOINTS.md with the throughput cost per runner and, for Sluice, the
+ * {@code interval} ms, each run in a fresh JVM, a runner's two variants back to back in alternating
+ * order, several repetitions after a warm-up; writes CHECKPOINTS.md with the throughput cost per
+ * runner (median of the repetitions' on/off ratios, in wall and in CPU time) and, for Sluice, the
  * checkpoints' durations and bytes (written anew against shared with earlier checkpoints). Options,
  * as --name=value: workload (streaming-windowed-count), interval (1000), reps (3), warmup (1),
  * scale (1.0), runners (SLUICE,FLINK), out (benchmarks/results), data, logs, heap (4g),
@@ -71,11 +73,15 @@ public final class CheckpointBenchmark {
         ForkedRun.runOnce(m, "warmup" + w, 1, false, classpath, data, logs, heap, timeout);
       }
     }
+    // Each runner's two variants run back to back, in alternating order, so that each repetition
+    // gives one ratio measured under the same machine conditions; the cost is the median ratio.
     for (int rep = 0; rep < reps; rep++) {
-      for (int k = 0; k < all.size(); k++) {
-        Measurement m = all.get((k + rep) % all.size());
-        if (m.failure == null) {
-          ForkedRun.runOnce(m, "rep" + rep, 1, true, classpath, data, logs, heap, timeout);
+      for (Measurement[] pair : pairs) {
+        for (int k = 0; k < 2; k++) {
+          Measurement m = pair[(k + rep) % 2];
+          if (m.failure == null) {
+            ForkedRun.runOnce(m, "rep" + rep, 1, true, classpath, data, logs, heap, timeout);
+          }
         }
       }
     }
@@ -89,18 +95,22 @@ public final class CheckpointBenchmark {
     StringBuilder md = new StringBuilder();
     md.append("# Checkpoint cost\n\n");
     md.append(String.format(Locale.ROOT, "Workload `%s` (scale %.2f), checkpoints every %d ms against none; each run a"
-        + " fresh JVM, wall time with start-up, median of %d repetitions after %d warm-up, variants alternating."
+        + " fresh JVM, wall time with start-up; %d repetitions after %d warm-up, each a runner's two variants back to"
+        + " back in alternating order. The cost is the median of the repetitions' on/off ratios, in wall time and in"
+        + " the process's CPU time (native threads included: on a shared machine it moves less with the neighbours)."
         + " Produced by `CheckpointBenchmark`.%n%n", name, scale, interval, reps, warmup));
     md.append("Sluice keeps its state in RocksDB (its default); Flink in its heap backend, checkpointed to files"
         + " (`--stateBackend=filesystem`: its default storage refuses state over 5 MB), with"
         + " `--shutdownSourcesAfterIdleMs=0` (else, with checkpoints on, its finished sources keep the job"
         + " running forever).\n\n");
-    md.append("| runner | off | on | cost (on/off - 1) |\n|---|---:|---:|---:|\n");
+    md.append("| runner | off (median) | on (median) | wall-time cost | CPU-time cost | wall-time costs per repetition |\n"
+        + "|---|---:|---:|---:|---:|---|\n");
     for (Measurement[] p : pairs) {
-      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |%n", p[0].runner.label(), seconds(p[0]),
-          seconds(p[1]), p[0].ok() && p[1].ok()
-              ? String.format(Locale.ROOT, "%+.1f %%", 100.0 * p[1].medianWallMillis() / p[0].medianWallMillis() - 100)
-              : "n/a"));
+      boolean ok = p[0].ok() && p[1].ok() && p[0].wallMillis.size() == p[1].wallMillis.size();
+      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", p[0].runner.label(), seconds(p[0]),
+          seconds(p[1]), ok ? percent(medianRatio(p[1].wallMillis, p[0].wallMillis)) : "n/a",
+          ok ? percent(medianRatio(p[1].cpuMillis, p[0].cpuMillis)) : "n/a",
+          ok ? ratios(p[1].wallMillis, p[0].wallMillis) : ""));
     }
     for (Measurement[] p : pairs) {
       if (p[0].runner != Runner.SLUICE) {
@@ -125,6 +135,28 @@ public final class CheckpointBenchmark {
       }
     }
     return md.toString();
+  }
+
+  private static double medianRatio(List<Long> on, List<Long> off) {
+    List<Double> ratios = new ArrayList<>();
+    for (int i = 0; i < on.size(); i++) {
+      ratios.add((double) on.get(i) / off.get(i));
+    }
+    Collections.sort(ratios);
+    int n = ratios.size();
+    return n % 2 == 1 ? ratios.get(n / 2) : (ratios.get(n / 2 - 1) + ratios.get(n / 2)) / 2;
+  }
+
+  private static String ratios(List<Long> on, List<Long> off) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < on.size(); i++) {
+      out.append(i == 0 ? "" : ", ").append(percent((double) on.get(i) / off.get(i)));
+    }
+    return out.toString();
+  }
+
+  private static String percent(double ratio) {
+    return String.format(Locale.ROOT, "%+.1f %%", 100 * ratio - 100);
   }
 
   private static String seconds(Measurement m) {

@@ -19,4 +19,7 @@ public interface ChannelSender {
 
   /** Sends a frame already counted by {@link #reserve}. */
   void sendReserved(Frame frame) throws InterruptedException;
+
+  /** Whether a frame sent now would not block. */
+  boolean hasRoom();
 }

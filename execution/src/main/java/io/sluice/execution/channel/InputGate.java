@@ -159,6 +159,18 @@ public final class InputGate {
     return false;
   }
 
+  /**
+   * Waits until {@link #wakeUp} is called, the timeout passes or the thread is interrupted (then
+   * throws), whatever frames are readable: for a consumer that may not read now.
+   */
+  public void pause(long timeoutNanos) throws InterruptedException {
+    consumer = Thread.currentThread();
+    LockSupport.parkNanos(this, timeoutNanos);
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+  }
+
   /** Called by a channel after it made a frame readable. */
   public void frameArrived() {
     if (waiting) {

@@ -50,6 +50,16 @@ public final class RecordWriter {
     this.nextRoundRobin = sender % targets.length;
   }
 
+  /** Whether every channel could take a frame now: a full page then goes out without blocking. */
+  public boolean hasRoom() {
+    for (ChannelSender target : targets) {
+      if (!target.hasRoom()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   public void write(Object record) throws InterruptedException {
     switch (kind) {
       case FORWARD:

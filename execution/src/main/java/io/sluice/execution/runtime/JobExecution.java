@@ -90,6 +90,8 @@ public final class JobExecution implements CheckpointTarget {
     final List<OperatorSnapshot> snapshots = new ArrayList<>();
     long alignmentNanos;
     long synchronousNanos;
+    /** For the per-subtask log: when the trigger went out. */
+    final long triggeredNanos = System.nanoTime();
     final CompletableFuture<TakenCheckpoint> done = new CompletableFuture<>();
 
     PendingCheckpoint(Set<Subtask> owing) {
@@ -482,6 +484,11 @@ public final class JobExecution implements CheckpointTarget {
         return;
       }
       pending.snapshots.addAll(snapshots);
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("Checkpoint {}: {} took its part {} ms after the trigger (alignment {} ms, synchronous {} ms)",
+            checkpointId, subtask.name(), (System.nanoTime() - pending.triggeredNanos) / 1_000_000,
+            alignmentNanos / 1_000_000, synchronousNanos / 1_000_000);
+      }
       pending.alignmentNanos = Math.max(pending.alignmentNanos, alignmentNanos);
       pending.synchronousNanos = Math.max(pending.synchronousNanos, synchronousNanos);
       if (pending.owing.isEmpty()) {

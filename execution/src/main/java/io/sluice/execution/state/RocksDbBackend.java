@@ -40,7 +40,10 @@ import org.slf4j.LoggerFactory;
  * survives failures through checkpoints, not through these files, so the write-ahead log is off
  * and the directory is deleted on close.
  *
- * <p>Snapshots are incremental: the synchronous part flushes the memtables and takes a RocksDB
+ * <p>Stores sit behind a {@link WriteBackStore}: writes reach RocksDB at a snapshot or when the
+ * caches outgrow their eighth of the memory bound, so short-lived state never does.
+ *
+ * <p>Snapshots are incremental: the synchronous part writes the caches' changes, flushes the memtables and takes a RocksDB
  * checkpoint (hard links to the live SST files, so it costs no copy); the asynchronous part copies
  * only the SST files that no completed checkpoint already holds into shared storage, and the small
  * rest (manifest, options) into the checkpoint's own directory. SST files are immutable, so a file
@@ -72,7 +75,10 @@ public final class RocksDbBackend implements KeyedStores {
   /** Native handles besides the database, closed after it in reverse order of creation. */
   private final List<AutoCloseable> resources;
   private final Map<String, ColumnFamilyHandle> families = new HashMap<>();
-  private final Map<String, RocksDbStore> stores = new HashMap<>();
+  /** Each column family's store, behind its write-back cache: derived, live while open. */
+  private final Map<String, WriteBackStore> stores = new HashMap<>();
+  /** What the write-back caches may hold on the heap, together. */
+  private final WriteBackStore.Budget cacheBudget;
   private final Set<AutoCloseable> openCursors = Collections.newSetFromMap(new IdentityHashMap<>());
   /** Durable with the stores: how each column family's entries are distributed. */
   private final Map<String, StoreLayout> layouts = new HashMap<>();
@@ -101,8 +107,10 @@ public final class RocksDbBackend implements KeyedStores {
       ColumnFamilyHandle defaultFamily,
       WriteOptions writeOptions,
       ColumnFamilyOptions familyOptions,
-      List<AutoCloseable> resources) {
+      List<AutoCloseable> resources,
+      long cacheBytes) {
     this.directory = directory;
+    this.cacheBudget = new WriteBackStore.Budget(cacheBytes);
     this.db = db;
     this.writeOptions = writeOptions;
     this.familyOptions = familyOptions;
@@ -113,7 +121,7 @@ public final class RocksDbBackend implements KeyedStores {
   /**
    * Opens a new, empty instance in {@code directory}, which must not exist or be empty: leftovers
    * of another run are refused rather than deleted, since a misconfigured path could point
-   * anywhere. {@code memoryBytes} bounds block cache and memtables together (at least {@link
+   * anywhere. {@code memoryBytes} bounds write-back caches, block cache and memtables together (at least {@link
    * #MIN_MEMORY_BYTES}).
    */
   public static RocksDbBackend open(Path directory, long memoryBytes) {
@@ -126,7 +134,10 @@ public final class RocksDbBackend implements KeyedStores {
    * families {@code familyNames}, the default one first).
    */
   private static RocksDbBackend openIn(Path directory, long memoryBytes, List<byte[]> familyNames) {
-    long capacity = Math.max(memoryBytes, MIN_MEMORY_BYTES);
+    long total = Math.max(memoryBytes, MIN_MEMORY_BYTES);
+    // An eighth on the Java heap, for the write-back caches; the rest is RocksDB's.
+    long cacheBytes = total / 8;
+    long capacity = total - cacheBytes;
     List<AutoCloseable> resources = new ArrayList<>();
     try {
       // Strict capacity off: with it on, reads fail once pinned blocks fill the cache.
@@ -165,7 +176,7 @@ public final class RocksDbBackend implements KeyedStores {
       RocksDB db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
       LOG.debug("Opened RocksDB state in {} with {} bytes of memory", directory, capacity);
       RocksDbBackend backend =
-          new RocksDbBackend(directory, db, handles.get(0), writeOptions, familyOptions, resources);
+          new RocksDbBackend(directory, db, handles.get(0), writeOptions, familyOptions, resources, cacheBytes);
       for (int i = 1; i < handles.size(); i++) {
         backend.families.put(new String(familyNames.get(i), StandardCharsets.UTF_8), handles.get(i));
       }
@@ -296,7 +307,7 @@ public final class RocksDbBackend implements KeyedStores {
     if (known != null && known != layout) {
       throw new IllegalArgumentException("store '" + columnFamily + "' is laid out as " + known + ", not " + layout);
     }
-    RocksDbStore store = stores.get(columnFamily);
+    WriteBackStore store = stores.get(columnFamily);
     if (store == null) {
       ColumnFamilyHandle family = families.get(columnFamily);
       if (family == null) {
@@ -308,7 +319,7 @@ public final class RocksDbBackend implements KeyedStores {
         }
         families.put(columnFamily, family);
       }
-      store = new RocksDbStore(this, family);
+      store = new WriteBackStore(new RocksDbStore(this, family), cacheBudget);
       stores.put(columnFamily, store);
     }
     return store;
@@ -316,7 +327,7 @@ public final class RocksDbBackend implements KeyedStores {
 
   /**
    * The synchronous part, as RocksDB's own checkpoint does it but without its file work on the task
-   * thread: file deletions stop, every column family's memtable is flushed at one point (atomic
+   * thread: the write-back caches write their changes, file deletions stop, every column family's memtable is flushed at one point (atomic
    * flush) and the live files are listed. Those files never change and, until the snapshot is
    * written or released, are never deleted: a consistent view that later writes do not touch. The
    * files are linked or copied by the asynchronous part.
@@ -327,6 +338,7 @@ public final class RocksDbBackend implements KeyedStores {
     List<StoreInfo> infos = new ArrayList<>();
     layouts.forEach((name, layout) -> infos.add(StoreInfo.newBuilder().setName(name).setLayout(layout.name()).build()));
     RocksDB.LiveFiles live;
+    stores.values().forEach(WriteBackStore::flush);
     try {
       db.disableFileDeletions();
     } catch (RocksDBException e) {
@@ -479,6 +491,7 @@ public final class RocksDbBackend implements KeyedStores {
       closeCollecting(cursor, failures);
     }
     openCursors.clear();
+    stores.values().forEach(WriteBackStore::close);
     stores.clear();
     // Background compactions would otherwise run on, against files about to be deleted.
     db.cancelAllBackgroundWork(true);

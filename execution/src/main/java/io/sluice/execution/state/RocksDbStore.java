@@ -1,5 +1,6 @@
 package io.sluice.execution.state;
 
+import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import org.rocksdb.ColumnFamilyHandle;
@@ -8,6 +9,7 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
+import org.rocksdb.WriteBatch;
 
 /** A {@link SortedByteStore} over one column family of a {@link RocksDbBackend}. */
 final class RocksDbStore implements SortedByteStore {
@@ -44,6 +46,22 @@ final class RocksDbStore implements SortedByteStore {
       backend.db().delete(family, backend.writeOptions(), key);
     } catch (RocksDBException e) {
       throw backend.failure("delete", e);
+    }
+  }
+
+  @Override
+  public void write(List<Change> changes) {
+    try (WriteBatch batch = new WriteBatch()) {
+      for (Change change : changes) {
+        if (change.value() == null) {
+          batch.delete(family, change.key());
+        } else {
+          batch.put(family, change.key(), change.value());
+        }
+      }
+      backend.db().write(backend.writeOptions(), batch);
+    } catch (RocksDBException e) {
+      throw backend.failure("write", e);
     }
   }
 

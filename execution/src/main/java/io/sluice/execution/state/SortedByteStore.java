@@ -1,6 +1,7 @@
 package io.sluice.execution.state;
 
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -31,6 +32,20 @@ public interface SortedByteStore {
 
   /** Removes every entry whose key starts with {@code prefix}. */
   void deletePrefix(byte[] prefix);
+
+  /** One write of a batch: a put, or a delete where {@code value} is null. */
+  record Change(byte[] key, byte[] value) {}
+
+  /** Applies {@code changes} in order; a store that can (RocksDB) does it in one call. */
+  default void write(List<Change> changes) {
+    for (Change change : changes) {
+      if (change.value() == null) {
+        delete(change.key());
+      } else {
+        put(change.key(), change.value());
+      }
+    }
+  }
 
   /** An iterator over entries that holds resources (a RocksDB iterator) until closed. */
   interface Cursor extends Iterator<Map.Entry<byte[], byte[]>>, AutoCloseable {

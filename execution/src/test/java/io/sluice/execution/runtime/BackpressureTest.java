@@ -148,4 +148,66 @@ class BackpressureTest {
     assertTrue(counters.maxInFlight.get() >= capacity * batch,
         "the slow sink should have let a channel fill up, max in flight " + counters.maxInFlight.get());
   }
+
+  /** Emits one record per turn, {@link #PER_PRODUCER} in all; notes when it snapshots. */
+  private static final class PollingSource implements io.sluice.execution.operator.SourceOperator {
+    private final CountDownLatch snapshotted;
+    private OperatorContext context;
+    private int next;
+
+    PollingSource(CountDownLatch snapshotted) {
+      this.snapshotted = snapshotted;
+    }
+
+    @Override
+    public void open(OperatorContext context) {
+      this.context = context;
+    }
+
+    @Override
+    public Status poll() throws Exception {
+      if (next == PER_PRODUCER) {
+        return Status.DONE;
+      }
+      context.output().emit(0, new int[] {context.subtaskIndex(), next++});
+      return Status.MORE;
+    }
+
+    @Override
+    public void snapshotState(long checkpointId) {
+      snapshotted.countDown();
+    }
+  }
+
+  /**
+   * A source whose channel is full takes a checkpoint's trigger at once rather than once
+   * downstream catches up: it waits for room where mail runs, not inside a send.
+   */
+  @Test
+  void aBackpressuredSourceTakesItsCheckpointTriggerWhileTheSinkIsStuck() throws Exception {
+    Counters counters = new Counters();
+    CountDownLatch gate = new CountDownLatch(1);
+    CountDownLatch snapshotted = new CountDownLatch(PRODUCERS);
+    List<int[]> received = new ArrayList<>();
+    JobGraph graph = new JobGraph("backpressure-trigger");
+    Vertex source = graph.addVertex("source", PRODUCERS);
+    OperatorNode read = source.add("read", s -> new PollingSource(snapshotted));
+    Vertex sink = graph.addVertex("sink", 1);
+    OperatorNode write = sink.add("write", s -> new SlowSink(counters, gate, 0, received));
+    graph.connect(read, 0, write, 0, Partitioning.allToOne());
+    JobExecution job = JobExecution.start(graph, new ExecutionConfig().channelCapacityFrames(1).batchSize(1));
+    try {
+      Await.awaitTrue(() -> counters.consumed.get() == 1, 5_000, "the sink to be stuck in its first record");
+      java.util.concurrent.CompletableFuture<?> checkpoint = job.triggerCheckpoint(1);
+      assertTrue(snapshotted.await(5, TimeUnit.SECONDS), "both sources snapshotted while their channels were full");
+      assertEquals(1, counters.consumed.get(), "the sink was still stuck");
+      gate.countDown();
+      checkpoint.get(30, TimeUnit.SECONDS);
+      job.completion().get(30, TimeUnit.SECONDS);
+    } finally {
+      gate.countDown();
+      job.cancel();
+    }
+    assertAllDeliveredInOrderPerProducer(received);
+  }
 }

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -39,6 +40,8 @@ class YieldingTimersTest {
     /** In the order the sink saw them: "fire", "record", "watermark <value>". */
     final ConcurrentLinkedQueue<String> events = new ConcurrentLinkedQueue<>();
     volatile boolean snapshotted;
+    final AtomicInteger processed = new AtomicInteger();
+    volatile boolean sourceDone;
   }
 
   /** How the firing starts and what follows it on the sink's input. */
@@ -82,6 +85,7 @@ class YieldingTimersTest {
           return Status.MORE;
         case 1:
           if (ending != Ending.WATERMARK_THEN_RECORD) {
+            observed.sourceDone = true;
             return Status.DONE;
           }
           if (!observed.snapshotted) {
@@ -104,12 +108,15 @@ class YieldingTimersTest {
   /** Each record sets a timer; a watermark fires them all, slowly, yielding when asked to. */
   private static final class TimerSink implements Operator {
     private final Observed observed;
+    /** How long a record takes to process. */
+    private final long recordMillis;
     private final List<Integer> due = new ArrayList<>();
     private OperatorContext context;
     private boolean yielded;
 
-    TimerSink(Observed observed) {
+    TimerSink(Observed observed, long recordMillis) {
       this.observed = observed;
+      this.recordMillis = recordMillis;
     }
 
     @Override
@@ -118,7 +125,9 @@ class YieldingTimersTest {
     }
 
     @Override
-    public void process(int inputPort, Object record) {
+    public void process(int inputPort, Object record) throws InterruptedException {
+      Thread.sleep(recordMillis);
+      observed.processed.incrementAndGet();
       if ((Integer) record < 0) {
         observed.events.add("record");
       } else {
@@ -163,7 +172,7 @@ class YieldingTimersTest {
     Vertex sources = graph.addVertex("source", 1);
     OperatorNode read = sources.add("read", s -> new Source(observed, ending));
     Vertex sinks = graph.addVertex("sink", 1);
-    OperatorNode fire = sinks.add("fire", s -> new TimerSink(observed));
+    OperatorNode fire = sinks.add("fire", s -> new TimerSink(observed, 0));
     graph.connect(read, 0, fire, 0, Partitioning.forward());
     JobExecution job = JobExecution.start(graph, new ExecutionConfig());
 
@@ -188,5 +197,30 @@ class YieldingTimersTest {
     }
     expected.add("watermark " + Long.MAX_VALUE);
     assertEquals(expected, events, "every timer fired before the watermark went on and before later input");
+  }
+
+  /**
+   * A checkpoint triggered after the source finished, while the sink still works through records
+   * queued ahead of the end of its input, starts at that end: before the firing the end causes,
+   * not after it (mail that came before the firing cannot make it yield).
+   */
+  @Test
+  void aCheckpointWaitingForTheEndOfInputIsTakenBeforeTheFiringItCauses() throws Exception {
+    Observed observed = new Observed();
+    JobGraph graph = new JobGraph("yield-at-end");
+    Vertex sources = graph.addVertex("source", 1);
+    OperatorNode read = sources.add("read", s -> new Source(observed, Ending.END));
+    Vertex sinks = graph.addVertex("sink", 1);
+    OperatorNode fire = sinks.add("fire", s -> new TimerSink(observed, 2));
+    graph.connect(read, 0, fire, 0, Partitioning.forward());
+    JobExecution job = JobExecution.start(graph, new ExecutionConfig());
+
+    Await.awaitTrue(() -> observed.sourceDone && observed.processed.get() > 0, 30_000, "the source to finish");
+    TakenCheckpoint taken = job.triggerCheckpoint(1).get(30, TimeUnit.SECONDS);
+    job.completion().get(60, TimeUnit.SECONDS);
+
+    assertTrue(observed.processed.get() > 0 && observed.fired.get() == TIMERS, "the job ran to its end");
+    assertEquals(0, observed.firedAtSnapshot, "the sink snapshotted before its firing: " + taken);
+    assertEquals(TIMERS, observed.dueAtSnapshot, "with every record in");
   }
 }

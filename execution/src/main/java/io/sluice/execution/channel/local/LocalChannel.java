@@ -59,6 +59,11 @@ public final class LocalChannel implements ChannelSender, ChannelReceiver {
     gate.frameArrived();
   }
 
+  @Override
+  public boolean hasRoom() {
+    return tail - head < ring.length;
+  }
+
   private void awaitRoom(long t) throws InterruptedException {
     waitingSender = Thread.currentThread();
     try {

@@ -163,6 +163,16 @@ final class OperatorChain {
     }
   }
 
+  /** Whether every output channel could take a frame now (no backpressure). */
+  boolean outputsHaveRoom() {
+    for (RecordWriter w : writers) {
+      if (!w.hasRoom()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Sends every buffered record on (before waiting, and before time moves). */
   void flush() throws InterruptedException {
     for (RecordWriter w : writers) {

@@ -21,9 +21,13 @@ import java.util.List;
  * is done the loop runs the mail, takes barriers and ends of stream that are next on their channels
  * (so a checkpoint need not wait for the timers: its snapshot holds the rest, due at the restored
  * watermark) and lets the operator go on; it reads no records, polls no source and fires no
- * callback.
+ * callback. The same holds while an output channel is full: the loop waits for room instead of
+ * blocking in a send, so mail (a checkpoint's trigger) never waits for downstream to catch up.
  */
 final class TaskLoop {
+
+  /** How long a subtask whose output is full waits before it looks for room again. */
+  private static final long ROOM_POLL_NANOS = 1_000_000L;
 
   /** How late a processing-time callback may be before it goes ahead of queued input. */
   private static final long CALLBACK_PATIENCE_MILLIS = 100;
@@ -62,9 +66,12 @@ final class TaskLoop {
     return recordsIn;
   }
 
-  /** True when mail or a barrier next on a channel should not wait for an operator's long work. */
+  /**
+   * True when mail or a barrier next on a channel should not wait for an operator's long work, or
+   * when downstream is behind: the next timer's output would block where mail cannot be run.
+   */
   boolean shouldYield() {
-    return mailbox.hasMail() || gate.channelWithBarrierNext(false) >= 0;
+    return mailbox.hasMail() || gate.channelWithBarrierNext(false) >= 0 || !chain.outputsHaveRoom();
   }
 
   void run() throws Exception {
@@ -72,6 +79,10 @@ final class TaskLoop {
     while (!chain.isFinished()) {
       if (mailbox.hasMail()) {
         mailbox.runAll();
+      }
+      if (!chain.outputsHaveRoom()) {
+        awaitOutputRoom();
+        continue;
       }
       if (chain.hasDueWork()) {
         continueDueWork();
@@ -128,14 +139,33 @@ final class TaskLoop {
    * every input has ended, and nothing comes after an end.
    */
   private void continueDueWork() throws Exception {
-    for (int c = gate.channelWithBarrierNext(true); c >= 0; c = gate.channelWithBarrierNext(true)) {
-      handle(c, gate.poll(c));
-      handledUnsent++;
-    }
+    takeBarriersAndEnds();
     chain.continueDueWork();
     if (inBandTime && !chain.hasDueWork()) {
       settleInBand();
     }
+  }
+
+  /**
+   * Downstream is behind. Rather than block in a send, where no mail could run (a checkpoint's
+   * trigger would wait for the backlog to drain), wait for room here, taking mail and the barriers
+   * and ends next on their channels meanwhile; no records are read, no source is polled.
+   */
+  private void awaitOutputRoom() throws Exception {
+    if (!takeBarriersAndEnds() && !mailbox.hasMail() && !chain.outputsHaveRoom()) {
+      gate.pause(ROOM_POLL_NANOS);
+    }
+  }
+
+  /** Handles the barriers and ends of stream next on their channels; true if there were any. */
+  private boolean takeBarriersAndEnds() throws Exception {
+    boolean took = false;
+    for (int c = gate.channelWithBarrierNext(true); c >= 0; c = gate.channelWithBarrierNext(true)) {
+      handle(c, gate.poll(c));
+      handledUnsent++;
+      took = true;
+    }
+    return took;
   }
 
   /** Operators without feeders start now: sources are polled from here on, the others complete. */
@@ -230,8 +260,11 @@ final class TaskLoop {
         op.advanceProcessingTime(target.slot(), frame.value());
         break;
       case END:
-        op.feederDone(target.slot());
+        // The aligner first: a checkpoint waiting for this end starts before the operator takes it,
+        // since the end may start long work (the final firing) during which no mail is run. The
+        // snapshot then holds everything before the end, which a restore sends again.
         barriers.ended(channel);
+        op.feederDone(target.slot());
         break;
       case BARRIER:
         barriers.barrier(channel, frame.value());
