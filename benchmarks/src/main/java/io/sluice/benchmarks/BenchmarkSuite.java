@@ -58,7 +58,10 @@ public final class BenchmarkSuite {
     Files.createDirectories(data);
     Files.createDirectories(logs);
     List<String> names = "all".equals(option("workloads", "all"))
-        ? new ArrayList<>(Workloads.ALL.keySet())
+        ? Workloads.ALL.keySet().stream()
+            .filter(n -> (!Workloads.STREAMING.contains(n) || n.equals(Workloads.STREAMING.get(0)))
+                && !n.equals("streaming-latency"))
+            .collect(java.util.stream.Collectors.toList())
         : Arrays.asList(option("workloads", "all").split(","));
     int reps = Integer.parseInt(option("reps", "3"));
     int warmup = Integer.parseInt(option("warmup", "1"));

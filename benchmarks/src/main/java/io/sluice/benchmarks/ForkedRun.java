@@ -27,6 +27,7 @@ final class ForkedRun {
         "-Xmx" + heap,
         "-Dbench.args=" + m.extraArgs,
         "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+        "-Dbench.latencyRate=" + System.getProperty("bench.latencyRate", "10000"),
         "-cp", m.runner.classpathFor(classpath),
         RunWorkload.class.getName(),
         m.workload, m.runner.name(), Long.toString(m.size), data.toAbsolutePath().toString(),
@@ -46,6 +47,8 @@ final class ForkedRun {
     for (String line : Files.readAllLines(logFile, StandardCharsets.UTF_8)) {
       if (line.startsWith("BENCH-RESULT ")) {
         result = line;
+      } else if (line.startsWith("BENCH-EXTRA ") && record) {
+        m.extra.add(line.substring("BENCH-EXTRA ".length()));
       }
     }
     if (process.exitValue() != 0 || !result.contains("ok=true")) {
@@ -71,6 +74,7 @@ final class ForkedRun {
       }
     }
     m.wallMillis.add(millis);
+    m.cpuMillis.add(Long.parseLong(fields.getOrDefault("cpuMillis", "-1")));
     m.checkpoints.add(fields.getOrDefault("checkpoints", "none"));
   }
 

@@ -12,6 +12,10 @@ final class Measurement {
   final long size;
   final long records;
   final List<Long> wallMillis = new ArrayList<>();
+  /** What a run reported besides its time ("BENCH-EXTRA" lines: latency percentiles). */
+  final List<String> extra = new ArrayList<>();
+  /** The process's CPU time per recorded run, in the order of {@link #wallMillis}. */
+  final List<Long> cpuMillis = new ArrayList<>();
   final List<Long> peakRssKb = new ArrayList<>();
   final List<Long> warmInJvmMillis = new ArrayList<>();
   /** Each run's checkpoint figures as RunWorkload reports them ("none" without checkpoints). */

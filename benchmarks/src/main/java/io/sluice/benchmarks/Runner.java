@@ -11,6 +11,8 @@ import java.util.List;
  */
 enum Runner {
   SLUICE("--runner=SluiceRunner", "--parallelism=2"),
+  /** Sluice with keyed state on the heap instead of RocksDB. */
+  SLUICE_HEAP("--runner=SluiceRunner", "--parallelism=2", "--stateBackend=heap"),
   DIRECT("--runner=DirectRunner", "--targetParallelism=2"),
   FLINK("--runner=FlinkRunner", "--parallelism=2"),
   PLAIN_JAVA();
@@ -33,6 +35,8 @@ enum Runner {
     switch (this) {
       case SLUICE:
         return "Sluice";
+      case SLUICE_HEAP:
+        return "Sluice (heap)";
       case DIRECT:
         return "Direct";
       case FLINK:
@@ -61,6 +65,7 @@ enum Runner {
         && !entry.contains("benchmarks/target/classes");
     switch (this) {
       case SLUICE:
+      case SLUICE_HEAP:
         return !flink && !direct;
       case DIRECT:
         return !flink && !sluice;

@@ -21,6 +21,19 @@ public final class Summary extends Combine.CombineFn<List<Long>, List<Long>, Str
     this.width = width;
   }
 
+  /**
+   * Into the global window, to fire once when the stream has ended: an unbounded input needs a
+   * trigger there, and one inherited from an earlier windowing (early firings) would fire early.
+   */
+  public static <T> org.apache.beam.sdk.transforms.windowing.Window<T> atTheEnd() {
+    return org.apache.beam.sdk.transforms.windowing.Window.<T>into(
+            new org.apache.beam.sdk.transforms.windowing.GlobalWindows())
+        .triggering(org.apache.beam.sdk.transforms.windowing.Repeatedly.forever(
+            org.apache.beam.sdk.transforms.windowing.AfterWatermark.pastEndOfWindow()))
+        .withAllowedLateness(org.joda.time.Duration.ZERO)
+        .discardingFiredPanes();
+  }
+
   public static String format(long... values) {
     List<String> parts = new ArrayList<>();
     for (long v : values) {

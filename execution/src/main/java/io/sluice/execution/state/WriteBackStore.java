@@ -81,11 +81,19 @@ final class WriteBackStore implements SortedByteStore {
     boolean dirty;
     /** Whether the store behind may hold the key: a delete of a key it cannot hold writes nothing. */
     boolean behind;
+    /**
+     * False after a put without a read: then {@link #behind} is a guess, settled by a read of the
+     * store behind only if the key is deleted. Fresh keys (a bag's appends, a timer's queue entry)
+     * are written blind and often deleted before any flush; guessing "behind" would leave a
+     * tombstone for each, and cursors would have to walk them all.
+     */
+    boolean behindKnown;
 
-    Entry(byte[] value, boolean dirty, boolean behind) {
+    Entry(byte[] value, boolean dirty, boolean behind, boolean behindKnown) {
       this.value = value;
       this.dirty = dirty;
       this.behind = behind;
+      this.behindKnown = behindKnown;
     }
 
     long bytes(byte[] key) {
@@ -125,7 +133,7 @@ final class WriteBackStore implements SortedByteStore {
       return entry.value;
     }
     byte[] value = behind.get(key);
-    entry = new Entry(value, false, value != null);
+    entry = new Entry(value, false, value != null, true);
     entries.put(id, entry);
     charge(entry.bytes(key));
     budget.evictIfOver();
@@ -141,8 +149,8 @@ final class WriteBackStore implements SortedByteStore {
     ByteKey id = new ByteKey(key);
     Entry entry = entries.get(id);
     if (entry == null) {
-      // Not read first: whether the store behind holds the key is unknown, so assume it does.
-      entry = new Entry(null, false, true);
+      // Not read first: whether the store behind holds the key is unknown until it matters.
+      entry = new Entry(null, false, true, false);
       entries.put(id, entry);
       charge(entry.bytes(key));
     }
@@ -158,7 +166,19 @@ final class WriteBackStore implements SortedByteStore {
     }
     ByteKey id = new ByteKey(key);
     Entry entry = entries.get(id);
-    if (entry != null && !entry.behind) {
+    if (entry == null) {
+      byte[] value = behind.get(key);
+      if (value == null) {
+        return;
+      }
+      entry = new Entry(value, false, true, true);
+      entries.put(id, entry);
+      charge(entry.bytes(key));
+    } else if (!entry.behindKnown) {
+      entry.behind = behind.get(key) != null;
+      entry.behindKnown = true;
+    }
+    if (!entry.behind) {
       // Absent behind and now absent here: nothing to write, nothing worth remembering.
       entries.remove(id);
       if (entry.dirty) {
@@ -166,11 +186,6 @@ final class WriteBackStore implements SortedByteStore {
       }
       charge(-entry.bytes(key));
       return;
-    }
-    if (entry == null) {
-      entry = new Entry(null, false, true);
-      entries.put(id, entry);
-      charge(entry.bytes(key));
     }
     change(key, entry, null);
     budget.evictIfOver();
@@ -213,6 +228,7 @@ final class WriteBackStore implements SortedByteStore {
       changes.add(new Change(e.getKey(), entry.value));
       entry.dirty = false;
       entry.behind = entry.value != null;
+      entry.behindKnown = true;
       if (entry.value == null) {
         entries.remove(new ByteKey(e.getKey()));
         charge(-entry.bytes(e.getKey()));

@@ -82,6 +82,18 @@ class WriteBackStoreTest extends SortedByteStoreContract {
     assertEquals(0, behind.writes);
   }
 
+  /** A bag's appends are written blind; cleared before a flush, they must leave no tombstones. */
+  @Test
+  void keysWrittenBlindAndDeletedBeforeAFlushLeaveNothing() {
+    for (int i = 0; i < 100; i++) {
+      store.put(bytes(9, i), bytes(i));
+    }
+    store.deletePrefix(bytes(9));
+    store.flush();
+    assertEquals(0, behind.writes);
+    assertEquals(List.of(), drain(store.scan(bytes(9))));
+  }
+
   @Test
   void aDeleteOfAFlushedKeyReachesTheStoreBehind() {
     store.put(bytes(7), bytes(1));

@@ -22,7 +22,8 @@ import org.apache.beam.sdk.state.StateContext;
  * truth: an instance can be dropped at any time and a new one for the same key sees everything.
  * Instances remember the state objects they hand out, because runners-core expects asking twice
  * for one tag and namespace to give an equal object; that memory grows with the namespaces
- * touched, so an instance is meant to live for a bundle or for one key's turn, not for the job.
+ * touched, so an instance that lives longer than one key's turn is {@link #trim trimmed} between
+ * turns.
  */
 public final class BinaryStateInternals implements StateInternals {
 
@@ -32,7 +33,36 @@ public final class BinaryStateInternals implements StateInternals {
   private final HoldListener holds;
   private final Function<StateNamespace, String> namespaceKeys;
   private final LongSupplier appendSequence;
+  /** What was handed out, by cell: derived, lives until trimmed. */
   private final Map<ByteKey, State> bound = new HashMap<>();
+  /** The same by namespace and tag, found without building the cell's bytes: derived, as {@link #bound}. */
+  private final Map<Bound, State> byTag = new HashMap<>();
+  private static final int MAX_BOUND = 64;
+
+  /**
+   * A namespace and a tag object: tags compare by identity here, since {@code StateTag.equals}
+   * ignores the kind that {@link #idOf} keeps apart. Runners-core reuses its tag objects, so the
+   * same tag is found again; a tag made afresh just misses.
+   */
+  private static final class Bound {
+    private final StateNamespace namespace;
+    private final StateTag<?> tag;
+
+    Bound(StateNamespace namespace, StateTag<?> tag) {
+      this.namespace = namespace;
+      this.tag = tag;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Bound && ((Bound) o).tag == tag && ((Bound) o).namespace.equals(namespace);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * namespace.hashCode() + System.identityHashCode(tag);
+    }
+  }
 
   /**
    * @param keyPrefix the encoded key, already made unique and prefix-free by the caller (key
@@ -67,6 +97,13 @@ public final class BinaryStateInternals implements StateInternals {
 
   @Override
   public <T extends State> T state(StateNamespace namespace, StateTag<T> address, StateContext<?> c) {
+    Bound found = new Bound(namespace, address);
+    State known = byTag.get(found);
+    if (known != null) {
+      @SuppressWarnings("unchecked")
+      T typed = (T) known;
+      return typed;
+    }
     byte[] cellBase = StateKeys.cellBase(StateKeys.namespacePrefix(keyPrefix, namespaceKeys.apply(namespace)), idOf(address));
     ByteKey cacheKey = new ByteKey(cellBase);
     State state = bound.get(cacheKey);
@@ -74,9 +111,21 @@ public final class BinaryStateInternals implements StateInternals {
       state = address.getSpec().bind(address.getId(), new CellBinder(store, cellBase, c, holds, appendSequence));
       bound.put(cacheKey, state);
     }
+    byTag.put(found, state);
     @SuppressWarnings("unchecked")
     T typed = (T) state;
     return typed;
+  }
+
+  /**
+   * Forgets what was handed out if it grew large, between two turns of the key (never while
+   * one is under way, where runners-core relies on getting the same object twice).
+   */
+  public void trim() {
+    if (bound.size() > MAX_BOUND) {
+      bound.clear();
+      byTag.clear();
+    }
   }
 
   /**

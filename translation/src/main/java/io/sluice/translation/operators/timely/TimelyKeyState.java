@@ -54,6 +54,7 @@ public final class TimelyKeyState implements StepContext {
   public static final int SYNCHRONIZED_PROCESSING_TIME = 2;
 
   private static final byte[] APPEND_SEQUENCE = {'b'};
+  private static final int RECENT_KEYS = 4096;
 
   private final OperatorContext context;
   private final Coder<Object> keyCoder;
@@ -100,6 +101,17 @@ public final class TimelyKeyState implements StepContext {
   };
   private Object key;
   private BinaryStateInternals state;
+  /**
+   * The state views of recent keys: derived (they hold locations, not data), so a key's next
+   * element finds its cells' store keys built and its key decoded.
+   */
+  private final Map<ByteKey, BinaryStateInternals> recentStates =
+      new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ByteKey, BinaryStateInternals> eldest) {
+          return size() > RECENT_KEYS;
+        }
+      };
 
   @SuppressWarnings("unchecked")
   public TimelyKeyState(OperatorContext context, Coder<?> keyCoder, Coder<? extends BoundedWindow> windowCoder) {
@@ -208,8 +220,16 @@ public final class TimelyKeyState implements StepContext {
       if (storedKey == null) {
         throw new IllegalStateException("keyed state used outside of a key");
       }
-      state = new BinaryStateInternals(stores.store("state"), keyPrefix, key(), this::holdChanged, this::namespaceKey,
-          () -> appendSequence++);
+      ByteKey id = new ByteKey(storedKey);
+      state = recentStates.get(id);
+      if (state == null) {
+        state = new BinaryStateInternals(stores.store("state"), keyPrefix, key(), this::holdChanged,
+            this::namespaceKey, () -> appendSequence++);
+        recentStates.put(id, state);
+      } else {
+        // Between two turns of the key: what it bound for windows long gone may go.
+        state.trim();
+      }
     }
     return state;
   }
@@ -352,8 +372,23 @@ public final class TimelyKeyState implements StepContext {
     return namespaceKeys.computeIfAbsent(namespace, StateNamespace::stringKey);
   }
 
+  private record TimerId(StateNamespace namespace, String timerId, String timerFamilyId) {}
+
+  /** Timer names built lately: each window's end timer is set again for every element. Derived. */
+  private final Map<TimerId, byte[]> timerNames = new java.util.LinkedHashMap<>(256, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<TimerId, byte[]> eldest) {
+      return size() > 10_000;
+    }
+  };
+
   /** A timer's identity within its key: Beam replaces a timer of the same namespace, id and family. */
   private byte[] timerName(StateNamespace namespace, String timerId, String timerFamilyId) {
+    return timerNames.computeIfAbsent(new TimerId(namespace, timerId, timerFamilyId),
+        id -> buildTimerName(namespace, timerId, timerFamilyId));
+  }
+
+  private byte[] buildTimerName(StateNamespace namespace, String timerId, String timerFamilyId) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       for (String part : new String[] {namespaceKey(namespace), timerId, timerFamilyId}) {
