@@ -30,7 +30,7 @@ final class Workloads {
     add(new WindowedCountWorkload(false), 5_000_000L);
     add(new WindowedCountWorkload(true), 1_000_000L);
     add(new StatefulCountWorkload(), 1_000_000L);
-    add(new SessionsWorkload(), 1_000_000L);
+    add(new SessionsWorkload(), 100_000L);
     add(new EarlyFiringsWorkload(), 1_000_000L);
     add(new JoinWorkload(), 1_000_000L);
     add(new LatencyWorkload(Long.getLong("bench.latencyRate", 10_000)), 200_000L);

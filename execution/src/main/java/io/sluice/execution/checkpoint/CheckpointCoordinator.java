@@ -277,9 +277,16 @@ public final class CheckpointCoordinator implements AutoCloseable {
         + " written in {} ms): {} bytes written, {} bytes shared with earlier checkpoints, at {}", jobName,
         checkpoint.savepoint() ? "savepoint" : "checkpoint", checkpoint.id(), durationMillis, takenMillis,
         alignmentMillis, synchronousMillis, asynchronousMillis, bytesWritten, bytesShared, completed.directory());
+    if (durationMillis >= SLOW_CHECKPOINT_MILLIS && taken.lastSubtask() != null) {
+      LOG.warn("Job {}: checkpoint {} took {} ms; the last part: {}", jobName, checkpoint.id(), durationMillis,
+          taken.lastSubtask());
+    }
     attempt.notifyCheckpointComplete(checkpoint.id());
     checkpoint.done().complete(completed);
   }
+
+  /** A checkpoint this slow logs which subtask it waited for, whatever the log level. */
+  private static final long SLOW_CHECKPOINT_MILLIS = 5_000;
 
   private synchronized boolean isPending(Pending checkpoint) {
     return pending == checkpoint;

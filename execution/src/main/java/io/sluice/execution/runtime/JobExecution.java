@@ -92,6 +92,8 @@ public final class JobExecution implements CheckpointTarget {
     long synchronousNanos;
     /** For the per-subtask log: when the trigger went out. */
     final long triggeredNanos = System.nanoTime();
+    /** The subtask whose part came last so far, with its timings: for the log of a slow checkpoint. */
+    String lastSubtask;
     final CompletableFuture<TakenCheckpoint> done = new CompletableFuture<>();
 
     PendingCheckpoint(Set<Subtask> owing) {
@@ -431,7 +433,7 @@ public final class JobExecution implements CheckpointTarget {
         }
       }
       if (owing.isEmpty()) {
-        takenAtOnce = new TakenCheckpoint(pending.snapshots, 0, 0);
+        takenAtOnce = new TakenCheckpoint(pending.snapshots, 0, 0, null);
       } else {
         pendingCheckpoints.put(checkpointId, pending);
       }
@@ -484,11 +486,11 @@ public final class JobExecution implements CheckpointTarget {
         return;
       }
       pending.snapshots.addAll(snapshots);
-      if (LOG.isDebugEnabled()) {
-        LOG.debug("Checkpoint {}: {} took its part {} ms after the trigger (alignment {} ms, synchronous {} ms)",
-            checkpointId, subtask.name(), (System.nanoTime() - pending.triggeredNanos) / 1_000_000,
-            alignmentNanos / 1_000_000, synchronousNanos / 1_000_000);
-      }
+      pending.lastSubtask = String.format("%s %s its part %d ms after the trigger (alignment %d ms, synchronous %d ms)",
+          subtask.name(), snapshots.stream().allMatch(OperatorSnapshot::finished) ? "ended instead of taking" : "took",
+          (System.nanoTime() - pending.triggeredNanos) / 1_000_000, alignmentNanos / 1_000_000,
+          synchronousNanos / 1_000_000);
+      LOG.debug("Checkpoint {}: {}", checkpointId, pending.lastSubtask);
       pending.alignmentNanos = Math.max(pending.alignmentNanos, alignmentNanos);
       pending.synchronousNanos = Math.max(pending.synchronousNanos, synchronousNanos);
       if (pending.owing.isEmpty()) {
@@ -499,7 +501,7 @@ public final class JobExecution implements CheckpointTarget {
     if (complete != null) {
       // Outside the lock: the coordinator goes on from here.
       complete.done.complete(new TakenCheckpoint(complete.snapshots, complete.alignmentNanos,
-          complete.synchronousNanos));
+          complete.synchronousNanos, complete.lastSubtask));
     }
   }
 

@@ -197,6 +197,18 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
       }
     }
     restored.clear();
+    if (context.checkpointsEnabled()) {
+      // Every checkpoint stores the splits' sources: serialized now (Java serialization, and
+      // loading Snappy's native library the first time), not inside the first synchronous part.
+      for (SplitReader split : readers) {
+        sourceBytesOf(split);
+      }
+    }
+  }
+
+  private byte[] sourceBytesOf(SplitReader split) {
+    return sourceBytes.computeIfAbsent(split.split,
+        i -> org.apache.beam.sdk.util.SerializableUtils.serializeToByteArray(split.source));
   }
 
   @Override
@@ -225,8 +237,7 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
     for (SplitReader split : readers) {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       DataOutputStream out = new DataOutputStream(bytes);
-      byte[] source = sourceBytes.computeIfAbsent(split.split,
-          i -> org.apache.beam.sdk.util.SerializableUtils.serializeToByteArray(split.source));
+      byte[] source = sourceBytesOf(split);
       out.writeInt(source.length);
       out.write(source);
       out.writeLong(split.remaining);
