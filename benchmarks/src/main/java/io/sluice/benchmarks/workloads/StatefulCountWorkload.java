@@ -1,10 +1,7 @@
 package io.sluice.benchmarks.workloads;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.options.StreamingOptions;
@@ -101,27 +98,11 @@ public final class StatefulCountWorkload implements Workload {
 
   @Override
   public void runPlainJava(long size, Path data, Path out) throws Exception {
-    List<Map<Long, Long>> parts = TwoThreads.run(t -> () -> {
-      Map<Long, Long> counts = new HashMap<>();
-      for (long i = t; i < size; i += 2) {
-        counts.merge((i / WINDOW_MILLIS) * KEYS + i % KEYS, 1L, Long::sum);
-      }
-      return counts;
-    });
-    long[] total = new long[3];
-    TwoThreads.mergeSums(parts).forEach((k, v) -> Summary.addInto(total, WindowedCountWorkload.summarize(k % KEYS, k / KEYS, v)));
-    Files.writeString(out.resolve("result"), Summary.format(total));
+    WindowedCountWorkload.countPlainJava(size, KEYS, WINDOW_MILLIS, out);
   }
 
   @Override
   public void verify(long size, Path data, Path out) throws Exception {
-    long weighted = 0;
-    for (long i = 0; i < size; i++) {
-      weighted += (i % KEYS + 1) * (i / WINDOW_MILLIS + 1);
-    }
-    long fullWindows = size / WINDOW_MILLIS;
-    long rest = size % WINDOW_MILLIS;
-    long groups = fullWindows * KEYS + Math.min(KEYS, rest);
-    ResultFile.expect(name(), Summary.format(groups, size, weighted), out.resolve("result"));
+    ResultFile.expect(name(), WindowedCountWorkload.expectedCount(size, KEYS, WINDOW_MILLIS), out.resolve("result"));
   }
 }

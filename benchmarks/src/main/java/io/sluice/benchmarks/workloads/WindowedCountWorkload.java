@@ -84,27 +84,40 @@ public final class WindowedCountWorkload implements Workload {
 
   @Override
   public void runPlainJava(long size, Path data, Path out) throws Exception {
+    countPlainJava(size, KEYS, WINDOW_MILLIS, out);
+  }
+
+  /**
+   * The floor of a count per key and window, record i having key i % keys and timestamp i ms:
+   * the summary {@link #summarize} gives, written as the pipelines write theirs.
+   */
+  static void countPlainJava(long size, int keys, long windowMillis, Path out) throws Exception {
     List<Map<Long, Long>> parts = TwoThreads.run(t -> () -> {
       Map<Long, Long> counts = new HashMap<>();
       for (long i = t; i < size; i += 2) {
-        counts.merge((i / WINDOW_MILLIS) * KEYS + i % KEYS, 1L, Long::sum);
+        counts.merge((i / windowMillis) * keys + i % keys, 1L, Long::sum);
       }
       return counts;
     });
     long[] total = new long[3];
-    TwoThreads.mergeSums(parts).forEach((k, v) -> Summary.addInto(total, summarize(k % KEYS, k / KEYS, v)));
+    TwoThreads.mergeSums(parts).forEach((k, v) -> Summary.addInto(total, summarize(k % keys, k / keys, v)));
     Files.writeString(out.resolve("result"), Summary.format(total));
   }
 
   @Override
   public void verify(long size, Path data, Path out) throws Exception {
+    ResultFile.expect(name(), expectedCount(size, KEYS, WINDOW_MILLIS), out.resolve("result"));
+  }
+
+  /** The summary of such a count, worked out record by record. */
+  static String expectedCount(long size, int keys, long windowMillis) {
     long weighted = 0;
     for (long i = 0; i < size; i++) {
-      weighted += (i % KEYS + 1) * (i / WINDOW_MILLIS + 1);
+      weighted += (i % keys + 1) * (i / windowMillis + 1);
     }
-    long fullWindows = size / WINDOW_MILLIS;
-    long rest = size % WINDOW_MILLIS;
-    long groups = fullWindows * KEYS + Math.min(KEYS, rest);
-    ResultFile.expect(name(), Summary.format(groups, size, weighted), out.resolve("result"));
+    long fullWindows = size / windowMillis;
+    long rest = size % windowMillis;
+    long groups = fullWindows * keys + Math.min(keys, rest);
+    return Summary.format(groups, size, weighted);
   }
 }

@@ -2,7 +2,6 @@ package io.sluice.execution.state;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -45,12 +44,7 @@ public final class TimerQueue {
    * What was last stored for recently set timers (index value, then queue value): setting one again
    * as it is, which a window's end timer is on every element, then costs no store read at all.
    */
-  private final Map<ByteKey, byte[][]> recent = new LinkedHashMap<>(256, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<ByteKey, byte[][]> eldest) {
-      return size() > RECENT_TIMERS;
-    }
-  };
+  private final Map<ByteKey, byte[][]> recent = new RecentlyUsed<>(RECENT_TIMERS);
 
   /** Front of each space: index 0..255 a domain's queue, {@link #HOLD_SPACE} the holds. */
   private final byte[][] fronts = new byte[257][];

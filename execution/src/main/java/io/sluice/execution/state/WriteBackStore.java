@@ -89,9 +89,9 @@ final class WriteBackStore implements SortedByteStore {
      */
     boolean behindKnown;
 
-    Entry(byte[] value, boolean dirty, boolean behind, boolean behindKnown) {
+    /** A clean entry: it matches the store behind until changed. */
+    Entry(byte[] value, boolean behind, boolean behindKnown) {
       this.value = value;
-      this.dirty = dirty;
       this.behind = behind;
       this.behindKnown = behindKnown;
     }
@@ -133,7 +133,7 @@ final class WriteBackStore implements SortedByteStore {
       return entry.value;
     }
     byte[] value = behind.get(key);
-    entry = new Entry(value, false, value != null, true);
+    entry = new Entry(value, value != null, true);
     entries.put(id, entry);
     charge(entry.bytes(key));
     budget.evictIfOver();
@@ -150,7 +150,7 @@ final class WriteBackStore implements SortedByteStore {
     Entry entry = entries.get(id);
     if (entry == null) {
       // Not read first: whether the store behind holds the key is unknown until it matters.
-      entry = new Entry(null, false, true, false);
+      entry = new Entry(null, true, false);
       entries.put(id, entry);
       charge(entry.bytes(key));
     }
@@ -171,7 +171,7 @@ final class WriteBackStore implements SortedByteStore {
       if (value == null) {
         return;
       }
-      entry = new Entry(value, false, true, true);
+      entry = new Entry(value, true, true);
       entries.put(id, entry);
       charge(entry.bytes(key));
     } else if (!entry.behindKnown) {

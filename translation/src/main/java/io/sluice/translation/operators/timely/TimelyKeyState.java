@@ -3,6 +3,7 @@ package io.sluice.translation.operators.timely;
 import io.sluice.execution.state.StoreLayout;
 import io.sluice.execution.operator.OperatorContext;
 import io.sluice.execution.state.ByteKey;
+import io.sluice.execution.state.RecentlyUsed;
 import io.sluice.execution.state.KeyedStores;
 import io.sluice.execution.state.SortedByteStore;
 import io.sluice.execution.state.StoredKeys;
@@ -72,12 +73,7 @@ public final class TimelyKeyState implements StepContext {
   private final TreeMap<Long, Integer> holdCounts = new TreeMap<>();
   private final InMemoryBundleFinalizer bundleFinalizer = new InMemoryBundleFinalizer();
   /** Namespaces' string keys: every element of a window asks for its window's, several times. */
-  private final Map<StateNamespace, String> namespaceKeys = new java.util.LinkedHashMap<>(64, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<StateNamespace, String> eldest) {
-      return size() > 10_000;
-    }
-  };
+  private final Map<StateNamespace, String> namespaceKeys = new RecentlyUsed<>(10_000);
   private final TimerView timerView = new TimerView();
   /** Derived from the operator's input since the subtask started. */
   private long inputWatermark = Long.MIN_VALUE;
@@ -93,25 +89,14 @@ public final class TimelyKeyState implements StepContext {
   private byte[] storedKey;
   private byte[] keyPrefix;
   /** Long keys whose bytes were kept lately: each is written once, not once per element. */
-  private final Map<ByteKey, Boolean> keptLongKeys = new java.util.LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<ByteKey, Boolean> eldest) {
-      return size() > 1024;
-    }
-  };
+  private final Map<ByteKey, Boolean> keptLongKeys = new RecentlyUsed<>(1024);
   private Object key;
   private BinaryStateInternals state;
   /**
    * The state views of recent keys: derived (they hold locations, not data), so a key's next
    * element finds its cells' store keys built and its key decoded.
    */
-  private final Map<ByteKey, BinaryStateInternals> recentStates =
-      new java.util.LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<ByteKey, BinaryStateInternals> eldest) {
-          return size() > RECENT_KEYS;
-        }
-      };
+  private final Map<ByteKey, BinaryStateInternals> recentStates = new RecentlyUsed<>(RECENT_KEYS);
 
   @SuppressWarnings("unchecked")
   public TimelyKeyState(OperatorContext context, Coder<?> keyCoder, Coder<? extends BoundedWindow> windowCoder) {
@@ -375,12 +360,7 @@ public final class TimelyKeyState implements StepContext {
   private record TimerId(StateNamespace namespace, String timerId, String timerFamilyId) {}
 
   /** Timer names built lately: each window's end timer is set again for every element. Derived. */
-  private final Map<TimerId, byte[]> timerNames = new java.util.LinkedHashMap<>(256, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<TimerId, byte[]> eldest) {
-      return size() > 10_000;
-    }
-  };
+  private final Map<TimerId, byte[]> timerNames = new RecentlyUsed<>(10_000);
 
   /** A timer's identity within its key: Beam replaces a timer of the same namespace, id and family. */
   private byte[] timerName(StateNamespace namespace, String timerId, String timerFamilyId) {
