@@ -65,8 +65,11 @@ public final class TimelyKeyState implements StepContext {
   private final TimerInternals.TimerDataCoderV2 timerCoder;
   /** Every hold cell's hold: derived (the cells are in the state store); durable from a snapshot on. */
   private final Map<ByteKey, Long> holds = new HashMap<>();
-  /** What the holds store holds: derived, as of the last snapshot or restore. */
-  private final Map<ByteKey, Long> mirrored = new HashMap<>();
+  /**
+   * Hold cells changed since the last snapshot or restore, each with whether the holds store had
+   * it then: derived, emptied by each snapshot, so a snapshot costs what changed, not every hold.
+   */
+  private final Map<ByteKey, Boolean> changedHolds = new HashMap<>();
   /** What the sequences store holds: derived, as of the last snapshot or restore. */
   private long mirroredSequence;
   /** How many holds there are at each time: derived from {@link #holds}. */
@@ -114,18 +117,15 @@ public final class TimelyKeyState implements StepContext {
    */
   public void snapshot() {
     SortedByteStore mirror = context.operatorStore("holds", StoreLayout.KEYED);
-    mirrored.entrySet().removeIf(cell -> {
-      if (!holds.containsKey(cell.getKey())) {
-        mirror.delete(cell.getKey().bytes());
-        return true;
-      }
-      return false;
-    });
-    holds.forEach((cell, hold) -> {
-      if (!hold.equals(mirrored.put(cell, hold))) {
+    changedHolds.forEach((cell, stored) -> {
+      Long hold = holds.get(cell);
+      if (hold != null) {
         mirror.put(cell.bytes(), ByteBuffer.allocate(8).putLong(hold).array());
+      } else if (stored) {
+        mirror.delete(cell.bytes());
       }
     });
+    changedHolds.clear();
     if (appendSequence != mirroredSequence) {
       context.operatorStore("sequences", StoreLayout.UNION)
           .put(APPEND_SEQUENCE, ByteBuffer.allocate(8).putLong(appendSequence).array());
@@ -145,8 +145,7 @@ public final class TimelyKeyState implements StepContext {
     }
     byte[] sequence = context.operatorStore("sequences", StoreLayout.UNION).get(APPEND_SEQUENCE);
     appendSequence = sequence == null ? 0 : ByteBuffer.wrap(sequence).getLong();
-    mirrored.clear();
-    mirrored.putAll(holds);
+    changedHolds.clear();
     mirroredSequence = appendSequence;
   }
 
@@ -290,6 +289,9 @@ public final class TimelyKeyState implements StepContext {
   private void holdChanged(byte[] cell, Instant hold) {
     ByteKey id = new ByteKey(cell);
     Long old = hold == null ? holds.remove(id) : holds.put(id, hold.getMillis());
+    if (old != null || hold != null) {
+      changedHolds.putIfAbsent(id, old != null);
+    }
     if (old != null) {
       holdCounts.computeIfPresent(old, (t, n) -> n == 1 ? null : n - 1);
     }
