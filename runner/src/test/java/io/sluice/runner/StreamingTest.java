@@ -98,6 +98,78 @@ class StreamingTest {
     assertEquals(PipelineResult.State.DONE, assertTimeoutPreemptively(BOUND, () -> p.run().waitUntilFinish()));
   }
 
+  /**
+   * The default trigger without lateness (one pane per key and window, at its end): a GroupByKey
+   * and a Combine.perKey each give every window one on-time, only pane at the window's end, and
+   * drop (and count) an element whose window the watermark has passed.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"heap", "rocksdb"})
+  void theDefaultTriggerFiresOncePerWindowAndDropsLateData(String backend) {
+    Pipeline p = Pipeline.create(options("--stateBackend=" + backend));
+    PCollection<KV<String, Long>> input = p
+        .apply(TestStream.create(org.apache.beam.sdk.coders.KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
+            .advanceWatermarkTo(new Instant(0))
+            .addElements(TimestampedValue.of(KV.of("a", 1L), new Instant(1)),
+                TimestampedValue.of(KV.of("b", 2L), new Instant(2)),
+                TimestampedValue.of(KV.of("a", 3L), new Instant(9_999)))
+            .addElements(TimestampedValue.of(KV.of("a", 5L), new Instant(10_000)))
+            .advanceWatermarkTo(new Instant(20_000))
+            .addElements(TimestampedValue.of(KV.of("a", 100L), new Instant(4)))
+            .addElements(TimestampedValue.of(KV.of("b", 7L), new Instant(20_000)))
+            .advanceWatermarkToInfinity())
+        .apply(Window.into(FixedWindows.of(Duration.standardSeconds(10))));
+    IntervalWindow first = new IntervalWindow(new Instant(0), new Instant(10_000));
+    IntervalWindow second = new IntervalWindow(new Instant(10_000), new Instant(20_000));
+    IntervalWindow third = new IntervalWindow(new Instant(20_000), new Instant(30_000));
+    PCollection<KV<String, Long>> sums = input.apply(Sum.longsPerKey());
+    PAssert.that(sums).inOnTimePane(first).containsInAnyOrder(KV.of("a", 4L), KV.of("b", 2L));
+    PAssert.that(sums).inOnTimePane(second).containsInAnyOrder(KV.of("a", 5L));
+    PAssert.that(sums).inOnTimePane(third).containsInAnyOrder(KV.of("b", 7L));
+    PAssert.that(sums.apply("Panes", ParDo.of(new PaneOf()))).containsInAnyOrder(
+        "a@" + first.maxTimestamp().getMillis() + ":ON_TIME first last",
+        "b@" + first.maxTimestamp().getMillis() + ":ON_TIME first last",
+        "a@" + second.maxTimestamp().getMillis() + ":ON_TIME first last",
+        "b@" + third.maxTimestamp().getMillis() + ":ON_TIME first last");
+    PCollection<KV<String, Iterable<Long>>> groups = input.apply(org.apache.beam.sdk.transforms.GroupByKey.create());
+    PAssert.that(groups.apply("Groups", ParDo.of(new GroupOf())))
+        .containsInAnyOrder("a0[1, 3]", "b0[2]", "a10000[5]", "b20000[7]");
+    PipelineResult result = p.run();
+    assertEquals(PipelineResult.State.DONE, assertTimeoutPreemptively(BOUND, () -> result.waitUntilFinish()));
+    long dropped = 0;
+    long asserted = 0;
+    for (MetricResult<Long> counter : result.metrics().allMetrics().getCounters()) {
+      if (counter.getName().getName().equals("droppedDueToLateness")) {
+        dropped += counter.getAttempted();
+      } else if (counter.getName().getName().equals(PAssert.SUCCESS_COUNTER)) {
+        asserted += counter.getAttempted();
+      }
+    }
+    assertEquals(2, dropped, "the late element, dropped by the GroupByKey and by the Combine");
+    assertEquals(5, asserted, "every PAssert ran");
+  }
+
+  /** A group as its key, window start and sorted values. */
+  static class GroupOf extends DoFn<KV<String, Iterable<Long>>, String> {
+    @ProcessElement
+    public void process(@Element KV<String, Iterable<Long>> group, BoundedWindow window, OutputReceiver<String> out) {
+      List<Long> values = new ArrayList<>();
+      group.getValue().forEach(values::add);
+      values.sort(null);
+      out.output(group.getKey() + ((IntervalWindow) window).start().getMillis() + values);
+    }
+  }
+
+  /** Each element's key, timestamp and pane. */
+  static class PaneOf extends DoFn<KV<String, Long>, String> {
+    @ProcessElement
+    public void process(ProcessContext c) {
+      org.apache.beam.sdk.transforms.windowing.PaneInfo pane = c.pane();
+      c.output(c.element().getKey() + "@" + c.timestamp().getMillis() + ":" + pane.getTiming()
+          + (pane.isFirst() ? " first" : "") + (pane.isLast() ? " last" : ""));
+    }
+  }
+
   /** Counts per key in state, emits the count when the window ends: keyed state and event-time timers. */
   static class CountInState extends DoFn<KV<Long, Long>, KV<Long, Long>> {
     @StateId("count")

@@ -31,7 +31,7 @@ class KillRecoveryTest {
     Path reference = temp.resolve("reference");
     RecoveryJob.runUndisturbed(temp, ELEMENTS, PER_SECOND, reference);
     List<String> expected = RecoveryJob.allLines(reference);
-    assertEquals(7 * 8, expected.size(), "7 keys in 8 windows");
+    assertEquals(2 * 7 * 8, expected.size(), "7 keys in 8 windows, by the stateful DoFn and by Combine");
 
     int rounds = Integer.getInteger("sluice.kill.rounds", 1);
     int passed = 0;

@@ -31,11 +31,13 @@ import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
@@ -43,8 +45,8 @@ import org.joda.time.Instant;
 /**
  * The streaming job the recovery tests fail and compare: a rate-limited sequence (an unbounded
  * source read to a limit), keyed by {@code i mod 7}, in 5-second event-time windows, summed per key
- * and window in keyed state and emitted by an event-time timer, written by TextIO as windowed
- * files with fixed shards. Its output does not depend on timing, so a run with failures must
+ * and window in keyed state and emitted by an event-time timer, and summed again by Combine.perKey,
+ * each written by TextIO as windowed files with fixed shards. Its output does not depend on timing, so a run with failures must
  * write exactly what a run without them writes.
  *
  * <p>{@code main} runs it in a JVM of its own, for the tests that kill that JVM.
@@ -65,16 +67,32 @@ public final class RecoveryJob {
   static Pipeline build(SluicePipelineOptions options, long elements, long perSecond, Path output, long failAt,
       String sumStep) {
     Pipeline p = Pipeline.create(options);
-    p.apply("Sequence", GenerateSequence.from(0).to(elements).withRate(perSecond, Duration.standardSeconds(1))
+    PCollection<KV<String, Long>> windowed = p
+        .apply("Sequence", GenerateSequence.from(0).to(elements).withRate(perSecond, Duration.standardSeconds(1))
             .withTimestampFn(i -> new Instant(i * 10)))
         .apply("Key", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
             .via(i -> KV.of("k" + (i % 7), i)))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
-        .apply("Window", Window.into(FixedWindows.of(Duration.standardSeconds(5))))
+        .apply("Window", Window.into(FixedWindows.of(Duration.standardSeconds(5))));
+    windowed
         .apply(sumStep, ParDo.of(new SumPerWindow(failAt)))
         .apply("Write", TextIO.write().to(output.resolve("out").toString()).withWindowedWrites().withNumShards(2)
             .withSuffix(".txt"));
+    // Combine.perKey with the default trigger: an accumulator per key and window, fired at its end.
+    windowed
+        .apply("SumPerKey", Sum.longsPerKey())
+        .apply("FormatSums", ParDo.of(new FormatSum()))
+        .apply("WriteSums", TextIO.write().to(output.resolve("out-sums").toString()).withWindowedWrites()
+            .withNumShards(2).withSuffix(".txt"));
     return p;
+  }
+
+  /** A combined sum as a line: key, window start, sum. */
+  static final class FormatSum extends DoFn<KV<String, Long>, String> {
+    @ProcessElement
+    public void process(@Element KV<String, Long> sum, BoundedWindow window, OutputReceiver<String> out) {
+      out.output(sum.getKey() + "," + ((IntervalWindow) window).start().getMillis() + "," + sum.getValue());
+    }
   }
 
   /** Sums each key's values per window in state; the window's end timer emits the sum and count. */

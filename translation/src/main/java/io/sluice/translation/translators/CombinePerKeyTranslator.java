@@ -5,6 +5,7 @@ import io.sluice.translation.TransformTranslator;
 import io.sluice.translation.TranslationContext;
 import io.sluice.translation.operators.batch.FinalCombineOperator;
 import io.sluice.translation.operators.batch.PartialCombineOperator;
+import io.sluice.translation.operators.streaming.EndOfWindowOperator;
 import io.sluice.translation.operators.streaming.StreamingGroupByKeyOperator;
 import io.sluice.translation.records.KeyedRecord;
 import io.sluice.translation.records.KeyedRecordSerializer;
@@ -29,9 +30,11 @@ import org.apache.beam.sdk.values.WindowingStrategy;
  * Combine.perKey with combiner lifting. In batch: a partial combine fused before the shuffle, so
  * only one accumulator per key and window per subtask crosses it, and a final merge after it,
  * where that is exactly what a GroupByKey then combine would compute: non-merging windows and the
- * default trigger. In streaming: a combining GroupByKey, whose panes hold an accumulator rather
- * than the elements (runners-core's combining reduce function, so every trigger, merging windows,
- * lateness and accumulation mode behave as in Beam's expansion). Either needs a plain CombineFn
+ * default trigger. In streaming: where Beam defines one pane per key and window (the default
+ * trigger and no lateness), an accumulator per key and window that fires at the window's end;
+ * otherwise a combining GroupByKey, whose panes hold an accumulator rather than the elements
+ * (runners-core's combining reduce function, so every trigger, merging windows, lateness and
+ * accumulation mode behave as in Beam's expansion). Either needs a plain CombineFn
  * without side inputs; anything else takes Beam's expansion.
  */
 public final class CombinePerKeyTranslator<K, I, O> implements TransformTranslator<Combine.PerKey<K, I, O>> {
@@ -87,11 +90,26 @@ public final class CombinePerKeyTranslator<K, I, O> implements TransformTranslat
     // Made once here as well, so that a CombineFn without an accumulator coder fails the translation.
     applied(serializedFn, step, registry, coder, windowing);
     TranslationContext.Port keyed = KeyedInputs.encodeKeys(input, coder.getKeyCoder(), step, context);
+    if (EndOfWindowOperator.appliesTo(windowing)) {
+      Coder<?> accumulatorCoder = accumulatorCoder(instance(serializedFn, step), input, step);
+      context.setProducer(Transforms.onlyOutput(transform), context.addOperator(step,
+          subtask -> endOfWindowCombine(coder, windowing, accumulatorCoder, instance(serializedFn, step), step, context),
+          List.of(new TranslationContext.Input(keyed, 0, Partitioning.hash(KeyedRecord::keyHashOf)))), 0);
+      return;
+    }
     context.setProducer(Transforms.onlyOutput(transform), context.addOperator(step,
         subtask -> new StreamingGroupByKeyOperator<K, I, O, BoundedWindow>(coder,
             () -> SystemReduceFn.combining(coder.getKeyCoder(), applied(serializedFn, step, registry, coder, windowing)),
             windowing, context.options(), step, context.metrics()),
         List.of(new TranslationContext.Input(keyed, 0, Partitioning.hash(KeyedRecord::keyHashOf)))), 0);
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static io.sluice.execution.operator.Operator endOfWindowCombine(KvCoder<?, ?> coder,
+      WindowingStrategy<?, ?> windowing, Coder<?> accumulatorCoder, Combine.CombineFn<?, ?, ?> fn, String step,
+      TranslationContext context) {
+    return new EndOfWindowOperator(coder.getKeyCoder(), windowing.getWindowFn().windowCoder(),
+        new EndOfWindowOperator.Combining(fn, accumulatorCoder), step, context.metrics());
   }
 
   @SuppressWarnings("unchecked")

@@ -5,6 +5,7 @@ import io.sluice.execution.operator.OperatorFactory;
 import io.sluice.translation.TransformTranslator;
 import io.sluice.translation.TranslationContext;
 import io.sluice.translation.operators.batch.BatchGroupByKeyOperator;
+import io.sluice.translation.operators.streaming.EndOfWindowOperator;
 import io.sluice.translation.operators.streaming.StreamingGroupByKeyOperator;
 import io.sluice.translation.records.KeyedRecord;
 import java.util.List;
@@ -14,8 +15,13 @@ import org.apache.beam.sdk.runners.AppliedPTransform;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.WindowingStrategy;
 
-/** GroupByKey becomes a keyed edge (key encoded on the sending side) into a grouping operator. */
+/**
+ * GroupByKey becomes a keyed edge (key encoded on the sending side) into a grouping operator: in
+ * streaming, one that fires each window once at its end where Beam defines one pane per key and
+ * window, else runners-core's ReduceFnRunner for triggers, lateness and merging windows.
+ */
 public final class GroupByKeyTranslator<K, V> implements TransformTranslator<GroupByKey<K, V>> {
   @Override
   public void translate(AppliedPTransform<?, ?, GroupByKey<K, V>> transform, TranslationContext context) {
@@ -23,10 +29,18 @@ public final class GroupByKeyTranslator<K, V> implements TransformTranslator<Gro
     KvCoder<K, V> coder = KeyedInputs.kvCoder(input, transform.getFullName());
     TranslationContext.Port keyed = KeyedInputs.encodeKeys(input, coder.getKeyCoder(), transform.getFullName(), context);
     String step = transform.getFullName();
-    OperatorFactory factory = context.settings().streaming()
-        ? subtask -> new StreamingGroupByKeyOperator<>(coder, () -> SystemReduceFn.buffering(coder.getValueCoder()),
-            input.getWindowingStrategy(), context.options(), step, context.metrics())
-        : subtask -> new BatchGroupByKeyOperator<>(coder, input.getWindowingStrategy(), context.options());
+    WindowingStrategy<?, ?> windowing = input.getWindowingStrategy();
+    OperatorFactory factory;
+    if (!context.settings().streaming()) {
+      factory = subtask -> new BatchGroupByKeyOperator<>(coder, windowing, context.options());
+    } else if (EndOfWindowOperator.appliesTo(windowing)) {
+      // One pane per key and window, at its end: no trigger machinery needed.
+      factory = subtask -> new EndOfWindowOperator<>(coder.getKeyCoder(), windowing.getWindowFn().windowCoder(),
+          new EndOfWindowOperator.Buffering<>(coder.getValueCoder()), step, context.metrics());
+    } else {
+      factory = subtask -> new StreamingGroupByKeyOperator<>(coder, () -> SystemReduceFn.buffering(coder.getValueCoder()),
+          windowing, context.options(), step, context.metrics());
+    }
     // Batch grouping keeps its input as bytes; streaming grouping works on decoded elements.
     TranslationContext.Input in = context.settings().streaming()
         ? new TranslationContext.Input(keyed, 0, Partitioning.hash(KeyedRecord::keyHashOf))
