@@ -73,43 +73,6 @@ class WriteBackStoreTest extends SortedByteStoreContract {
     assertEquals(2, behind.writes, "nothing changed since");
   }
 
-  /**
-   * A snapshot takes the changes made since the last one as a copy and writes the older ones
-   * behind: state that went quiet is written once, state that keeps changing or goes soon never.
-   */
-  @Test
-  void aSnapshotWritesBehindOnlyWhatHasNotChangedSinceTheLastOne() {
-    store.put(bytes(1), bytes(1));
-    store.put(bytes(2), bytes(2));
-    assertEquals(List.of("01=01", "02=02"), changes(store.settleForSnapshot()));
-    assertEquals(0, behind.writes, "both changed since the last snapshot");
-
-    store.put(bytes(1), bytes(3));
-    store.put(bytes(3), bytes(3));
-    List<String> second = changes(store.settleForSnapshot());
-    store.put(bytes(1), bytes(4));
-    assertEquals(List.of("01=03", "03=03"), second, "a copy: a later write does not change it");
-    assertArrayEquals(bytes(2), behind.get(bytes(2)), "2 went quiet: written behind");
-    assertEquals(1, behind.writes);
-
-    store.delete(bytes(1));
-    store.delete(bytes(2));
-    assertEquals(List.of("02=null"), changes(store.settleForSnapshot()),
-        "a delete of what the store behind holds is a change; 1 was never there, so it is no change");
-    assertEquals(List.of(), changes(store.settleForSnapshot()), "the delete of 2 and 3 go behind now");
-    assertNull(behind.get(bytes(2)));
-    assertArrayEquals(bytes(3), behind.get(bytes(3)));
-    assertEquals(List.of("03=03"), drain(store.scan(bytes())));
-  }
-
-  private static List<String> changes(List<java.util.Map.Entry<byte[], byte[]>> changes) {
-    List<String> out = new ArrayList<>();
-    for (java.util.Map.Entry<byte[], byte[]> c : changes) {
-      out.add(hex(c.getKey()) + "=" + (c.getValue() == null ? "null" : hex(c.getValue())));
-    }
-    return out;
-  }
-
   @Test
   void stateReadAbsentWrittenAndClearedBeforeAFlushWritesNothing() {
     assertNull(store.get(bytes(7)));

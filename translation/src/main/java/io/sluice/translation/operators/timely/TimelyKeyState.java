@@ -56,6 +56,7 @@ public final class TimelyKeyState implements StepContext {
 
   private static final byte[] APPEND_SEQUENCE = {'b'};
   private static final int RECENT_KEYS = 4096;
+  private static final int MAX_TRACKED_HOLDS = 1 << 16;
 
   private final OperatorContext context;
   private final Coder<Object> keyCoder;
@@ -70,6 +71,11 @@ public final class TimelyKeyState implements StepContext {
    * it then: derived, emptied by each snapshot, so a snapshot costs what changed, not every hold.
    */
   private final Map<ByteKey, Boolean> changedHolds = new HashMap<>();
+  /**
+   * Derived: true once more holds changed than are worth tracking (a job without checkpoints never
+   * empties {@link #changedHolds}); the next snapshot then rewrites the holds store whole.
+   */
+  private boolean holdsUntracked;
   /** What the sequences store holds: derived, as of the last snapshot or restore. */
   private long mirroredSequence;
   /** How many holds there are at each time: derived from {@link #holds}. */
@@ -117,6 +123,11 @@ public final class TimelyKeyState implements StepContext {
    */
   public void snapshot() {
     SortedByteStore mirror = context.operatorStore("holds", StoreLayout.KEYED);
+    if (holdsUntracked) {
+      mirror.deletePrefix(new byte[0]);
+      holds.forEach((cell, hold) -> mirror.put(cell.bytes(), ByteBuffer.allocate(8).putLong(hold).array()));
+      holdsUntracked = false;
+    }
     changedHolds.forEach((cell, stored) -> {
       Long hold = holds.get(cell);
       if (hold != null) {
@@ -146,6 +157,7 @@ public final class TimelyKeyState implements StepContext {
     byte[] sequence = context.operatorStore("sequences", StoreLayout.UNION).get(APPEND_SEQUENCE);
     appendSequence = sequence == null ? 0 : ByteBuffer.wrap(sequence).getLong();
     changedHolds.clear();
+    holdsUntracked = false;
     mirroredSequence = appendSequence;
   }
 
@@ -289,8 +301,13 @@ public final class TimelyKeyState implements StepContext {
   private void holdChanged(byte[] cell, Instant hold) {
     ByteKey id = new ByteKey(cell);
     Long old = hold == null ? holds.remove(id) : holds.put(id, hold.getMillis());
-    if (old != null || hold != null) {
-      changedHolds.putIfAbsent(id, old != null);
+    if ((old != null || hold != null) && !holdsUntracked) {
+      if (changedHolds.size() >= MAX_TRACKED_HOLDS && !changedHolds.containsKey(id)) {
+        changedHolds.clear();
+        holdsUntracked = true;
+      } else {
+        changedHolds.putIfAbsent(id, old != null);
+      }
     }
     if (old != null) {
       holdCounts.computeIfPresent(old, (t, n) -> n == 1 ? null : n - 1);
