@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KillRecoveryTest {
 
-  private static final long ELEMENTS = 4000;
+  private static final long ELEMENTS = 8000;
   private static final long PER_SECOND = 1000;
 
   @TempDir
@@ -31,7 +31,7 @@ class KillRecoveryTest {
     Path reference = temp.resolve("reference");
     RecoveryJob.runUndisturbed(temp, ELEMENTS, PER_SECOND, reference);
     List<String> expected = RecoveryJob.allLines(reference);
-    assertEquals(2 * 7 * 8, expected.size(), "7 keys in 8 windows, by the stateful DoFn and by Combine");
+    assertEquals(2 * 7 * 16, expected.size(), "7 keys in 16 windows, by the stateful DoFn and by Combine");
 
     int rounds = Integer.getInteger("sluice.kill.rounds", 1);
     int passed = 0;

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ThrowOnceRecoveryTest {
 
-  private static final long ELEMENTS = 3000;
-  private static final long PER_SECOND = 1500;
+  private static final long ELEMENTS = 6000;
+  private static final long PER_SECOND = 1000;
 
   @TempDir
   Path temp;
@@ -63,7 +63,7 @@ class ThrowOnceRecoveryTest {
     assertTrue(RecoveryJob.THROWN.get(), "the DoFn never threw (seed " + seed + ")");
 
     List<String> expected = RecoveryJob.allLines(clean);
-    assertEquals(2 * 7 * 6, expected.size(), "7 keys in 6 windows, by the stateful DoFn and by Combine: " + expected);
+    assertEquals(2 * 7 * 12, expected.size(), "7 keys in 12 windows, by the stateful DoFn and by Combine: " + expected);
     assertEquals(RecoveryJob.outputFiles(clean).keySet(), RecoveryJob.outputFiles(failing).keySet(),
         "file names (seed " + seed + ", failing at " + failAt + ")");
     assertEquals(expected, RecoveryJob.allLines(failing), "lines (seed " + seed + ", failing at " + failAt + ")");
