@@ -14,7 +14,8 @@ import java.util.SortedMap;
 
 /**
  * The file a heap snapshot is written as: a magic number and version, then each store's name,
- * layout and entries (length-prefixed keys and values, in key order).
+ * layout and entries (length-prefixed keys and values, in key order). A RocksDB snapshot writes
+ * its write-back caches' unwritten changes in it too, where a value of length -1 is a delete.
  */
 final class HeapSnapshotFormat {
 
@@ -24,8 +25,13 @@ final class HeapSnapshotFormat {
 
   private HeapSnapshotFormat() {}
 
-  /** One store's contents at the snapshot. */
-  record StoreCopy(String name, StoreLayout layout, SortedMap<byte[], byte[]> entries) {}
+  /** One store's contents (or changes) at the snapshot: {@code size} entries, a null value a delete. */
+  record StoreCopy(String name, StoreLayout layout, long size, Iterable<? extends Map.Entry<byte[], byte[]>> entries) {
+
+    StoreCopy(String name, StoreLayout layout, SortedMap<byte[], byte[]> entries) {
+      this(name, layout, entries.size(), entries.entrySet());
+    }
+  }
 
   static void write(Iterable<StoreCopy> stores, int count, OutputStream target) throws IOException {
     DataOutputStream out = new DataOutputStream(new BufferedOutputStream(target, 1 << 16));
@@ -35,18 +41,21 @@ final class HeapSnapshotFormat {
     for (StoreCopy store : stores) {
       out.writeUTF(store.name());
       out.writeUTF(store.layout().name());
-      out.writeLong(store.entries().size());
-      for (Map.Entry<byte[], byte[]> entry : store.entries().entrySet()) {
+      out.writeLong(store.size());
+      for (Map.Entry<byte[], byte[]> entry : store.entries()) {
         out.writeInt(entry.getKey().length);
         out.write(entry.getKey());
-        out.writeInt(entry.getValue().length);
-        out.write(entry.getValue());
+        byte[] value = entry.getValue();
+        out.writeInt(value == null ? -1 : value.length);
+        if (value != null) {
+          out.write(value);
+        }
       }
     }
     out.flush();
   }
 
-  /** Receives the entries of a snapshot. */
+  /** Receives the entries of a snapshot (a null value: a delete, in a file of changes). */
   interface EntrySink {
     void accept(String store, StoreLayout layout, byte[] key, byte[] value);
   }
@@ -69,8 +78,11 @@ final class HeapSnapshotFormat {
         for (long e = 0; e < entries; e++) {
           byte[] key = new byte[in.readInt()];
           in.readFully(key);
-          byte[] value = new byte[in.readInt()];
-          in.readFully(value);
+          int length = in.readInt();
+          byte[] value = length < 0 ? null : new byte[length];
+          if (value != null) {
+            in.readFully(value);
+          }
           sink.accept(name, layout, key, value);
         }
       }

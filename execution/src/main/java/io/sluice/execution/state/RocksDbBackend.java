@@ -8,12 +8,14 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -43,10 +45,14 @@ import org.slf4j.LoggerFactory;
  * <p>Stores sit behind a {@link WriteBackStore}: writes reach RocksDB at a snapshot or when the
  * caches outgrow their eighth of the memory bound, so short-lived state never does.
  *
- * <p>Snapshots are incremental: the synchronous part writes the caches' changes, flushes the memtables and takes a RocksDB
- * checkpoint (hard links to the live SST files, so it costs no copy); the asynchronous part copies
- * only the SST files that no completed checkpoint already holds into shared storage, and the small
- * rest (manifest, options) into the checkpoint's own directory. SST files are immutable, so a file
+ * <p>Snapshots are incremental: the synchronous part writes into RocksDB the caches' changes that
+ * are older than the last snapshot, copies the newer ones (references, not bytes), flushes the
+ * memtables and lists the live SST files; the asynchronous part copies only the SST files that no
+ * completed checkpoint already holds into shared storage, and the small rest (manifest, the
+ * caches' recent changes) into the checkpoint's own directory. The caches keep their recent
+ * changes: written into RocksDB at every checkpoint, state that lives a few seconds (a window)
+ * would cost a write, a tombstone, new SST files and their compaction, where the changes file
+ * costs a sequential write of what changed since the last checkpoint. SST files are immutable, so a file
  * number names the same bytes for the life of one instance; shared names carry an id of the
  * instance, since a restored instance may reuse numbers a failed one wrote differently.
  *
@@ -60,6 +66,8 @@ public final class RocksDbBackend implements KeyedStores {
 
   private static final Logger LOG = LoggerFactory.getLogger(RocksDbBackend.class);
   static final String BACKEND = "ROCKSDB";
+  /** The file of a snapshot that holds its write-back caches' unwritten changes. */
+  static final String UNWRITTEN_FILE = "unwritten-changes";
   private static final String DEFAULT_FAMILY =
       new String(RocksDB.DEFAULT_COLUMN_FAMILY, StandardCharsets.UTF_8);
 
@@ -218,6 +226,20 @@ public final class RocksDbBackend implements KeyedStores {
     for (StoreInfo info : whole.stores()) {
       backend.layouts.put(info.getName(), StoreLayout.valueOf(info.getLayout()));
     }
+    try {
+      // Back into the caches, as they were: still unwritten to RocksDB.
+      readUnwritten(whole, (store, layout, key, value) -> {
+        SortedByteStore target = backend.store(store, layout);
+        if (value == null) {
+          target.delete(key);
+        } else {
+          target.put(key, value);
+        }
+      });
+    } catch (RuntimeException e) {
+      backend.closeQuietly();
+      throw e;
+    }
     // No file counts as already written: the job may checkpoint under another root than the one
     // restored from, so its first checkpoint copies everything and later ones share from there.
     return backend;
@@ -232,6 +254,9 @@ public final class RocksDbBackend implements KeyedStores {
     try {
       Files.createDirectories(directory);
       for (StateFile file : part.files()) {
+        if (file.getLocalName().equals(UNWRITTEN_FILE)) {
+          continue;
+        }
         Path target = directory.resolve(file.getLocalName());
         Path source = part.location(file);
         if (!file.getLocalName().endsWith(".sst")) {
@@ -263,8 +288,31 @@ public final class RocksDbBackend implements KeyedStores {
     }
   }
 
-  /** Reads every entry of a RocksDB snapshot, through a read-only instance in {@code scratch}. */
+  /** Passes the caches' unwritten changes that {@code part} holds to {@code sink}, a delete as a null value. */
+  private static void readUnwritten(RestoredPart part, HeapSnapshotFormat.EntrySink sink) {
+    for (StateFile file : part.files()) {
+      if (file.getLocalName().equals(UNWRITTEN_FILE)) {
+        try {
+          HeapSnapshotFormat.read(part.location(file), sink);
+        } catch (IOException e) {
+          throw new StateStoreException("Cannot read the unwritten state changes of subtask " + part.subtask()
+              + " in " + part.location(file) + ": " + e, e);
+        }
+      }
+    }
+  }
+
+  /**
+   * Reads every entry of a RocksDB snapshot, through a read-only instance in {@code scratch},
+   * with its caches' unwritten changes applied.
+   */
   static void readEntries(RestoredPart part, Path scratch, HeapSnapshotFormat.EntrySink sink) {
+    Map<String, TreeMap<byte[], byte[]>> changes = new HashMap<>();
+    Map<String, StoreLayout> changedLayouts = new HashMap<>();
+    readUnwritten(part, (store, layout, key, value) -> {
+      changes.computeIfAbsent(store, s -> new TreeMap<>(Arrays::compareUnsigned)).put(key, value);
+      changedLayouts.put(store, layout);
+    });
     deleteQuietly(scratch);
     materialize(part, scratch);
     List<byte[]> names = familiesOf(scratch);
@@ -278,13 +326,22 @@ public final class RocksDbBackend implements KeyedStores {
       for (int i = 1; i < handles.size(); i++) {
         String store = new String(names.get(i), StandardCharsets.UTF_8);
         StoreLayout layout = part.layoutOf(store);
+        Map<byte[], byte[]> changed = changes.getOrDefault(store, new TreeMap<>(Arrays::compareUnsigned));
         try (RocksIterator it = db.newIterator(handles.get(i))) {
           for (it.seekToFirst(); it.isValid(); it.next()) {
-            sink.accept(store, layout, it.key(), it.value());
+            byte[] key = it.key();
+            if (!changed.containsKey(key)) {
+              sink.accept(store, layout, key, it.value());
+            }
           }
           it.status();
         }
       }
+      changes.forEach((store, changed) -> changed.forEach((key, value) -> {
+        if (value != null) {
+          sink.accept(store, changedLayouts.get(store), key, value);
+        }
+      }));
       for (ColumnFamilyHandle handle : handles) {
         handle.close();
       }
@@ -327,7 +384,7 @@ public final class RocksDbBackend implements KeyedStores {
 
   /**
    * The synchronous part, as RocksDB's own checkpoint does it but without its file work on the task
-   * thread: the write-back caches write their changes, file deletions stop, every column family's memtable is flushed at one point (atomic
+   * thread: the write-back caches settle (older changes written, recent ones copied), file deletions stop, every column family's memtable is flushed at one point (atomic
    * flush) and the live files are listed. Those files never change and, until the snapshot is
    * written or released, are never deleted: a consistent view that later writes do not touch. The
    * files are linked or copied by the asynchronous part.
@@ -338,7 +395,13 @@ public final class RocksDbBackend implements KeyedStores {
     List<StoreInfo> infos = new ArrayList<>();
     layouts.forEach((name, layout) -> infos.add(StoreInfo.newBuilder().setName(name).setLayout(layout.name()).build()));
     RocksDB.LiveFiles live;
-    stores.values().forEach(WriteBackStore::flush);
+    List<HeapSnapshotFormat.StoreCopy> unwritten = new ArrayList<>();
+    stores.forEach((name, store) -> {
+      List<Map.Entry<byte[], byte[]>> changes = store.settleForSnapshot();
+      if (!changes.isEmpty()) {
+        unwritten.add(new HeapSnapshotFormat.StoreCopy(name, layouts.get(name), changes.size(), changes));
+      }
+    });
     try {
       db.disableFileDeletions();
     } catch (RocksDBException e) {
@@ -363,7 +426,7 @@ public final class RocksDbBackend implements KeyedStores {
       @Override
       public WrittenState write(SnapshotFiles files) throws IOException {
         try {
-          return upload(checkpointId, live, confirmed, infos, files);
+          return upload(checkpointId, live, confirmed, infos, unwritten, files);
         } finally {
           release();
         }
@@ -406,7 +469,7 @@ public final class RocksDbBackend implements KeyedStores {
    * the last completed checkpoint holds.
    */
   private WrittenState upload(long checkpointId, RocksDB.LiveFiles live, Map<String, StateFile> confirmed,
-      List<StoreInfo> infos, SnapshotFiles files) throws IOException {
+      List<StoreInfo> infos, List<HeapSnapshotFormat.StoreCopy> unwritten, SnapshotFiles files) throws IOException {
     List<StateFile> written = new ArrayList<>();
     Map<String, StateFile> ssts = new HashMap<>();
     long bytesWritten = 0;
@@ -450,6 +513,11 @@ public final class RocksDbBackend implements KeyedStores {
         file = files.copy(path, name);
         bytesWritten += file.getSize();
       }
+      written.add(file);
+    }
+    if (!unwritten.isEmpty()) {
+      StateFile file = files.write(UNWRITTEN_FILE, out -> HeapSnapshotFormat.write(unwritten, unwritten.size(), out));
+      bytesWritten += file.getSize();
       written.add(file);
     }
     pendingFiles.put(checkpointId, ssts);

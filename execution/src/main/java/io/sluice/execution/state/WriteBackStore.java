@@ -1,8 +1,10 @@
 package io.sluice.execution.state;
 
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -10,13 +12,15 @@ import java.util.TreeMap;
 
 /**
  * A {@link SortedByteStore} in front of another that keeps on the heap what was read and written,
- * and hands writes to the store behind only when {@link #flush flushed} (a checkpoint) or evicted.
+ * and hands writes to the store behind when the cache outgrows its budget, or at a snapshot once
+ * they are older than the snapshot before.
  *
  * <p>Why: state written and read again within a second (a window's accumulator, its end-of-window
  * timer and hold) then costs heap lookups instead of native calls, and state that lives shorter
- * than a checkpoint interval (a window that fires and is cleared) never reaches the store behind
- * at all. Nothing is lost by holding writes back: a job recovers from its last checkpoint, and a
- * checkpoint flushes first.
+ * than the cache keeps it (a window that fires and is cleared) never reaches the store behind at
+ * all. Nothing is lost by holding writes back: a checkpoint holds the store behind and, beside it,
+ * a copy of the changes made since the one before ({@link #settleForSnapshot}; older ones are
+ * written behind then), which a restore replays.
  *
  * <p>Point reads and writes go to a hash map; the entries not yet written behind are also kept in
  * key order, and a cursor walks the store behind and those side by side, the cache's entry winning
@@ -50,8 +54,8 @@ final class WriteBackStore implements SortedByteStore {
     }
 
     /**
-     * Over the limit, first writes the changes behind: that frees deletes (of state that lived
-     * past a checkpoint) and keeps what is hot. Only if that is not enough is everything forgotten.
+     * Over the limit, first writes the changes behind: that frees deletes (of state that was written
+     * behind before) and keeps what is hot. Only if that is not enough is everything forgotten.
      */
     private void evictIfOver() {
       if (usedBytes <= limitBytes) {
@@ -79,6 +83,8 @@ final class WriteBackStore implements SortedByteStore {
     byte[] value;
     /** Whether the value (or absence) has yet to be written behind. */
     boolean dirty;
+    /** Whether it changed since the last {@link #settleForSnapshot}: a dirty entry that did not is written behind there. */
+    boolean changedSinceSnapshot;
     /** Whether the store behind may hold the key: a delete of a key it cannot hold writes nothing. */
     boolean behind;
     /**
@@ -217,6 +223,40 @@ final class WriteBackStore implements SortedByteStore {
     }
   }
 
+  /**
+   * At a snapshot: writes behind the changes made before the last snapshot (state that has gone
+   * quiet belongs in the store behind, and is then written once, not at every snapshot) and returns
+   * a copy of the later ones, in key order, each a key and its value or null for a delete: what a
+   * snapshot of the store behind lacks. Later writes do not change the copy (values are replaced,
+   * never modified in place).
+   */
+  List<Map.Entry<byte[], byte[]>> settleForSnapshot() {
+    List<Map.Entry<byte[], byte[]>> recent = new ArrayList<>();
+    if (closed) {
+      return recent;
+    }
+    List<Change> quiet = new ArrayList<>();
+    Iterator<Map.Entry<byte[], Entry>> it = dirty.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<byte[], Entry> e = it.next();
+      // Read before the removal: removing a tree node may move its successor's key into it.
+      byte[] key = e.getKey();
+      Entry entry = e.getValue();
+      if (entry.changedSinceSnapshot) {
+        recent.add(new AbstractMap.SimpleImmutableEntry<>(key, entry.value));
+        entry.changedSinceSnapshot = false;
+      } else {
+        quiet.add(new Change(key, entry.value));
+        it.remove();
+        writtenBehind(key, entry);
+      }
+    }
+    if (!quiet.isEmpty()) {
+      behind.write(quiet);
+    }
+    return recent;
+  }
+
   /** Writes every change not yet written behind, in one batch; what is cached stays cached. */
   void flush() {
     if (closed || dirty.isEmpty()) {
@@ -224,18 +264,23 @@ final class WriteBackStore implements SortedByteStore {
     }
     List<Change> changes = new ArrayList<>(dirty.size());
     for (Map.Entry<byte[], Entry> e : dirty.entrySet()) {
-      Entry entry = e.getValue();
-      changes.add(new Change(e.getKey(), entry.value));
-      entry.dirty = false;
-      entry.behind = entry.value != null;
-      entry.behindKnown = true;
-      if (entry.value == null) {
-        entries.remove(new ByteKey(e.getKey()));
-        charge(-entry.bytes(e.getKey()));
-      }
+      changes.add(new Change(e.getKey(), e.getValue().value));
+      writtenBehind(e.getKey(), e.getValue());
     }
     dirty.clear();
     behind.write(changes);
+  }
+
+  /** The entry's change is (about to be) in the store behind: clean now, or gone if a delete. */
+  private void writtenBehind(byte[] key, Entry entry) {
+    entry.dirty = false;
+    entry.changedSinceSnapshot = false;
+    entry.behind = entry.value != null;
+    entry.behindKnown = true;
+    if (entry.value == null) {
+      entries.remove(new ByteKey(key));
+      charge(-entry.bytes(key));
+    }
   }
 
   /** Drops everything cached, written or not: for a backend that is closing. */
@@ -254,6 +299,7 @@ final class WriteBackStore implements SortedByteStore {
   private void change(byte[] key, Entry entry, byte[] value) {
     long before = entry.bytes(key);
     entry.value = value;
+    entry.changedSinceSnapshot = true;
     if (!entry.dirty) {
       entry.dirty = true;
       dirty.put(key, entry);

@@ -101,6 +101,7 @@ class RocksDbBackendTest extends SortedByteStoreContract {
   void aSnapshotHoldsTheStateAtItsTimeAndOutlivesAClose() throws Exception {
     SortedByteStore s = backend.store("s");
     s.put(bytes(1), bytes(10));
+    ((WriteBackStore) s).flush();
     StoresSnapshot snapshot = backend.snapshot(1);
     s.put(bytes(1), bytes(11));
     s.put(bytes(2), bytes(20));
@@ -113,6 +114,7 @@ class RocksDbBackendTest extends SortedByteStoreContract {
     List<String> names = state.files().stream().map(StateFile::getLocalName).toList();
     assertTrue(names.contains("CURRENT") && names.stream().anyMatch(n -> n.startsWith("MANIFEST-"))
         && names.stream().anyMatch(n -> n.endsWith(".sst")), "a RocksDB checkpoint's files: " + names);
+    assertFalse(names.contains(RocksDbBackend.UNWRITTEN_FILE), "nothing was left unwritten: " + names);
 
     List<byte[]> families = RocksDB.listColumnFamilies(new Options(), written.toString());
     List<ColumnFamilyDescriptor> descriptors = families.stream().map(ColumnFamilyDescriptor::new).toList();
@@ -123,6 +125,50 @@ class RocksDbBackendTest extends SortedByteStoreContract {
       assertNull(db.get(family, bytes(2)), "nothing written after it");
       handles.forEach(ColumnFamilyHandle::close);
     }
+  }
+
+  /**
+   * Changes the caches still hold when a snapshot is taken (a put over a value RocksDB has, a
+   * delete of one, a new key) go into the snapshot beside the SST files, and both kinds of restore
+   * see them: one that takes the snapshot over whole, and one that reads its entries (a rescale).
+   */
+  @Test
+  void aSnapshotHoldsTheCachesUnwrittenChanges() throws Exception {
+    SortedByteStore s = backend.store("s");
+    s.put(bytes(1), bytes(10));
+    s.put(bytes(2), bytes(20));
+    s.put(bytes(3), bytes(30));
+    ((WriteBackStore) s).flush();
+    s.put(bytes(1), bytes(11));
+    s.delete(bytes(2));
+    s.put(bytes(4), bytes(40));
+    StoresSnapshot snapshot = backend.snapshot(1);
+    s.put(bytes(1), bytes(12));
+    s.put(bytes(5), bytes(50));
+    s.delete(bytes(3));
+
+    Path written = Files.createDirectories(temp.resolve("written"));
+    WrittenState state = snapshot.write(filesIn(written));
+    assertTrue(state.files().stream().anyMatch(f -> f.getLocalName().equals(RocksDbBackend.UNWRITTEN_FILE)),
+        "the unwritten changes are a file of the snapshot");
+    RestoredPart part = new RestoredPart(RocksDbBackend.BACKEND, state.files(), state.stores(), written, 0, 1);
+
+    RocksDbBackend restored = RocksDbBackend.restore(temp.resolve("restored"), 8L << 20,
+        new StateRestore(List.of(part), new KeyGroups(KeyGroups.DEFAULT_MAX_PARALLELISM), 0, 1));
+    try {
+      SortedByteStore r = restored.store("s");
+      assertEquals(List.of("01=0b", "03=1e", "04=28"), drain(r.scan(bytes())));
+      assertNull(r.get(bytes(2)));
+      assertNull(r.get(bytes(5)));
+    } finally {
+      restored.close();
+    }
+
+    List<String> entries = new ArrayList<>();
+    RocksDbBackend.readEntries(part, temp.resolve("scratch"),
+        (store, layout, key, value) -> entries.add(store + ":" + hex(key) + "=" + hex(value)));
+    entries.sort(null);
+    assertEquals(List.of("s:01=0b", "s:03=1e", "s:04=28"), entries);
   }
 
   @Test
