@@ -68,6 +68,11 @@ public final class RocksDbBackend implements KeyedStores {
   static final String BACKEND = "ROCKSDB";
   /** The file of a snapshot that holds its write-back caches' unwritten changes. */
   static final String UNWRITTEN_FILE = "unwritten-changes";
+  /**
+   * The recent changes a snapshot keeps out of RocksDB are at most this fraction of the caches'
+   * budget; above it the snapshot writes every change into RocksDB.
+   */
+  private static final int UNWRITTEN_SHARE = 8;
   private static final String DEFAULT_FAMILY =
       new String(RocksDB.DEFAULT_COLUMN_FAMILY, StandardCharsets.UTF_8);
 
@@ -396,12 +401,22 @@ public final class RocksDbBackend implements KeyedStores {
     layouts.forEach((name, layout) -> infos.add(StoreInfo.newBuilder().setName(name).setLayout(layout.name()).build()));
     RocksDB.LiveFiles live;
     List<HeapSnapshotFormat.StoreCopy> unwritten = new ArrayList<>();
-    stores.forEach((name, store) -> {
-      List<Map.Entry<byte[], byte[]>> changes = store.settleForSnapshot();
-      if (!changes.isEmpty()) {
-        unwritten.add(new HeapSnapshotFormat.StoreCopy(name, layouts.get(name), changes.size(), changes));
-      }
-    });
+    long recentBytes = 0;
+    for (WriteBackStore store : stores.values()) {
+      recentBytes += store.recentBytes();
+    }
+    if (recentBytes > cacheBudget.limitBytes() / UNWRITTEN_SHARE) {
+      // State that changes faster than that is better written once into RocksDB than at every
+      // snapshot into the file as well (and replayed into caches it would overflow).
+      stores.values().forEach(WriteBackStore::flush);
+    } else {
+      stores.forEach((name, store) -> {
+        List<Map.Entry<byte[], byte[]>> changes = store.settleForSnapshot();
+        if (!changes.isEmpty()) {
+          unwritten.add(new HeapSnapshotFormat.StoreCopy(name, layouts.get(name), changes.size(), changes));
+        }
+      });
+    }
     try {
       db.disableFileDeletions();
     } catch (RocksDBException e) {
