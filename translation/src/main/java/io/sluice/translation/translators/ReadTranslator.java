@@ -4,6 +4,7 @@ import io.sluice.execution.operator.OperatorFactory;
 import io.sluice.translation.TransformTranslator;
 import io.sluice.translation.TranslationContext;
 import io.sluice.translation.operators.shared.BoundedReadOperator;
+import io.sluice.translation.operators.shared.PositionedBoundedSource;
 import io.sluice.translation.operators.shared.UnboundedReadOperator;
 import java.io.Closeable;
 import java.util.ArrayList;
@@ -15,7 +16,6 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.runners.AppliedPTransform;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.util.construction.SplittableParDo;
-import org.apache.beam.sdk.util.construction.UnboundedReadFromBoundedSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +54,7 @@ public final class ReadTranslator<T> implements TransformTranslator<PTransform<?
           // read emitting everything in one call would allow no checkpoint until it ended.
           List<UnboundedSource<T, ?>> positioned = new ArrayList<>();
           for (BoundedSource<T> split : splits) {
-            positioned.add(new UnboundedReadFromBoundedSource.BoundedToUnboundedSourceAdapter<>(split));
+            positioned.add(new PositionedBoundedSource<>(split));
           }
           factory = subtask -> new UnboundedReadOperator<>(positioned, context.options(), step, context.metrics());
         } else {
