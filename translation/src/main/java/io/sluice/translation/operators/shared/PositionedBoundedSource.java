@@ -225,9 +225,9 @@ public final class PositionedBoundedSource<T> extends UnboundedSource<T, Positio
         }
         restSource = residual;
       }
-      readAhead = List.copyOf(left);
+      readAhead = left;
       nextReadAhead = 0;
-      return new Rest<>(readAhead, restSource);
+      return new Rest<>(List.copyOf(left), restSource);
     }
 
     private @Nullable BoundedSource<T> splitPastCurrent(BoundedReader<T> open) {

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.stream.LongStream;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.io.BoundedSource;
@@ -107,7 +106,11 @@ class PositionedBoundedSourceTest {
   }
 
   private static List<Long> sequence(int n) {
-    return LongStream.range(0, n).boxed().toList();
+    List<Long> out = new ArrayList<>();
+    for (long i = 0; i < n; i++) {
+      out.add(i);
+    }
+    return out;
   }
 
   /** Records 0..n-1 through a reader that refuses every split. */
