@@ -313,11 +313,8 @@ public final class RocksDbBackend implements KeyedStores {
    */
   static void readEntries(RestoredPart part, Path scratch, HeapSnapshotFormat.EntrySink sink) {
     Map<String, TreeMap<byte[], byte[]>> changes = new HashMap<>();
-    Map<String, StoreLayout> changedLayouts = new HashMap<>();
-    readUnwritten(part, (store, layout, key, value) -> {
-      changes.computeIfAbsent(store, s -> new TreeMap<>(Arrays::compareUnsigned)).put(key, value);
-      changedLayouts.put(store, layout);
-    });
+    readUnwritten(part, (store, layout, key, value) ->
+        changes.computeIfAbsent(store, s -> new TreeMap<>(Arrays::compareUnsigned)).put(key, value));
     deleteQuietly(scratch);
     materialize(part, scratch);
     List<byte[]> names = familiesOf(scratch);
@@ -331,7 +328,7 @@ public final class RocksDbBackend implements KeyedStores {
       for (int i = 1; i < handles.size(); i++) {
         String store = new String(names.get(i), StandardCharsets.UTF_8);
         StoreLayout layout = part.layoutOf(store);
-        Map<byte[], byte[]> changed = changes.getOrDefault(store, new TreeMap<>(Arrays::compareUnsigned));
+        Map<byte[], byte[]> changed = changes.containsKey(store) ? changes.get(store) : Map.of();
         try (RocksIterator it = db.newIterator(handles.get(i))) {
           for (it.seekToFirst(); it.isValid(); it.next()) {
             byte[] key = it.key();
@@ -344,7 +341,7 @@ public final class RocksDbBackend implements KeyedStores {
       }
       changes.forEach((store, changed) -> changed.forEach((key, value) -> {
         if (value != null) {
-          sink.accept(store, changedLayouts.get(store), key, value);
+          sink.accept(store, part.layoutOf(store), key, value);
         }
       }));
       for (ColumnFamilyHandle handle : handles) {
@@ -402,20 +399,21 @@ public final class RocksDbBackend implements KeyedStores {
     RocksDB.LiveFiles live;
     List<HeapSnapshotFormat.StoreCopy> unwritten = new ArrayList<>();
     long recentBytes = 0;
-    for (WriteBackStore store : stores.values()) {
-      recentBytes += store.recentBytes();
+    for (Map.Entry<String, WriteBackStore> store : stores.entrySet()) {
+      List<Map.Entry<byte[], byte[]>> changes = store.getValue().settleForSnapshot();
+      for (Map.Entry<byte[], byte[]> change : changes) {
+        recentBytes += change.getKey().length + (change.getValue() == null ? 0 : change.getValue().length);
+      }
+      if (!changes.isEmpty()) {
+        String name = store.getKey();
+        unwritten.add(new HeapSnapshotFormat.StoreCopy(name, layouts.get(name), changes.size(), changes));
+      }
     }
     if (recentBytes > cacheBudget.limitBytes() / UNWRITTEN_SHARE) {
       // State that changes faster than that is better written once into RocksDB than at every
       // snapshot into the file as well (and replayed into caches it would overflow).
       stores.values().forEach(WriteBackStore::flush);
-    } else {
-      stores.forEach((name, store) -> {
-        List<Map.Entry<byte[], byte[]>> changes = store.settleForSnapshot();
-        if (!changes.isEmpty()) {
-          unwritten.add(new HeapSnapshotFormat.StoreCopy(name, layouts.get(name), changes.size(), changes));
-        }
-      });
+      unwritten.clear();
     }
     try {
       db.disableFileDeletions();

@@ -261,18 +261,6 @@ final class WriteBackStore implements SortedByteStore {
     return recent;
   }
 
-  /** The bytes (keys and values) of the changes made since the last {@link #settleForSnapshot}. */
-  long recentBytes() {
-    long total = 0;
-    for (Map.Entry<byte[], Entry> e : dirty.entrySet()) {
-      Entry entry = e.getValue();
-      if (entry.changedSinceSnapshot) {
-        total += e.getKey().length + (entry.value == null ? 0 : entry.value.length);
-      }
-    }
-    return total;
-  }
-
   /** Writes every change not yet written behind, in one batch; what is cached stays cached. */
   void flush() {
     if (closed || dirty.isEmpty()) {

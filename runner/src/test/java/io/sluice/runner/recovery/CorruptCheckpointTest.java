@@ -41,10 +41,10 @@ class CorruptCheckpointTest {
     Path output = temp.resolve("output");
     SluicePipelineOptions options = RecoveryJob.options(temp, "crashing", 2, 100);
     options.setBlockOnRun(false);
-    SluicePipelineResult crashing = (SluicePipelineResult) RecoveryJob.build(options, ELEMENTS, PER_SECOND, output,
-        -1).run();
+    SluicePipelineResult crashing = (SluicePipelineResult) RecoveryJob.build(options, ELEMENTS,
+        RecoveryJob.INTERRUPTED_PER_SECOND, output, -1).run();
     RecoveryJob.awaitCheckpoints(crashing, 3);
-    crashing.cancel();
+    assertEquals(PipelineResult.State.CANCELLED, crashing.cancel(), "the job ended before it was cancelled");
     Path root = temp.resolve("checkpoints").resolve("crashing");
     List<Path> checkpoints = checkpoints(root);
     assertTrue(checkpoints.size() >= 2, "retained checkpoints: " + checkpoints);
@@ -100,8 +100,8 @@ class CorruptCheckpointTest {
   void aPipelineWhoseStatefulStepsDifferIsRefusedNamingTheStep() throws Exception {
     SluicePipelineOptions options = RecoveryJob.options(temp, "original", 2, 100);
     options.setBlockOnRun(false);
-    SluicePipelineResult original = (SluicePipelineResult) RecoveryJob.build(options, ELEMENTS, PER_SECOND,
-        temp.resolve("original-out"), -1).run();
+    SluicePipelineResult original = (SluicePipelineResult) RecoveryJob.build(options, ELEMENTS,
+        RecoveryJob.INTERRUPTED_PER_SECOND, temp.resolve("original-out"), -1).run();
     RecoveryJob.awaitCheckpoints(original, 1);
     Path savepoint = original.stopWithSavepoint(org.joda.time.Duration.standardSeconds(30));
 

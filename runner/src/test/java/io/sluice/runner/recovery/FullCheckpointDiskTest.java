@@ -46,8 +46,8 @@ class FullCheckpointDiskTest {
       options.setStateBackend("heap");
       options.setCheckpointDir(disk.toString());
       options.setBlockOnRun(false);
-      SluicePipelineResult job = (SluicePipelineResult) RecoveryJob.build(options, ELEMENTS, PER_SECOND, output, -1)
-          .run();
+      SluicePipelineResult job = (SluicePipelineResult) RecoveryJob.build(options, ELEMENTS,
+          RecoveryJob.INTERRUPTED_PER_SECOND, output, -1).run();
       RecoveryJob.awaitCheckpoints(job, 1);
       Path filler = disk.resolve("filler");
       fill(filler);

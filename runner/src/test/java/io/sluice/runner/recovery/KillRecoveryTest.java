@@ -42,9 +42,10 @@ class KillRecoveryTest {
       Files.createDirectories(output);
       List<String> args = new ArrayList<>(List.of("--runner=SluiceRunner", "--streaming=true", "--parallelism=2",
           "--jobName=killed", "--checkpointingInterval=200", "--checkpointDir=" + dir.resolve("checkpoints"),
-          "--stateDirectory=" + dir.resolve("state"), "--elements=" + ELEMENTS, "--perSecond=" + PER_SECOND,
-          "--output=" + output));
-      ForkedJob first = ForkedJob.start(args, dir.resolve("first.log"));
+          "--stateDirectory=" + dir.resolve("state"), "--elements=" + ELEMENTS, "--output=" + output));
+      List<String> killed = new ArrayList<>(args);
+      killed.add("--perSecond=" + RecoveryJob.INTERRUPTED_PER_SECOND);
+      ForkedJob first = ForkedJob.start(killed, dir.resolve("first.log"));
       Path root = dir.resolve("checkpoints").resolve("killed");
       long deadline = System.currentTimeMillis() + 60_000;
       while (!hasCompleteCheckpoint(root)) {
@@ -58,6 +59,7 @@ class KillRecoveryTest {
       first.kill();
 
       List<String> restart = new ArrayList<>(args);
+      restart.add("--perSecond=" + 4 * PER_SECOND);
       restart.add("--restoreFrom=" + root);
       ForkedJob second = ForkedJob.start(restart, dir.resolve("second.log"));
       assertEquals(0, second.await(120), "restored job failed; log: " + second.log());

@@ -56,6 +56,13 @@ public final class RecoveryJob {
   /** Thrown once per JVM by the summing DoFn at the element the test chose. */
   static final AtomicBoolean THROWN = new AtomicBoolean();
 
+  /**
+   * The rate of a run the test interrupts (cancels, stops, fills the disk under, kills): slow enough
+   * that it cannot end on its own before its first checkpoints, which on a loaded machine with a cold
+   * JVM take seconds (6,000 elements last 24 s at this rate).
+   */
+  static final long INTERRUPTED_PER_SECOND = 250;
+
   private RecoveryJob() {}
 
   /** Builds the job: {@code failAt} is the element at which to throw once (-1: never). */

@@ -39,8 +39,8 @@ class RescaleRestoreTest {
     SluicePipelineOptions options = RecoveryJob.options(temp, "rescaled", 2, 100);
     options.setStateBackend(backend);
     options.setBlockOnRun(false);
-    SluicePipelineResult stopped = (SluicePipelineResult) RecoveryJob.build(options, ELEMENTS, PER_SECOND,
-        stoppedOutput, -1).run();
+    SluicePipelineResult stopped = (SluicePipelineResult) RecoveryJob.build(options, ELEMENTS,
+        RecoveryJob.INTERRUPTED_PER_SECOND, stoppedOutput, -1).run();
     RecoveryJob.awaitCheckpoints(stopped, 2);
     Path savepoint = stopped.stopWithSavepoint(Duration.standardSeconds(30));
     assertEquals(PipelineResult.State.STOPPED, stopped.getState());

@@ -225,9 +225,9 @@ public final class PositionedBoundedSource<T> extends UnboundedSource<T, Positio
         }
         restSource = residual;
       }
-      readAhead = left;
+      readAhead = List.copyOf(left);
       nextReadAhead = 0;
-      return new Rest<>(List.copyOf(left), restSource);
+      return new Rest<>(readAhead, restSource);
     }
 
     private @Nullable BoundedSource<T> splitPastCurrent(BoundedReader<T> open) {

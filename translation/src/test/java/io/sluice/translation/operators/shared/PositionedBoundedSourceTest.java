@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.stream.LongStream;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.io.BoundedSource;
@@ -106,11 +107,7 @@ class PositionedBoundedSourceTest {
   }
 
   private static List<Long> sequence(int n) {
-    List<Long> out = new ArrayList<>();
-    for (long i = 0; i < n; i++) {
-      out.add(i);
-    }
-    return out;
+    return LongStream.range(0, n).boxed().toList();
   }
 
   /** Records 0..n-1 through a reader that refuses every split. */
