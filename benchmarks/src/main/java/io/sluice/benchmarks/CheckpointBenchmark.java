@@ -97,19 +97,24 @@ public final class CheckpointBenchmark {
     md.append(String.format(Locale.ROOT, "Workload `%s` (scale %.2f), checkpoints every %d ms against none; each run a"
         + " fresh JVM, wall time with start-up; %d repetitions after %d warm-up, each a runner's two variants back to"
         + " back in alternating order. The cost is the median of the repetitions' on/off ratios, in wall time and in"
-        + " the process's CPU time (native threads included: on a shared machine it moves less with the neighbours)."
+        + " the process's CPU time (native threads included: on a shared machine it moves less with the neighbours),"
+        + " and in that CPU time less the JIT compilers' time: in a run of seconds the compilers take a third of the"
+        + " CPU, and the checkpoint code path is compiled once per JVM however long the job runs."
         + " Produced by `CheckpointBenchmark`.%n%n", name, scale, interval, reps, warmup));
     md.append("Sluice keeps its state in RocksDB (its default); Flink in its heap backend, checkpointed to files"
         + " (`--stateBackend=filesystem`: its default storage refuses state over 5 MB), with"
         + " `--shutdownSourcesAfterIdleMs=0` (else, with checkpoints on, its finished sources keep the job"
         + " running forever).\n\n");
-    md.append("| runner | off (median) | on (median) | wall-time cost | CPU-time cost | wall-time costs per repetition |\n"
-        + "|---|---:|---:|---:|---:|---|\n");
+    md.append("| runner | off (median) | on (median) | wall-time cost | CPU-time cost | CPU-time cost, JIT aside"
+        + " | wall-time costs per repetition |\n|---|---:|---:|---:|---:|---:|---|\n");
     for (Measurement[] p : pairs) {
       boolean ok = p[0].ok() && p[1].ok() && p[0].wallMillis.size() == p[1].wallMillis.size();
-      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", p[0].runner.label(), seconds(p[0]),
-          seconds(p[1]), ok ? percent(medianRatio(p[1].wallMillis, p[0].wallMillis)) : "n/a",
+      boolean jitKnown = ok && !p[0].compileMillis.contains(-1L) && !p[1].compileMillis.contains(-1L);
+      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", p[0].runner.label(),
+          seconds(p[0]), seconds(p[1]), ok ? percent(medianRatio(p[1].wallMillis, p[0].wallMillis)) : "n/a",
           ok ? percent(medianRatio(p[1].cpuMillis, p[0].cpuMillis)) : "n/a",
+          jitKnown ? percent(medianRatio(difference(p[1].cpuMillis, p[1].compileMillis),
+              difference(p[0].cpuMillis, p[0].compileMillis))) : "n/a",
           ok ? ratios(p[1].wallMillis, p[0].wallMillis) : ""));
     }
     for (Measurement[] p : pairs) {
@@ -135,6 +140,14 @@ public final class CheckpointBenchmark {
       }
     }
     return md.toString();
+  }
+
+  private static List<Long> difference(List<Long> a, List<Long> b) {
+    List<Long> d = new java.util.ArrayList<>();
+    for (int i = 0; i < a.size(); i++) {
+      d.add(a.get(i) - b.get(i));
+    }
+    return d;
   }
 
   private static double medianRatio(List<Long> on, List<Long> off) {

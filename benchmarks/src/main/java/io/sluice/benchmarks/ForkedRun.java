@@ -75,6 +75,7 @@ final class ForkedRun {
     }
     m.wallMillis.add(millis);
     m.cpuMillis.add(Long.parseLong(fields.getOrDefault("cpuMillis", "-1")));
+    m.compileMillis.add(Long.parseLong(fields.getOrDefault("compileMillis", "-1")));
     m.checkpoints.add(fields.getOrDefault("checkpoints", "none"));
   }
 

@@ -16,6 +16,8 @@ final class Measurement {
   final List<String> extra = new ArrayList<>();
   /** The process's CPU time per recorded run, in the order of {@link #wallMillis}. */
   final List<Long> cpuMillis = new ArrayList<>();
+  /** The JIT compilers' time per recorded run (-1 where not known), in the order of {@link #wallMillis}. */
+  final List<Long> compileMillis = new ArrayList<>();
   final List<Long> peakRssKb = new ArrayList<>();
   final List<Long> warmInJvmMillis = new ArrayList<>();
   /** Each run's checkpoint figures as RunWorkload reports them ("none" without checkpoints). */

@@ -22,6 +22,15 @@ public interface SortedByteStore {
   void delete(byte[] key);
 
   /**
+   * Deletes a key a cursor of this store has just returned. The same as {@link #delete}, but a
+   * cache in front of another store then knows there is something to delete without reading the
+   * store behind: clearing state that has left the cache costs a write, not a read and a write.
+   */
+  default void deleteSeen(byte[] key) {
+    delete(key);
+  }
+
+  /**
    * The entries whose key starts with {@code prefix}, in ascending key order. The iterator must be
    * closed; writes made while it is open may or may not be seen by it.
    */

@@ -202,6 +202,25 @@ final class WriteBackStore implements SortedByteStore {
   }
 
   @Override
+  public void deleteSeen(byte[] key) {
+    if (closed) {
+      behind.delete(key);
+      return;
+    }
+    ByteKey id = new ByteKey(key);
+    if (entries.containsKey(id)) {
+      delete(key);
+      return;
+    }
+    // A cursor returned it and the cache does not hold it: the store behind does.
+    Entry entry = new Entry(null, true, true);
+    entries.put(id, entry);
+    charge(entry.bytes(key));
+    change(key, entry, null);
+    budget.evictIfOver();
+  }
+
+  @Override
   public Cursor scan(byte[] prefix) {
     return range(prefix, Prefixes.successor(prefix));
   }
@@ -223,7 +242,7 @@ final class WriteBackStore implements SortedByteStore {
       }
     }
     for (byte[] key : keys) {
-      delete(key);
+      deleteSeen(key);
     }
   }
 

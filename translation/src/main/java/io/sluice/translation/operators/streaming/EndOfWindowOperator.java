@@ -279,7 +279,7 @@ public final class EndOfWindowOperator<K, I, O> implements Operator {
       }
     }
     for (byte[] cell : fired) {
-      cells.delete(cell);
+      cells.deleteSeen(cell);
     }
   }
 
