@@ -13,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.zip.CRC32C;
 
 /**
@@ -30,6 +32,11 @@ final class CheckpointFileWriter implements SnapshotFiles {
   private final String ownDirectory;
   /** Files written for the checkpoint and not yet forced: shared by its writers, one thread. */
   private final List<Path> unforced;
+  /**
+   * Derived: directories this writer made or found. Files.createDirectories on an existing one
+   * costs a failed mkdir and an exception: for every file, most of what writing a small one costs.
+   */
+  private final Set<Path> directories = new HashSet<>();
 
   CheckpointFileWriter(Path root, String ownDirectory, List<Path> unforced) {
     this.root = root;
@@ -65,7 +72,7 @@ final class CheckpointFileWriter implements SnapshotFiles {
   public StateFile copyShared(Path source, String sharedName, String localName) throws IOException {
     String relative = CheckpointStorage.SHARED + "/" + sharedName;
     Path target = root.resolve(relative);
-    Files.createDirectories(target.getParent());
+    ensureDirectory(target.getParent());
     // Linked under a temporary name, then renamed over any earlier file of that name: a file an
     // older checkpoint names is never missing, even for a moment.
     Path link = target.resolveSibling(target.getFileName() + ".link");
@@ -103,7 +110,7 @@ final class CheckpointFileWriter implements SnapshotFiles {
 
   private StateFile writeFile(String relative, String localName, StreamWriter writer) throws IOException {
     Path target = root.resolve(relative);
-    Files.createDirectories(target.getParent());
+    ensureDirectory(target.getParent());
     CRC32C crc = new CRC32C();
     long[] size = new long[1];
     try (FileChannel channel = FileChannel.open(target, StandardOpenOption.CREATE,
@@ -130,6 +137,12 @@ final class CheckpointFileWriter implements SnapshotFiles {
       out.flush();
     }
     return written(target, relative, localName, size[0], crc);
+  }
+
+  private void ensureDirectory(Path directory) throws IOException {
+    if (directories.add(directory) && !Files.isDirectory(directory)) {
+      Files.createDirectories(directory);
+    }
   }
 
   /** A file now in the checkpoint, to be forced with the others: its entry in the metadata. */

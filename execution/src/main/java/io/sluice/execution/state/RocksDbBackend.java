@@ -98,12 +98,13 @@ public final class RocksDbBackend implements KeyedStores {
   /** Names this instance's new shared files: derived, fresh for every instance. */
   private final String instanceId = UUID.randomUUID().toString();
   /**
-   * SST files of the last completed checkpoint, by local name: a later snapshot references them
-   * instead of copying them. Replaced on the task thread when a checkpoint completes; read by the
-   * asynchronous part through the reference the synchronous part captured.
+   * Immutable files (SST, OPTIONS) of the last completed checkpoint, by local name: a later
+   * snapshot references them instead of copying them. Replaced on the task thread when a
+   * checkpoint completes; read by the asynchronous part through the reference the synchronous part
+   * captured.
    */
   private volatile Map<String, StateFile> confirmedFiles = Map.of();
-  /** SST files of each checkpoint written and not yet known complete: filled off the task thread. */
+  /** Immutable files of each checkpoint written and not yet known complete: filled off the task thread. */
   private final Map<Long, Map<String, StateFile>> pendingFiles = new ConcurrentHashMap<>();
   private boolean closed;
   /**
@@ -484,7 +485,7 @@ public final class RocksDbBackend implements KeyedStores {
   private WrittenState upload(long checkpointId, RocksDB.LiveFiles live, Map<String, StateFile> confirmed,
       List<StoreInfo> infos, List<HeapSnapshotFormat.StoreCopy> unwritten, SnapshotFiles files) throws IOException {
     List<StateFile> written = new ArrayList<>();
-    Map<String, StateFile> ssts = new HashMap<>();
+    Map<String, StateFile> immutable = new HashMap<>();
     long bytesWritten = 0;
     long bytesShared = 0;
     List<String> names = new ArrayList<>();
@@ -513,7 +514,9 @@ public final class RocksDbBackend implements KeyedStores {
         long size = live.manifestFileSize;
         file = files.write(name, out -> copyPrefix(path, size, out));
         bytesWritten += file.getSize();
-      } else if (name.endsWith(".sst")) {
+      } else if (name.endsWith(".sst") || name.startsWith("OPTIONS-")) {
+        // Never changed once written (RocksDB writes a new OPTIONS file under a new number):
+        // shared, and written only by the first checkpoint that holds it.
         file = confirmed.get(name);
         if (file != null) {
           bytesShared += file.getSize();
@@ -521,7 +524,7 @@ public final class RocksDbBackend implements KeyedStores {
           file = files.copyShared(path, instanceId + "-" + name, name);
           bytesWritten += file.getSize();
         }
-        ssts.put(name, file);
+        immutable.put(name, file);
       } else {
         file = files.copy(path, name);
         bytesWritten += file.getSize();
@@ -533,7 +536,7 @@ public final class RocksDbBackend implements KeyedStores {
       bytesWritten += file.getSize();
       written.add(file);
     }
-    pendingFiles.put(checkpointId, ssts);
+    pendingFiles.put(checkpointId, immutable);
     return new WrittenState(BACKEND, written, infos, bytesWritten, bytesShared);
   }
 

@@ -128,6 +128,47 @@ class RocksDbBackendTest extends SortedByteStoreContract {
   }
 
   /**
+   * Incremental: once a checkpoint is complete, the next one references its immutable files (SST
+   * files, RocksDB's OPTIONS file) instead of writing them again.
+   */
+  @Test
+  void aLaterSnapshotWritesNoImmutableFileAgain() throws Exception {
+    SortedByteStore s = backend.store("s");
+    s.put(bytes(1), bytes(10));
+    ((WriteBackStore) s).flush();
+    WrittenState first = backend.snapshot(1).write(filesIn(Files.createDirectories(temp.resolve("first"))));
+    backend.checkpointComplete(1);
+    List<String> writtenAgain = new ArrayList<>();
+    SnapshotFiles files = filesIn(Files.createDirectories(temp.resolve("second")));
+    WrittenState second = backend.snapshot(2).write(new SnapshotFiles() {
+      @Override
+      public StateFile write(String localName, StreamWriter writer) throws IOException {
+        writtenAgain.add(localName);
+        return files.write(localName, writer);
+      }
+
+      @Override
+      public StateFile copy(Path source, String localName) throws IOException {
+        writtenAgain.add(localName);
+        return files.copy(source, localName);
+      }
+
+      @Override
+      public StateFile copyShared(Path source, String sharedName, String localName) throws IOException {
+        writtenAgain.add(localName);
+        return files.copyShared(source, sharedName, localName);
+      }
+    });
+    List<String> firstNames = first.files().stream().map(StateFile::getLocalName).toList();
+    assertTrue(firstNames.stream().anyMatch(n -> n.startsWith("OPTIONS-")), "files: " + firstNames);
+    assertTrue(writtenAgain.stream().noneMatch(n -> n.endsWith(".sst") || n.startsWith("OPTIONS-")),
+        "written again: " + writtenAgain);
+    assertEquals(first.files().stream().filter(f -> f.getLocalName().startsWith("OPTIONS-")).toList(),
+        second.files().stream().filter(f -> f.getLocalName().startsWith("OPTIONS-")).toList());
+    assertTrue(second.bytesShared() > 0, "shared: " + second.bytesShared());
+  }
+
+  /**
    * Changes the caches still hold when a snapshot is taken (a put over a value RocksDB has, a
    * delete of one, a new key) go into the snapshot beside the SST files, and both kinds of restore
    * see them: one that takes the snapshot over whole, and one that reads its entries (a rescale).
