@@ -22,9 +22,19 @@ final class RocksDbStore implements SortedByteStore {
     this.family = family;
   }
 
+  /**
+   * Asks the memtables and cached filter blocks first: most keys read here are absent (the first
+   * read of a new window's state), and RocksJava's get reports an absent key by throwing and
+   * catching a C++ exception inside the native call, a fifth of a get's cost in profiles.
+   */
   @Override
   public byte[] get(byte[] key) {
     try {
+      // Without a holder for the value: the value it hands back can be cut short (a 1 KiB value
+      // came back shorter in RocksDbBackendTest).
+      if (!backend.db().keyMayExist(family, key, null)) {
+        return null;
+      }
       return backend.db().get(family, key);
     } catch (RocksDBException e) {
       throw backend.failure("get", e);
