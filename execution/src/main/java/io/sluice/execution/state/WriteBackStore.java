@@ -170,6 +170,16 @@ final class WriteBackStore implements SortedByteStore {
 
   @Override
   public void delete(byte[] key) {
+    delete(key, false);
+  }
+
+  @Override
+  public void deleteSeen(byte[] key) {
+    delete(key, true);
+  }
+
+  /** {@code seen}: a cursor returned the key, so if the cache does not hold it, the store behind does. */
+  private void delete(byte[] key, boolean seen) {
     if (closed) {
       behind.delete(key);
       return;
@@ -177,8 +187,8 @@ final class WriteBackStore implements SortedByteStore {
     ByteKey id = new ByteKey(key);
     Entry entry = entries.get(id);
     if (entry == null) {
-      byte[] value = behind.get(key);
-      if (value == null) {
+      byte[] value = seen ? null : behind.get(key);
+      if (!seen && value == null) {
         return;
       }
       entry = new Entry(value, true, true);
@@ -197,25 +207,6 @@ final class WriteBackStore implements SortedByteStore {
       charge(-entry.bytes(key));
       return;
     }
-    change(key, entry, null);
-    budget.evictIfOver();
-  }
-
-  @Override
-  public void deleteSeen(byte[] key) {
-    if (closed) {
-      behind.delete(key);
-      return;
-    }
-    ByteKey id = new ByteKey(key);
-    if (entries.containsKey(id)) {
-      delete(key);
-      return;
-    }
-    // A cursor returned it and the cache does not hold it: the store behind does.
-    Entry entry = new Entry(null, true, true);
-    entries.put(id, entry);
-    charge(entry.bytes(key));
     change(key, entry, null);
     budget.evictIfOver();
   }
