@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * The timers of one operator in one subtask, kept in a {@link SortedByteStore} so that the heap and
@@ -37,6 +38,8 @@ public final class TimerQueue {
   private static final int HOLD_SPACE = 256;
   private static final int RECENT_TIMERS = 10_000;
   private static final int INDEX_VALUE_LENGTH = 1 + 8 + 8;
+  /** Entries of a space read ahead at once; at most twice as many are kept. */
+  private static final int READ_AHEAD = 256;
 
   private final SortedByteStore store;
   private final KeyGroups keyGroups;
@@ -46,8 +49,22 @@ public final class TimerQueue {
    */
   private final Map<ByteKey, byte[][]> recent = new RecentlyUsed<>(RECENT_TIMERS);
 
-  /** Front of each space: index 0..255 a domain's queue, {@link #HOLD_SPACE} the holds. */
-  private final byte[][] fronts = new byte[257][];
+  /**
+   * Per space (index 0..255 a domain's queue, {@link #HOLD_SPACE} the holds), the front of the
+   * space read ahead: every entry of the space up to and including {@link #readUpTo}, in key order;
+   * null until the space is first read. Derived, lives as long as this queue: every write to a space
+   * goes through here and updates it. Why: the next timer due is asked for after every timer that
+   * fires and after every watermark; opening a cursor of the store each time (a RocksDB iterator)
+   * cost more than firing the timer.
+   */
+  @SuppressWarnings("unchecked")
+  private final TreeMap<byte[], byte[]>[] ahead = new TreeMap[257];
+  /**
+   * Per space: the last key read ahead, or null once {@link #ahead} holds the whole space. Derived.
+   * A refill reads from just after it: entries are removed from the front, and a disk store keeps a
+   * deletion marker for each until it compacts, which a read from the space's start would step over.
+   */
+  private final byte[][] readUpTo = new byte[257][];
 
   /** {@code store} should be created with {@link StoreLayout#TIMERS}. */
   public TimerQueue(SortedByteStore store, KeyGroups keyGroups) {
@@ -98,12 +115,9 @@ public final class TimerQueue {
       removeQueued(identity, previous);
     }
     store.put(indexKey, index);
-    store.put(queueKey, queued);
-    lowerFront(domain, queueKey);
+    put(domain, queueKey, queued);
     if (hold != NO_HOLD) {
-      byte[] holdKey = holdKey(hold, identity);
-      store.put(holdKey, new byte[0]);
-      lowerFront(HOLD_SPACE, holdKey);
+      put(HOLD_SPACE, holdKey(hold, identity), new byte[0]);
     }
   }
 
@@ -117,7 +131,7 @@ public final class TimerQueue {
       return false;
     }
     removeQueued(identity, previous);
-    store.delete(indexKey);
+    store.deleteSeen(indexKey);
     return true;
   }
 
@@ -143,11 +157,12 @@ public final class TimerQueue {
     int identityStart = 2 + 8;
     byte[] identity = Arrays.copyOfRange(queueKey, identityStart, queueKey.length);
     long hold = ByteBuffer.wrap(value).getLong();
-    store.delete(queueKey);
+    // The three entries exist (the queue's says so), so their deletes need not read the store.
+    remove(domain, queueKey);
     if (hold != NO_HOLD) {
-      store.delete(holdKey(hold, identity));
+      remove(HOLD_SPACE, holdKey(hold, identity));
     }
-    store.delete(withTag(INDEX, identity));
+    store.deleteSeen(withTag(INDEX, identity));
     recent.remove(new ByteKey(identity));
     int nameStart = KeyGroups.prefixLengthAt(identity, 0);
     return new Timer(
@@ -178,29 +193,54 @@ public final class TimerQueue {
     }
   }
 
-  /**
-   * The first entry of a space (a domain's queue, or the holds), read from that space's front: a
-   * key at or before every live entry. Entries are removed from the front of a queue, and a disk
-   * store keeps a deletion marker for each until it compacts; seeking from the space's start would
-   * step over all of them on every poll.
-   */
+  /** The first entry of a space (a domain's queue, or the holds), from what is read ahead. */
   private Map.Entry<byte[], byte[]> first(int space, byte[] prefix) {
-    byte[] from = fronts[space] == null ? prefix : fronts[space];
+    TreeMap<byte[], byte[]> entries = ahead[space];
+    if (entries == null) {
+      entries = new TreeMap<>(Arrays::compareUnsigned);
+      ahead[space] = entries;
+      readAhead(space, prefix, prefix);
+    } else if (entries.isEmpty() && readUpTo[space] != null) {
+      byte[] last = readUpTo[space];
+      readAhead(space, prefix, Arrays.copyOf(last, last.length + 1));
+    }
+    return entries.isEmpty() ? null : entries.firstEntry();
+  }
+
+  private void readAhead(int space, byte[] prefix, byte[] from) {
+    TreeMap<byte[], byte[]> entries = ahead[space];
+    byte[] last = null;
     try (SortedByteStore.Cursor cursor = store.range(from, Prefixes.successor(prefix))) {
-      if (!cursor.hasNext()) {
-        fronts[space] = from;
-        return null;
+      while (entries.size() < READ_AHEAD && cursor.hasNext()) {
+        Map.Entry<byte[], byte[]> entry = cursor.next();
+        entries.put(entry.getKey(), entry.getValue());
+        last = entry.getKey();
       }
-      Map.Entry<byte[], byte[]> first = cursor.next();
-      fronts[space] = first.getKey();
-      return first;
+      readUpTo[space] = cursor.hasNext() ? last : null;
     }
   }
 
-  /** Keeps a space's front at or before a key just written to it. */
-  private void lowerFront(int space, byte[] key) {
-    if (fronts[space] != null && Arrays.compareUnsigned(key, fronts[space]) < 0) {
-      fronts[space] = key;
+  /** Writes an entry of a queue or the holds, and keeps what is read ahead of its space whole. */
+  private void put(int space, byte[] key, byte[] value) {
+    store.put(key, value);
+    TreeMap<byte[], byte[]> entries = ahead[space];
+    if (entries == null || (readUpTo[space] != null && Arrays.compareUnsigned(key, readUpTo[space]) > 0)) {
+      return;
+    }
+    entries.put(key, value);
+    if (entries.size() > 2 * READ_AHEAD) {
+      while (entries.size() > READ_AHEAD) {
+        entries.pollLastEntry();
+      }
+      readUpTo[space] = entries.lastKey();
+    }
+  }
+
+  /** Deletes an entry of a queue or the holds that exists. */
+  private void remove(int space, byte[] key) {
+    store.deleteSeen(key);
+    if (ahead[space] != null) {
+      ahead[space].remove(key);
     }
   }
 
@@ -210,9 +250,9 @@ public final class TimerQueue {
     int domain = previous.get() & 0xff;
     long timestamp = previous.getLong();
     long hold = previous.getLong();
-    store.delete(queueKey(domain, timestamp, identity));
+    remove(domain, queueKey(domain, timestamp, identity));
     if (hold != NO_HOLD) {
-      store.delete(holdKey(hold, identity));
+      remove(HOLD_SPACE, holdKey(hold, identity));
     }
   }
 

@@ -236,4 +236,69 @@ class TimerQueueTest {
     assertThrows(IllegalArgumentException.class, () -> q.pollDue(256, 0));
     assertTrue(q.isEmpty());
   }
+
+  /**
+   * Thousands of timers (more than the queue reads ahead of a space at once) set, replaced, deleted
+   * and polled at random, checked after every step against a plain map; at the end a second queue
+   * over the same store, which read nothing ahead, finds what the model has left.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"heap", "rocksdb"})
+  void matchesAModelThroughRandomSetsDeletesAndPolls(String kind) {
+    SortedByteStore store = kind.equals("heap") ? new HeapByteStore()
+        : (backend = RocksDbBackend.open(temp.resolve("rocks"), 0)).store("timers");
+    KeyGroups groups = new KeyGroups(KeyGroups.DEFAULT_MAX_PARALLELISM);
+    TimerQueue q = new TimerQueue(store, groups);
+    Map<String, long[]> model = new HashMap<>();
+    Random random = new Random(11);
+    for (int step = 0; step < 20_000; step++) {
+      String key = "k" + random.nextInt(400);
+      String name = "n" + random.nextInt(4);
+      int op = random.nextInt(100);
+      if (op < 60) {
+        int domain = random.nextInt(2);
+        long timestamp = random.nextInt(20_000);
+        long hold = random.nextBoolean() ? NONE : timestamp - random.nextInt(100);
+        q.set(b(key), b(name), domain, timestamp, hold, b(key + "/" + name + "@" + timestamp));
+        model.put(key + "|" + name, new long[] {domain, timestamp, hold});
+      } else if (op < 75) {
+        assertEquals(model.remove(key + "|" + name) != null, q.delete(b(key), b(name)));
+      } else {
+        pollAndCheck(q, model, random.nextInt(2), random.nextInt(20_000));
+      }
+      assertEquals(earliest(model, 0), q.earliest(0));
+      assertEquals(earliest(model, 1), q.earliest(1));
+      assertEquals(model.values().stream().mapToLong(t -> t[2]).min().orElse(NONE), q.minHold());
+    }
+    TimerQueue fresh = new TimerQueue(store, groups);
+    for (int domain = 0; domain < 2; domain++) {
+      while (pollAndCheck(fresh, model, domain, Long.MAX_VALUE) != null) {
+        assertEquals(model.values().stream().mapToLong(t -> t[2]).min().orElse(NONE), fresh.minHold());
+      }
+    }
+    assertTrue(model.isEmpty());
+    assertTrue(fresh.isEmpty());
+  }
+
+  /** Polls a timer due at {@code upTo} and checks it is the model's earliest, which it removes. */
+  private static Timer pollAndCheck(TimerQueue q, Map<String, long[]> model, int domain, long upTo) {
+    Timer polled = q.pollDue(domain, upTo);
+    long earliest = earliest(model, domain);
+    if (earliest == Long.MAX_VALUE || earliest > upTo) {
+      assertNull(polled);
+      return null;
+    }
+    assertNotNull(polled, "a timer at " + earliest + " is due at " + upTo);
+    assertEquals(earliest, polled.timestamp());
+    long[] expected = model.remove(s(polled.key()) + "|" + s(polled.name()));
+    assertNotNull(expected, "polled a timer the model does not have: " + polled);
+    assertEquals(expected[0], polled.domain());
+    assertEquals(expected[2], polled.hold());
+    assertEquals(s(polled.key()) + "/" + s(polled.name()) + "@" + earliest, s(polled.payload()));
+    return polled;
+  }
+
+  private static long earliest(Map<String, long[]> model, int domain) {
+    return model.values().stream().filter(t -> t[0] == domain).mapToLong(t -> t[1]).min().orElse(Long.MAX_VALUE);
+  }
 }
