@@ -60,7 +60,7 @@ public final class BinaryStateInternals implements StateInternals {
 
     @Override
     public int hashCode() {
-      return 31 * namespace.hashCode() + System.identityHashCode(tag);
+      return 31 * NamespaceKey.hashOf(namespace) + System.identityHashCode(tag);
     }
   }
 

@@ -10,6 +10,7 @@ import io.sluice.execution.state.StoredKeys;
 import io.sluice.execution.state.TimerQueue;
 import io.sluice.translation.operators.EngineTime;
 import io.sluice.translation.state.BinaryStateInternals;
+import io.sluice.translation.state.NamespaceKey;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -82,7 +83,7 @@ public final class TimelyKeyState implements StepContext {
   private final TreeMap<Long, Integer> holdCounts = new TreeMap<>();
   private final InMemoryBundleFinalizer bundleFinalizer = new InMemoryBundleFinalizer();
   /** Namespaces' string keys: every element of a window asks for its window's, several times. */
-  private final Map<StateNamespace, String> namespaceKeys = new RecentlyUsed<>(10_000);
+  private final Map<NamespaceKey, String> namespaceKeys = new RecentlyUsed<>(10_000);
   private final TimerView timerView = new TimerView();
   /** Derived from the operator's input since the subtask started. */
   private long inputWatermark = Long.MIN_VALUE;
@@ -373,17 +374,17 @@ public final class TimelyKeyState implements StepContext {
   }
 
   private String namespaceKey(StateNamespace namespace) {
-    return namespaceKeys.computeIfAbsent(namespace, StateNamespace::stringKey);
+    return namespaceKeys.computeIfAbsent(new NamespaceKey(namespace), key -> key.namespace().stringKey());
   }
 
-  private record TimerId(StateNamespace namespace, String timerId, String timerFamilyId) {}
+  private record TimerId(NamespaceKey namespace, String timerId, String timerFamilyId) {}
 
   /** Timer names built lately: each window's end timer is set again for every element. Derived. */
   private final Map<TimerId, byte[]> timerNames = new RecentlyUsed<>(10_000);
 
   /** A timer's identity within its key: Beam replaces a timer of the same namespace, id and family. */
   private byte[] timerName(StateNamespace namespace, String timerId, String timerFamilyId) {
-    return timerNames.computeIfAbsent(new TimerId(namespace, timerId, timerFamilyId),
+    return timerNames.computeIfAbsent(new TimerId(new NamespaceKey(namespace), timerId, timerFamilyId),
         id -> buildTimerName(namespace, timerId, timerFamilyId));
   }
 
