@@ -17,29 +17,25 @@ class NamespaceKeyTest {
     return new IntervalWindow(new Instant(start), new Instant(end));
   }
 
+  /** Each call makes new objects. */
+  private static List<StateNamespace> namespaces() {
+    return List.of(
+        StateNamespaces.global(),
+        StateNamespaces.window(IntervalWindow.getCoder(), window(0, 10)),
+        StateNamespaces.window(IntervalWindow.getCoder(), window(0, 11)),
+        StateNamespaces.window(IntervalWindow.getCoder(), window(1, 10)),
+        StateNamespaces.windowAndTrigger(IntervalWindow.getCoder(), window(0, 10), 0),
+        StateNamespaces.windowAndTrigger(IntervalWindow.getCoder(), window(0, 10), 1),
+        StateNamespaces.windowAndTrigger(IntervalWindow.getCoder(), window(-5, 10), 1),
+        StateNamespaces.window(GlobalWindow.Coder.INSTANCE, GlobalWindow.INSTANCE),
+        StateNamespaces.windowAndTrigger(GlobalWindow.Coder.INSTANCE, GlobalWindow.INSTANCE, 3));
+  }
+
   /** Namespaces made apart but equal give equal keys; any difference Beam sees keeps them apart. */
   @Test
   void equalExactlyWhenTheNamespacesAreEqual() {
-    List<StateNamespace> namespaces = List.of(
-        StateNamespaces.global(),
-        StateNamespaces.window(IntervalWindow.getCoder(), window(0, 10)),
-        StateNamespaces.window(IntervalWindow.getCoder(), window(0, 11)),
-        StateNamespaces.window(IntervalWindow.getCoder(), window(1, 10)),
-        StateNamespaces.windowAndTrigger(IntervalWindow.getCoder(), window(0, 10), 0),
-        StateNamespaces.windowAndTrigger(IntervalWindow.getCoder(), window(0, 10), 1),
-        StateNamespaces.windowAndTrigger(IntervalWindow.getCoder(), window(-5, 10), 1),
-        StateNamespaces.window(GlobalWindow.Coder.INSTANCE, GlobalWindow.INSTANCE),
-        StateNamespaces.windowAndTrigger(GlobalWindow.Coder.INSTANCE, GlobalWindow.INSTANCE, 3));
-    List<StateNamespace> again = List.of(
-        StateNamespaces.global(),
-        StateNamespaces.window(IntervalWindow.getCoder(), window(0, 10)),
-        StateNamespaces.window(IntervalWindow.getCoder(), window(0, 11)),
-        StateNamespaces.window(IntervalWindow.getCoder(), window(1, 10)),
-        StateNamespaces.windowAndTrigger(IntervalWindow.getCoder(), window(0, 10), 0),
-        StateNamespaces.windowAndTrigger(IntervalWindow.getCoder(), window(0, 10), 1),
-        StateNamespaces.windowAndTrigger(IntervalWindow.getCoder(), window(-5, 10), 1),
-        StateNamespaces.window(GlobalWindow.Coder.INSTANCE, GlobalWindow.INSTANCE),
-        StateNamespaces.windowAndTrigger(GlobalWindow.Coder.INSTANCE, GlobalWindow.INSTANCE, 3));
+    List<StateNamespace> namespaces = namespaces();
+    List<StateNamespace> again = namespaces();
     for (int i = 0; i < namespaces.size(); i++) {
       for (int j = 0; j < again.size(); j++) {
         NamespaceKey a = new NamespaceKey(namespaces.get(i));
