@@ -2,6 +2,7 @@ package io.sluice.translation.operators.streaming;
 
 import io.sluice.execution.operator.Operator;
 import io.sluice.execution.operator.OperatorContext;
+import io.sluice.execution.state.ByteKey;
 import io.sluice.translation.metrics.InstanceMetrics;
 import io.sluice.translation.metrics.JobMetrics;
 import io.sluice.translation.operators.Emitter;
@@ -9,7 +10,10 @@ import io.sluice.translation.operators.dofn.ReduceFnRunners;
 import io.sluice.translation.operators.timely.TimelyKeyState;
 import io.sluice.translation.records.KeyedRecord;
 import java.io.Closeable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.runners.core.LateDataDroppingDoFnRunner;
 import org.apache.beam.runners.core.LateDataUtils;
 import org.apache.beam.runners.core.ReduceFnRunner;
@@ -31,6 +35,14 @@ import org.apache.beam.sdk.values.WindowingStrategy;
  * defines. Late elements of expired windows are dropped and counted. The output watermark waits
  * for the holds the ReduceFnRunner keeps on buffered elements. A combining GroupByKey
  * (Combine.perKey) is the same with a pane holding an accumulator instead of the elements.
+ *
+ * <p>Elements wait, grouped by key, until the input pauses, {@link #MAX_WAITING} have come, or
+ * anything else happens (a watermark, processing time, a checkpoint, the end): then each key's
+ * ReduceFnRunner takes all of its elements in one call. Building the runner, reading the key's
+ * window set and trigger state and writing them back cost as much as the element itself; they
+ * are paid once per key and batch instead of once per element. Nothing observable moves: a key's
+ * elements keep their order, no two keys' state interact, and nothing the runner reads (the
+ * watermark, timers, state) changes while elements wait.
  */
 public final class StreamingGroupByKeyOperator<K, V, O, W extends BoundedWindow> implements Operator {
 
@@ -54,6 +66,14 @@ public final class StreamingGroupByKeyOperator<K, V, O, W extends BoundedWindow>
   private InstanceMetrics stepMetrics;
   /** The last watermark call stopped with timers due (to let a checkpoint go first): derived. */
   private boolean yielded;
+  /**
+   * Elements not yet given to their key's ReduceFnRunner, by encoded key in order of first
+   * arrival: derived, emptied before the operator does anything else and at most {@link
+   * #MAX_WAITING} long.
+   */
+  private final Map<ByteKey, List<WindowedValue<V>>> waiting = new LinkedHashMap<>();
+  private int waitingCount;
+  static final int MAX_WAITING = 1024;
 
   @SuppressWarnings("unchecked")
   public StreamingGroupByKeyOperator(KvCoder<K, V> inputCoder, PaneReduceFn<K, V, O, W> paneReduceFn,
@@ -76,7 +96,8 @@ public final class StreamingGroupByKeyOperator<K, V, O, W extends BoundedWindow>
   }
 
   @Override
-  public void snapshotState(long checkpointId) {
+  public void snapshotState(long checkpointId) throws Exception {
+    processWaiting();
     keyState.snapshot();
     stepMetrics.snapshot(checkpointId);
   }
@@ -101,21 +122,42 @@ public final class StreamingGroupByKeyOperator<K, V, O, W extends BoundedWindow>
   @SuppressWarnings("unchecked")
   public void process(int inputPort, Object record) throws Exception {
     KeyedRecord keyed = (KeyedRecord) record;
-    keyState.setKey(keyed.key(), null);
     WindowedValue<KV<K, V>> kv = (WindowedValue<KV<K, V>>) keyed.value();
-    WindowedValue<V> element = kv.withValue(kv.getValue().getValue());
-    Iterable<WindowedValue<V>> live = LateDataUtils.dropExpiredWindows(
-        keyState.key(), List.of(element), keyState.timerInternals(), windowingStrategy, droppedDueToLateness);
+    waiting.computeIfAbsent(new ByteKey(keyed.key()), key -> new ArrayList<>(4))
+        .add(kv.withValue(kv.getValue().getValue()));
+    if (++waitingCount >= MAX_WAITING) {
+      processWaiting();
+    }
+  }
+
+  private void processWaiting() throws Exception {
+    if (waitingCount == 0) {
+      return;
+    }
     // A CombineFn runs here and may report metrics: they are the step's.
     try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(stepMetrics.container())) {
-      ReduceFnRunner<K, V, O, W> reduce = reduceFnRunner();
-      reduce.processElements(live);
-      reduce.persist();
+      for (Map.Entry<ByteKey, List<WindowedValue<V>>> elements : waiting.entrySet()) {
+        keyState.setKey(elements.getKey().bytes(), null);
+        Iterable<WindowedValue<V>> live = LateDataUtils.dropExpiredWindows(
+            keyState.key(), elements.getValue(), keyState.timerInternals(), windowingStrategy, droppedDueToLateness);
+        ReduceFnRunner<K, V, O, W> reduce = reduceFnRunner();
+        reduce.processElements(live);
+        reduce.persist();
+      }
+    } finally {
+      waiting.clear();
+      waitingCount = 0;
     }
   }
 
   @Override
+  public void idle() throws Exception {
+    processWaiting();
+  }
+
+  @Override
   public void watermark(long watermark) throws Exception {
+    processWaiting();
     keyState.setInputWatermark(watermark);
     yielded = !keyState.fireEventTimers(watermark, this::fire);
     if (!yielded) {
@@ -131,6 +173,7 @@ public final class StreamingGroupByKeyOperator<K, V, O, W extends BoundedWindow>
 
   @Override
   public void processingTime(long now) throws Exception {
+    processWaiting();
     if (keyState.fireProcessingTimers(now, this::fireTimers)) {
       emitWatermark();
     }
@@ -138,6 +181,7 @@ public final class StreamingGroupByKeyOperator<K, V, O, W extends BoundedWindow>
 
   @Override
   public void complete() throws Exception {
+    processWaiting();
     keyState.setInputWatermark(Long.MAX_VALUE);
     fireTimers(TimelyKeyState.EVENT_TIME, Long.MAX_VALUE);
   }

@@ -92,4 +92,24 @@ class StreamingGroupByKeyRestoreTest {
     assertEquals(1_000L, restored.watermarks.get(0), "the restored holds keep the watermark back");
     assertEquals(wentOn.get(wentOn.size() - 1), restored.watermarks.get(restored.watermarks.size() - 1));
   }
+
+  /** Elements that wait to be processed with others of their key are in a checkpoint taken meanwhile. */
+  @Test
+  void elementsWaitingForTheirKeysBatchAreInACheckpoint() throws Exception {
+    OperatorHarness running = new OperatorHarness();
+    StreamingGroupByKeyOperator<String, Integer, ?, ?> before = gbk();
+    before.open(running);
+    before.process(0, element("a", 1, 1_000));
+    before.process(0, element("b", 2, 2_000));
+    before.process(0, element("a", 3, 3_000));
+    before.snapshotState(1);
+    Map<String, HeapByteStore> checkpoint = running.copyStores();
+
+    OperatorHarness restored = OperatorHarness.restoredFrom(checkpoint);
+    StreamingGroupByKeyOperator<String, Integer, ?, ?> after = gbk();
+    after.open(restored);
+    after.restoreState(1);
+    after.watermark(20_000);
+    assertEquals(List.of("a=[1, 3]@1000", "b=[2]@2000"), panes(restored.records).stream().sorted().toList());
+  }
 }
