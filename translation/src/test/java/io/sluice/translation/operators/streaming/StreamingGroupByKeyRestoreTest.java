@@ -47,6 +47,14 @@ class StreamingGroupByKeyRestoreTest {
     return new KeyedRecord(CoderUtils.encodeToByteArray(StringUtf8Coder.of(), key), windowed);
   }
 
+  /** A new operator on stores restored from checkpoint 1. */
+  private static StreamingGroupByKeyOperator<String, Integer, ?, ?> restore(OperatorHarness restored) throws Exception {
+    StreamingGroupByKeyOperator<String, Integer, ?, ?> after = gbk();
+    after.open(restored);
+    after.restoreState(1);
+    return after;
+  }
+
   /** The panes, as key=values@timestamp strings in emission order. */
   private static List<String> panes(List<Object> records) {
     List<String> panes = new ArrayList<>();
@@ -76,9 +84,7 @@ class StreamingGroupByKeyRestoreTest {
     before.watermark(20_000);
 
     OperatorHarness restored = OperatorHarness.restoredFrom(checkpoint);
-    StreamingGroupByKeyOperator<String, Integer, ?, ?> after = gbk();
-    after.open(restored);
-    after.restoreState(1);
+    StreamingGroupByKeyOperator<String, Integer, ?, ?> after = restore(restored);
     after.process(0, element("a", 3, 3_000));
     after.watermark(5_000);
     after.watermark(20_000);
@@ -106,10 +112,7 @@ class StreamingGroupByKeyRestoreTest {
     Map<String, HeapByteStore> checkpoint = running.copyStores();
 
     OperatorHarness restored = OperatorHarness.restoredFrom(checkpoint);
-    StreamingGroupByKeyOperator<String, Integer, ?, ?> after = gbk();
-    after.open(restored);
-    after.restoreState(1);
-    after.watermark(20_000);
+    restore(restored).watermark(20_000);
     assertEquals(List.of("a=[1, 3]@1000", "b=[2]@2000"), panes(restored.records).stream().sorted().toList());
   }
 }
