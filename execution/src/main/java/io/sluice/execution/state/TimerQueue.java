@@ -85,6 +85,21 @@ public final class TimerQueue {
   }
 
   /**
+   * Whether the timer {@code (key, name)} was set lately with this domain, timestamp and hold, and
+   * still stands. Answered from memory only, so false says nothing. A caller whose payloads follow
+   * from the rest learns that setting the timer again would write nothing, without building the
+   * payload.
+   */
+  public boolean isSetAs(byte[] key, byte[] name, int domain, long timestamp, long hold) {
+    byte[][] last = recent.get(new ByteKey(identity(key, name)));
+    if (last == null) {
+      return false;
+    }
+    ByteBuffer index = ByteBuffer.wrap(last[0]);
+    return (index.get() & 0xff) == domain && index.getLong() == timestamp && index.getLong() == hold;
+  }
+
+  /**
    * Sets the timer {@code (key, name)}, replacing the one set before under that identity, whatever
    * its domain. {@code hold} is {@link #NO_HOLD} for a timer that holds nothing back.
    */

@@ -237,6 +237,28 @@ class TimerQueueTest {
     assertTrue(q.isEmpty());
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"heap", "rocksdb"})
+  void isSetAsAnswersFromWhatWasSetAndStillStands(String kind) {
+    TimerQueue q = queue(kind);
+    assertFalse(q.isSetAs(b("k"), b("n"), 0, 100, 90));
+    q.set(b("k"), b("n"), 0, 100, 90, b("p"));
+    assertTrue(q.isSetAs(b("k"), b("n"), 0, 100, 90));
+    assertFalse(q.isSetAs(b("k"), b("n"), 1, 100, 90), "another domain");
+    assertFalse(q.isSetAs(b("k"), b("n"), 0, 101, 90), "another time");
+    assertFalse(q.isSetAs(b("k"), b("n"), 0, 100, NONE), "another hold");
+    assertFalse(q.isSetAs(b("k"), b("m"), 0, 100, 90), "another name");
+    assertFalse(q.isSetAs(b("j"), b("n"), 0, 100, 90), "another key");
+    q.set(b("k"), b("n"), 0, 200, 90, b("p"));
+    assertFalse(q.isSetAs(b("k"), b("n"), 0, 100, 90), "replaced");
+    assertTrue(q.isSetAs(b("k"), b("n"), 0, 200, 90));
+    assertNotNull(q.pollDue(0, 200));
+    assertFalse(q.isSetAs(b("k"), b("n"), 0, 200, 90), "fired");
+    q.set(b("k"), b("n"), 0, 300, 90, b("p"));
+    assertTrue(q.delete(b("k"), b("n")));
+    assertFalse(q.isSetAs(b("k"), b("n"), 0, 300, 90), "deleted");
+  }
+
   /**
    * Thousands of timers (more than the queue reads ahead of a space at once) set, replaced, deleted
    * and polled at random, checked after every step against a plain map; at the end a second queue

@@ -417,18 +417,24 @@ public final class TimelyKeyState implements StepContext {
       if (storedKey == null) {
         throw new IllegalStateException("a timer set outside of a key");
       }
+      long when = EngineTime.toMillis(timer.getTimestamp());
+      // An output timestamp holds the output watermark until the timer has fired.
+      long hold = timer.getOutputTimestamp() == null ? TimerQueue.NO_HOLD : timer.getOutputTimestamp().getMillis();
+      int domain = domainOf(timer.getDomain());
+      byte[] name = timerName(timer.getNamespace(), timer.getTimerId(), timer.getTimerFamilyId());
+      // Runners-core sets a window's cleanup timer again for every element; encoding it each time
+      // cost more than the rest of the set. The encoding follows from the name, domain, time and
+      // hold, as long as the time is exact: below Beam's maximum, where engine time clamps.
+      if (domain == EVENT_TIME && when != Long.MAX_VALUE && timers.isSetAs(storedKey, name, domain, when, hold)) {
+        return;
+      }
       byte[] payload;
       try {
         payload = CoderUtils.encodeToByteArray(timerCoder, timer);
       } catch (CoderException e) {
         throw new IllegalStateException("cannot encode timer " + timer, e);
       }
-      long when = EngineTime.toMillis(timer.getTimestamp());
-      // An output timestamp holds the output watermark until the timer has fired.
-      long hold = timer.getOutputTimestamp() == null ? TimerQueue.NO_HOLD : timer.getOutputTimestamp().getMillis();
-      int domain = domainOf(timer.getDomain());
-      timers.set(storedKey, timerName(timer.getNamespace(), timer.getTimerId(), timer.getTimerFamilyId()),
-          domain, when, hold, payload);
+      timers.set(storedKey, name, domain, when, hold, payload);
       if (domain != EVENT_TIME && when != Long.MAX_VALUE) {
         context.scheduleProcessingTime(when + 1);
       }
