@@ -47,10 +47,16 @@ class StreamingGroupByKeyRestoreTest {
     return new KeyedRecord(CoderUtils.encodeToByteArray(StringUtf8Coder.of(), key), windowed);
   }
 
+  /** A new operator, opened on the harness's stores. */
+  private static StreamingGroupByKeyOperator<String, Integer, ?, ?> opened(OperatorHarness harness) {
+    StreamingGroupByKeyOperator<String, Integer, ?, ?> operator = gbk();
+    operator.open(harness);
+    return operator;
+  }
+
   /** A new operator on stores restored from checkpoint 1. */
   private static StreamingGroupByKeyOperator<String, Integer, ?, ?> restore(OperatorHarness restored) throws Exception {
-    StreamingGroupByKeyOperator<String, Integer, ?, ?> after = gbk();
-    after.open(restored);
+    StreamingGroupByKeyOperator<String, Integer, ?, ?> after = opened(restored);
     after.restoreState(1);
     return after;
   }
@@ -70,8 +76,7 @@ class StreamingGroupByKeyRestoreTest {
   @Test
   void panesHoldsAndTimersSurviveARestore() throws Exception {
     OperatorHarness running = new OperatorHarness();
-    StreamingGroupByKeyOperator<String, Integer, ?, ?> before = gbk();
-    before.open(running);
+    StreamingGroupByKeyOperator<String, Integer, ?, ?> before = opened(running);
     before.process(0, element("a", 1, 1_000));
     before.process(0, element("b", 2, 2_000));
     before.watermark(500);
@@ -103,8 +108,7 @@ class StreamingGroupByKeyRestoreTest {
   @Test
   void elementsWaitingForTheirKeysBatchAreInACheckpoint() throws Exception {
     OperatorHarness running = new OperatorHarness();
-    StreamingGroupByKeyOperator<String, Integer, ?, ?> before = gbk();
-    before.open(running);
+    StreamingGroupByKeyOperator<String, Integer, ?, ?> before = opened(running);
     before.process(0, element("a", 1, 1_000));
     before.process(0, element("b", 2, 2_000));
     before.process(0, element("a", 3, 3_000));
