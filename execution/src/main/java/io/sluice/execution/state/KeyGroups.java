@@ -82,50 +82,24 @@ public final class KeyGroups {
   public byte[] prefix(byte[] keyBytes) {
     int group = of(keyBytes);
     int length = keyBytes.length;
-    byte[] prefix = new byte[2 + varintSize(length) + length];
+    byte[] prefix = new byte[2 + VarInts.size(length) + length];
     prefix[0] = (byte) (group >>> 8);
     prefix[1] = (byte) group;
-    int pos = 2;
-    while ((length & ~0x7f) != 0) {
-      prefix[pos++] = (byte) ((length & 0x7f) | 0x80);
-      length >>>= 7;
-    }
-    prefix[pos++] = (byte) length;
+    int pos = VarInts.write(prefix, 2, length);
     System.arraycopy(keyBytes, 0, prefix, pos, keyBytes.length);
     return prefix;
   }
 
   /** The length of the key prefix that starts at {@code offset} in a stored key. */
   static int prefixLengthAt(byte[] bytes, int offset) {
-    int pos = offset + 2;
-    int length = 0;
-    for (int shift = 0; ; shift += 7) {
-      byte b = bytes[pos++];
-      length |= (b & 0x7f) << shift;
-      if (b >= 0) {
-        break;
-      }
-    }
-    return pos - offset + length;
+    long length = VarInts.read(bytes, offset + 2);
+    return 2 + VarInts.length(length) + VarInts.value(length);
   }
 
   /** The key bytes of the key prefix that starts at {@code offset} in a stored key. */
   static byte[] keyAt(byte[] bytes, int offset) {
-    int end = offset + prefixLengthAt(bytes, offset);
-    int pos = offset + 2;
-    while (bytes[pos] < 0) {
-      pos++;
-    }
-    pos++;
-    return java.util.Arrays.copyOfRange(bytes, pos, end);
-  }
-
-  private static int varintSize(int value) {
-    int size = 1;
-    while ((value & ~0x7f) != 0) {
-      value >>>= 7;
-      size++;
-    }
-    return size;
+    long length = VarInts.read(bytes, offset + 2);
+    int from = offset + 2 + VarInts.length(length);
+    return java.util.Arrays.copyOfRange(bytes, from, from + VarInts.value(length));
   }
 }

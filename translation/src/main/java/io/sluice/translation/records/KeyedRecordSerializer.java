@@ -6,7 +6,6 @@ import java.io.OutputStream;
 import java.util.Arrays;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.util.VarInt;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.WindowedValue;
@@ -79,7 +78,7 @@ public final class KeyedRecordSerializer implements RecordSerializer {
     position += keyLength;
     if (keyCoder != null) {
       WindowedValue<?> value = codec.decode(bytes, position, end - position);
-      return new KeyedRecord(key, value.withValue(KV.of(CoderUtils.decodeFromByteArray(keyCoder, key), value.getValue())));
+      return new KeyedRecord(key, value.withValue(KV.of(CoderBytes.decode(keyCoder, key), value.getValue())));
     }
     return KeyedRecord.encoded(key, bytes, position, end - position);
   }

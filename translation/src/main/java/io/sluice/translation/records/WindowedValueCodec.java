@@ -1,7 +1,7 @@
 package io.sluice.translation.records;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Collection;
 import java.util.Collections;
@@ -41,7 +41,7 @@ public abstract class WindowedValueCodec<V> {
 
       @Override
       public WindowedValue<V> decode(byte[] bytes, int offset, int length) throws IOException {
-        return coder.decode(new ByteArrayInputStream(bytes, offset, length));
+        return coder.decode(CoderBytes.reader(bytes, offset, length));
       }
     };
   }
@@ -109,7 +109,7 @@ public abstract class WindowedValueCodec<V> {
 
     @Override
     public WindowedValue<V> decode(byte[] bytes, int offset, int length) throws IOException {
-      ByteArrayInputStream in = new ByteArrayInputStream(bytes, offset + 8, length - 8);
+      InputStream in = CoderBytes.reader(bytes, offset + 8, length - 8);
       Collection<? extends BoundedWindow> windows = windowsCoder == null ? GLOBAL : windowsCoder.decode(in);
       V value = valueCoder.decode(in, Coder.Context.OUTER);
       return WindowedValues.of(value, timestamp(bytes, offset), windows, PaneInfo.NO_FIRING);
@@ -126,7 +126,7 @@ public abstract class WindowedValueCodec<V> {
 
     /** The element's windows, read without decoding its value. */
     public Collection<? extends BoundedWindow> windows(byte[] bytes, int offset, int length) throws IOException {
-      return windowsCoder == null ? GLOBAL : windowsCoder.decode(new ByteArrayInputStream(bytes, offset + 8, length - 8));
+      return windowsCoder == null ? GLOBAL : windowsCoder.decode(CoderBytes.reader(bytes, offset + 8, length - 8));
     }
   }
 }

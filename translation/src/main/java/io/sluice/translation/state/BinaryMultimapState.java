@@ -1,6 +1,7 @@
 package io.sluice.translation.state;
 
 import io.sluice.execution.state.SortedByteStore;
+import io.sluice.execution.state.VarInts;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,9 +36,9 @@ final class BinaryMultimapState<K, V> extends StoreCell implements MultimapState
 
   /** The encoded map key of a store key under {@link #entries}. */
   private byte[] encodedKeyOf(byte[] storeKey) {
-    long varint = StateKeys.readVarint(storeKey, entries.length);
-    int from = entries.length + (int) varint;
-    return Arrays.copyOfRange(storeKey, from, from + (int) (varint >>> 32));
+    long varint = VarInts.read(storeKey, entries.length);
+    int from = entries.length + VarInts.length(varint);
+    return Arrays.copyOfRange(storeKey, from, from + VarInts.value(varint));
   }
 
   @Override

@@ -85,21 +85,6 @@ final class StateKeys {
     out.writeBytes(bytes);
   }
 
-  /** Reads a varint at {@code pos}; returns {@code value << 32 | bytesConsumed}. */
-  static long readVarint(byte[] bytes, int pos) {
-    int value = 0;
-    int shift = 0;
-    int i = pos;
-    while (true) {
-      byte b = bytes[i++];
-      value |= (b & 0x7f) << shift;
-      if ((b & 0x80) == 0) {
-        return ((long) value << 32) | (i - pos);
-      }
-      shift += 7;
-    }
-  }
-
   static byte[] longBytes(long v) {
     byte[] out = new byte[8];
     putLong(out, 0, v);

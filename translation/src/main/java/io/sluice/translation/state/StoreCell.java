@@ -1,6 +1,7 @@
 package io.sluice.translation.state;
 
 import io.sluice.execution.state.SortedByteStore;
+import io.sluice.translation.records.CoderBytes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -10,7 +11,6 @@ import java.util.function.Supplier;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderException;
 import org.apache.beam.sdk.state.ReadableState;
-import org.apache.beam.sdk.util.CoderUtils;
 
 /**
  * What every state type shares: the store and the cell prefix under which its entries live.
@@ -75,9 +75,12 @@ abstract class StoreCell {
     return out;
   }
 
+  /** Each subtask thread's encoding buffer: derived, for the thread's life. Cells are made per access, so the buffer cannot live in one. */
+  private static final ThreadLocal<CoderBytes> ENCODER = ThreadLocal.withInitial(CoderBytes::new);
+
   protected static <T> byte[] encode(Coder<T> coder, T value) {
     try {
-      return CoderUtils.encodeToByteArray(coder, value);
+      return ENCODER.get().encode(coder, value);
     } catch (CoderException e) {
       throw new IllegalStateException("Cannot encode state with " + coder, e);
     }
@@ -85,7 +88,7 @@ abstract class StoreCell {
 
   protected static <T> T decode(Coder<T> coder, byte[] bytes) {
     try {
-      return CoderUtils.decodeFromByteArray(coder, bytes);
+      return CoderBytes.decode(coder, bytes);
     } catch (CoderException e) {
       throw new IllegalStateException("Cannot decode state with " + coder, e);
     }

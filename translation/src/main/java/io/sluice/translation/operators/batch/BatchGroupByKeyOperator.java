@@ -4,6 +4,7 @@ import io.sluice.execution.operator.Operator;
 import io.sluice.execution.operator.OperatorContext;
 import io.sluice.translation.operators.Emitter;
 import io.sluice.translation.operators.dofn.ReduceFnRunners;
+import io.sluice.translation.records.CoderBytes;
 import io.sluice.translation.records.KeyedRecord;
 import io.sluice.translation.records.KeyedRecordSerializer;
 import io.sluice.translation.records.WindowedValueCodec;
@@ -26,7 +27,6 @@ import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
-import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
@@ -111,7 +111,7 @@ public final class BatchGroupByKeyOperator<K, V, W extends BoundedWindow> implem
   private void emitGroups() throws Exception {
     if (firesOnceAtEndOfWindow) {
       input.forEachGroup((keyBytes, values) -> {
-        K key = CoderUtils.decodeFromByteArray(inputCoder.getKeyCoder(), keyBytes);
+        K key = CoderBytes.decode(inputCoder.getKeyCoder(), keyBytes);
         if (values.onDisk()) {
           groupPerWindowOnDisk(key, values);
         } else {
@@ -121,7 +121,7 @@ public final class BatchGroupByKeyOperator<K, V, W extends BoundedWindow> implem
       return;
     }
     input.forEachGroup((keyBytes, encoded) -> {
-      K key = CoderUtils.decodeFromByteArray(inputCoder.getKeyCoder(), keyBytes);
+      K key = CoderBytes.decode(inputCoder.getKeyCoder(), keyBytes);
       Iterator<WindowedValue<V>> values = new DecodedValues<>(encoded, codec).iterator();
       InMemoryTimerInternals timers = new InMemoryTimerInternals();
       ReduceFnRunner<K, V, Iterable<V>, W> reduce = reducers.forKey(key, InMemoryStateInternals.forKey(key), timers);

@@ -7,6 +7,7 @@ import io.sluice.translation.operators.Emitter;
 import io.sluice.translation.operators.dofn.DoFnInstance;
 import io.sluice.translation.operators.dofn.DoFnSpec;
 import io.sluice.translation.operators.dofn.StatefulDoFns;
+import io.sluice.translation.records.CoderBytes;
 import io.sluice.translation.records.KeyedRecord;
 import io.sluice.translation.records.KeyedRecordSerializer;
 import io.sluice.translation.records.WindowedValueCodec;
@@ -15,7 +16,6 @@ import org.apache.beam.runners.core.DoFnRunner;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.WindowedValue;
 
@@ -94,7 +94,7 @@ public final class BatchStatefulParDoOperator implements Operator {
   public void complete() throws Exception {
     input.forEachGroup((keyBytes, encoded) -> {
       Iterator<WindowedValue<Object>> values = new DecodedValues<>(encoded, codec).iterator();
-      Object key = CoderUtils.decodeFromByteArray(keyCoder, keyBytes);
+      Object key = CoderBytes.decode(keyCoder, keyBytes);
       keyState.startKey(key);
       // A key's elements and its timers stay in one bundle: its state lives only until then.
       instance.inBundle(() -> {

@@ -15,6 +15,11 @@ interface EncodedValues {
   /** True when the values did not fit the memory they were allowed and are read back from disk. */
   boolean onDisk();
 
+  /** Receives one key's values, valid until it returns. */
+  interface GroupConsumer {
+    void accept(byte[] key, EncodedValues values) throws Exception;
+  }
+
   /** One pass over encoded values: the current value is {@code bytes()[offset(), offset() + length())}. */
   interface Cursor extends AutoCloseable {
     boolean next() throws IOException;

@@ -3,13 +3,13 @@ package io.sluice.translation.operators.batch;
 import io.sluice.execution.operator.Operator;
 import io.sluice.execution.operator.OperatorContext;
 import io.sluice.translation.operators.Emitter;
+import io.sluice.translation.records.CoderBytes;
 import io.sluice.translation.records.KeyedRecord;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.transforms.Combine.CombineFn;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
-import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
@@ -27,6 +27,8 @@ public final class PartialCombineOperator implements Operator {
   private final Coder<Object> keyCoder;
   private final TimestampCombiner timestampCombiner;
   private final int bytesPerSlot;
+  /** Derived: the key encoding buffer, reused at every flush, for the operator's life. */
+  private final CoderBytes keyEncoder = new CoderBytes();
   /** Slots at which the table is sent on: derived from the memory budget at open, for the operator's life. */
   private int maxSlots;
   /**
@@ -78,7 +80,7 @@ public final class PartialCombineOperator implements Operator {
   private void flush() throws Exception {
     for (CombineTable.Slot slot : table.slots()) {
       // Encoded once per key and flush, not per element: the edge partitions by these bytes.
-      byte[] keyBytes = CoderUtils.encodeToByteArray(keyCoder, slot.key);
+      byte[] keyBytes = keyEncoder.encode(keyCoder, slot.key);
       out.emit(0, new KeyedRecord(keyBytes, WindowedValues.of(
           KV.of(slot.key, slot.accumulator), slot.timestamp, slot.window, PaneInfo.NO_FIRING)));
     }

@@ -1,5 +1,6 @@
 package io.sluice.translation.operators.batch;
 
+import io.sluice.execution.state.VarInts;
 import java.util.Arrays;
 
 /**
@@ -24,12 +25,7 @@ final class ValueRun implements EncodedValues {
     if (needed > bytes.length) {
       bytes = Arrays.copyOf(bytes, Math.max(needed, bytes.length + (bytes.length >> 1)));
     }
-    int v = length;
-    while ((v & ~0x7f) != 0) {
-      bytes[size++] = (byte) ((v & 0x7f) | 0x80);
-      v >>>= 7;
-    }
-    bytes[size++] = (byte) v;
+    size = VarInts.write(bytes, size, length);
     System.arraycopy(from, offset, bytes, size, length);
     size += length;
     return bytes.length - before;
@@ -60,17 +56,10 @@ final class ValueRun implements EncodedValues {
         if (position >= size) {
           return false;
         }
-        int v = 0;
-        int shift = 0;
-        byte b;
-        do {
-          b = bytes[position++];
-          v |= (b & 0x7f) << shift;
-          shift += 7;
-        } while (b < 0);
-        offset = position;
-        length = v;
-        position += v;
+        long read = VarInts.read(bytes, position);
+        offset = position + VarInts.length(read);
+        length = VarInts.value(read);
+        position = offset + length;
         return true;
       }
 

@@ -3,9 +3,9 @@ package io.sluice.translation.operators.shared;
 import io.sluice.execution.operator.Operator;
 import io.sluice.execution.operator.OperatorContext;
 import io.sluice.translation.operators.Emitter;
+import io.sluice.translation.records.CoderBytes;
 import io.sluice.translation.records.KeyedRecord;
 import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.WindowedValue;
 
@@ -16,6 +16,8 @@ import org.apache.beam.sdk.values.WindowedValue;
 public final class KeyEncodingOperator<K> implements Operator {
 
   private final Coder<K> keyCoder;
+  /** Derived: the encoding buffer, reused for every element, for the operator's life. */
+  private final CoderBytes keyBytes = new CoderBytes();
   /** Derived: made at open, for the operator's life. */
   private Emitter out;
 
@@ -32,7 +34,7 @@ public final class KeyEncodingOperator<K> implements Operator {
   @SuppressWarnings("unchecked")
   public void process(int inputPort, Object record) throws Exception {
     WindowedValue<KV<K, ?>> element = (WindowedValue<KV<K, ?>>) record;
-    byte[] key = CoderUtils.encodeToByteArray(keyCoder, element.getValue().getKey());
+    byte[] key = keyBytes.encode(keyCoder, element.getValue().getKey());
     out.emit(0, new KeyedRecord(key, element));
   }
 

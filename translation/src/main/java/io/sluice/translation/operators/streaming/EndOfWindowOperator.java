@@ -5,9 +5,11 @@ import io.sluice.execution.operator.OperatorContext;
 import io.sluice.execution.state.KeyGroups;
 import io.sluice.execution.state.SortedByteStore;
 import io.sluice.execution.state.StoreLayout;
+import io.sluice.execution.state.VarInts;
 import io.sluice.translation.metrics.InstanceMetrics;
 import io.sluice.translation.metrics.JobMetrics;
 import io.sluice.translation.operators.Emitter;
+import io.sluice.translation.records.CoderBytes;
 import io.sluice.translation.records.KeyedRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
@@ -29,7 +31,6 @@ import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
-import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
@@ -68,6 +69,8 @@ public final class EndOfWindowOperator<K, I, O> implements Operator {
   private final Coder<K> keyCoder;
   private final Coder<BoundedWindow> windowCoder;
   private final PaneContents<I, O> contents;
+  /** Derived: the window encoding buffer, reused, for the operator's life. */
+  private final CoderBytes windowEncoder = new CoderBytes();
   private final String stepName;
   private final JobMetrics metrics;
   private OperatorContext context;
@@ -203,7 +206,7 @@ public final class EndOfWindowOperator<K, I, O> implements Operator {
     try (SortedByteStore.Cursor cursor = windowStore.scan(new byte[0])) {
       while (cursor.hasNext()) {
         byte[] bytes = cursor.next().getKey();
-        BoundedWindow window = CoderUtils.decodeFromByteArray(windowCoder, bytes);
+        BoundedWindow window = CoderBytes.decode(windowCoder, bytes);
         pending.computeIfAbsent(window.maxTimestamp().getMillis(), t -> new HashMap<>())
             .put(new WindowBytes(bytes), window);
       }
@@ -269,7 +272,9 @@ public final class EndOfWindowOperator<K, I, O> implements Operator {
           values = new ArrayList<>();
         }
         if (values.isEmpty()) {
-          paneKey = Arrays.copyOf(cell, keyEnd(cell, prefix.length));
+          // The pane's key is the cell's length-prefixed key after the prefix.
+          long keyLength = VarInts.read(cell, prefix.length);
+          paneKey = Arrays.copyOf(cell, prefix.length + VarInts.length(keyLength) + VarInts.value(keyLength));
         }
         values.add(entry.getValue());
         fired.add(cell);
@@ -288,7 +293,7 @@ public final class EndOfWindowOperator<K, I, O> implements Operator {
     while ((paneKey[offset] & 0x80) != 0) {
       offset++;
     }
-    K key = CoderUtils.decodeFromByteArray(keyCoder, Arrays.copyOfRange(paneKey, offset + 1, paneKey.length));
+    K key = CoderBytes.decode(keyCoder, Arrays.copyOfRange(paneKey, offset + 1, paneKey.length));
     emitter.emit(0, WindowedValues.of(KV.of(key, contents.output(values)), window.maxTimestamp(), window,
         PaneInfo.ON_TIME_AND_ONLY_FIRING));
   }
@@ -307,7 +312,7 @@ public final class EndOfWindowOperator<K, I, O> implements Operator {
     if (window.equals(lastWindow)) {
       return lastWindowBytes;
     }
-    byte[] bytes = CoderUtils.encodeToByteArray(windowCoder, window);
+    byte[] bytes = windowEncoder.encode(windowCoder, window);
     Map<WindowBytes, BoundedWindow> windows =
         pending.computeIfAbsent(window.maxTimestamp().getMillis(), t -> new HashMap<>());
     if (windows.putIfAbsent(new WindowBytes(bytes), window) == null) {
@@ -347,19 +352,6 @@ public final class EndOfWindowOperator<K, I, O> implements Operator {
     scratch.write(bytes, 0, bytes.length);
   }
 
-  /** Where the key that starts (with its length) at {@code offset} of a cell ends. */
-  private static int keyEnd(byte[] cell, int offset) {
-    int length = 0;
-    int shift = 0;
-    byte b;
-    do {
-      b = cell[offset++];
-      length |= (b & 0x7f) << shift;
-      shift += 7;
-    } while ((b & 0x80) != 0);
-    return offset + length;
-  }
-
   private static boolean startsWith(byte[] bytes, byte[] prefix) {
     return bytes.length >= prefix.length && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
   }
@@ -368,6 +360,8 @@ public final class EndOfWindowOperator<K, I, O> implements Operator {
   public static final class Combining<I, A, O> implements PaneContents<I, O> {
     private final org.apache.beam.sdk.transforms.Combine.CombineFn<I, A, O> fn;
     private final Coder<A> accumulatorCoder;
+    /** Derived: the encoding buffer of the subtask that owns these contents, for its life. */
+    private final CoderBytes encoder = new CoderBytes();
 
     public Combining(org.apache.beam.sdk.transforms.Combine.CombineFn<I, A, O> fn, Coder<A> accumulatorCoder) {
       this.fn = fn;
@@ -377,13 +371,13 @@ public final class EndOfWindowOperator<K, I, O> implements Operator {
     @Override
     public void add(SortedByteStore cells, byte[] prefix, I input) throws Exception {
       byte[] stored = cells.get(prefix);
-      A accumulator = stored == null ? fn.createAccumulator() : CoderUtils.decodeFromByteArray(accumulatorCoder, stored);
-      cells.put(prefix, CoderUtils.encodeToByteArray(accumulatorCoder, fn.addInput(accumulator, input)));
+      A accumulator = stored == null ? fn.createAccumulator() : CoderBytes.decode(accumulatorCoder, stored);
+      cells.put(prefix, encoder.encode(accumulatorCoder, fn.addInput(accumulator, input)));
     }
 
     @Override
     public O output(List<byte[]> values) throws Exception {
-      return fn.extractOutput(CoderUtils.decodeFromByteArray(accumulatorCoder, values.get(0)));
+      return fn.extractOutput(CoderBytes.decode(accumulatorCoder, values.get(0)));
     }
   }
 
@@ -394,6 +388,8 @@ public final class EndOfWindowOperator<K, I, O> implements Operator {
   public static final class Buffering<V> implements PaneContents<V, Iterable<V>> {
     private static final byte[] SEQUENCE = {'s'};
     private final Coder<V> valueCoder;
+    /** Derived: the encoding buffer of the subtask that owns these contents, for its life. */
+    private final CoderBytes encoder = new CoderBytes();
     /** Durable from a snapshot on; after a restore it goes on from the greatest any subtask had. */
     private long sequence;
 
@@ -405,14 +401,14 @@ public final class EndOfWindowOperator<K, I, O> implements Operator {
     public void add(SortedByteStore cells, byte[] prefix, V input) throws Exception {
       byte[] cell = Arrays.copyOf(prefix, prefix.length + 8);
       ByteBuffer.wrap(cell, prefix.length, 8).putLong(sequence++);
-      cells.put(cell, CoderUtils.encodeToByteArray(valueCoder, input));
+      cells.put(cell, encoder.encode(valueCoder, input));
     }
 
     @Override
     public Iterable<V> output(List<byte[]> values) throws Exception {
       List<V> elements = new ArrayList<>(values.size());
       for (byte[] value : values) {
-        elements.add(CoderUtils.decodeFromByteArray(valueCoder, value));
+        elements.add(CoderBytes.decode(valueCoder, value));
       }
       return elements;
     }

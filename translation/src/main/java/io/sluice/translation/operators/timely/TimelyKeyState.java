@@ -9,6 +9,7 @@ import io.sluice.execution.state.SortedByteStore;
 import io.sluice.execution.state.StoredKeys;
 import io.sluice.execution.state.TimerQueue;
 import io.sluice.translation.operators.EngineTime;
+import io.sluice.translation.records.CoderBytes;
 import io.sluice.translation.state.BinaryStateInternals;
 import io.sluice.translation.state.NamespaceKey;
 import java.io.ByteArrayOutputStream;
@@ -33,7 +34,6 @@ import org.apache.beam.sdk.state.State;
 import org.apache.beam.sdk.state.StateContext;
 import org.apache.beam.sdk.state.TimeDomain;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
-import org.apache.beam.sdk.util.CoderUtils;
 import org.joda.time.Instant;
 
 /**
@@ -65,6 +65,8 @@ public final class TimelyKeyState implements StepContext {
   private final KeyedStores stores;
   private final TimerQueue timers;
   private final TimerInternals.TimerDataCoderV2 timerCoder;
+  /** Derived: the timer encoding buffer, reused, for the operator's life. */
+  private final CoderBytes timerEncoder = new CoderBytes();
   /** Every hold cell's hold: derived (the cells are in the state store); durable from a snapshot on. */
   private final Map<ByteKey, Long> holds = new HashMap<>();
   /**
@@ -186,7 +188,7 @@ public final class TimelyKeyState implements StepContext {
         keyBytes = kept == null ? storedKey : kept;
       }
       try {
-        key = CoderUtils.decodeFromByteArray(keyCoder, keyBytes);
+        key = CoderBytes.decode(keyCoder, keyBytes);
       } catch (CoderException e) {
         throw new IllegalStateException("cannot decode a key of the state store", e);
       }
@@ -276,7 +278,7 @@ public final class TimelyKeyState implements StepContext {
     }
     setStoredKey(timer.key(), null, null);
     try {
-      return CoderUtils.decodeFromByteArray(timerCoder, timer.payload());
+      return CoderBytes.decode(timerCoder, timer.payload());
     } catch (CoderException e) {
       throw new IllegalStateException("cannot decode a timer of the state store", e);
     }
@@ -430,7 +432,7 @@ public final class TimelyKeyState implements StepContext {
       }
       byte[] payload;
       try {
-        payload = CoderUtils.encodeToByteArray(timerCoder, timer);
+        payload = timerEncoder.encode(timerCoder, timer);
       } catch (CoderException e) {
         throw new IllegalStateException("cannot encode timer " + timer, e);
       }

@@ -2,6 +2,7 @@ package io.sluice.translation.operators.timely;
 
 import io.sluice.execution.state.SortedByteStore;
 import io.sluice.translation.operators.dofn.ParDoSideInputs;
+import io.sluice.translation.records.CoderBytes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -226,7 +227,7 @@ final class TimelySideInputs extends ParDoSideInputs implements ReadyCheckingSid
 
   private static <T> T decode(Coder<T> coder, byte[] bytes) {
     try {
-      return CoderUtils.decodeFromByteArray(coder, bytes);
+      return CoderBytes.decode(coder, bytes);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot decode a side input's element or window", e);
     }
