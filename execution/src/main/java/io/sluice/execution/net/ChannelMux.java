@@ -1,0 +1,132 @@
+package io.sluice.execution.net;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufOutputStream;
+import io.sluice.execution.channel.ChannelReceiver;
+import io.sluice.execution.channel.ChannelSender;
+import io.sluice.execution.channel.Frame;
+import io.sluice.execution.channel.FrameCodec;
+import io.sluice.execution.channel.InputGate;
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * All channels between two processes over their one connection, in both directions. Each channel
+ * has an id both sides agree on and its own credit: the receiver grants as many frames as it has
+ * room for and grants again as its consumer takes them, and a sender sends only against credit. So
+ * a channel whose consumer stops (a channel held back for barrier alignment) fills its own credit
+ * and blocks its own sender, while every other channel of the connection flows on.
+ *
+ * <p>Messages: {@code FRAME channel frame} (the frame in {@link FrameCodec}'s bytes) and {@code
+ * CREDIT channel count}. A frame beyond its channel's credit, or for a channel this side does not
+ * receive, breaks the protocol: the connection is closed.
+ */
+public final class ChannelMux implements MessageHandler {
+
+  static final byte FRAME = 1;
+  static final byte CREDIT = 2;
+
+  /** Channels this side receives, by id: registered before credit is granted, so before any frame. */
+  private final Map<Integer, RemoteChannelReceiver> receivers = new ConcurrentHashMap<>();
+  /** Channels this side sends on, by id; made by whichever comes first, the sender or its first credit. */
+  private final Map<Integer, RemoteChannelSender> senders = new ConcurrentHashMap<>();
+  /** The connection, once attached: set once. */
+  private volatile Connection connection;
+
+  /** Binds this mux to the connection it multiplexes; called once, before channels are made. */
+  public void attach(Connection connection) {
+    if (this.connection != null) {
+      throw new IllegalStateException("already attached to " + this.connection);
+    }
+    this.connection = connection;
+  }
+
+  /** The sending end of channel {@code id}; it may send once the receiving side has granted credit. */
+  public ChannelSender sender(int id) {
+    return senderState(id);
+  }
+
+  /**
+   * The receiving end of channel {@code id}, which tells {@code gate} of its frames (the caller
+   * connects it to the gate before the job starts); grants the sender {@code capacity} frames at once.
+   */
+  public ChannelReceiver receiver(int id, InputGate gate, int capacity) {
+    RemoteChannelReceiver receiver = new RemoteChannelReceiver(this, id, gate, capacity);
+    if (receivers.putIfAbsent(id, receiver) != null) {
+      throw new IllegalStateException("channel " + id + " is received here already");
+    }
+    sendCredit(id, capacity);
+    return receiver;
+  }
+
+  private RemoteChannelSender senderState(int id) {
+    return senders.computeIfAbsent(id, i -> new RemoteChannelSender(this, i));
+  }
+
+  Connection connection() {
+    Connection c = connection;
+    if (c == null) {
+      throw new IllegalStateException("the channel mux is not attached to a connection");
+    }
+    return c;
+  }
+
+  void sendFrame(int id, Frame frame) {
+    Connection c = connection();
+    int size = frame.kind() == Frame.Kind.RECORDS ? frame.size() : 0;
+    ByteBuf message = c.allocator().buffer(1 + 4 + 1 + 8 + 8 + size);
+    message.writeByte(FRAME).writeInt(id);
+    try (ByteBufOutputStream out = new ByteBufOutputStream(message)) {
+      FrameCodec.write(frame, out);
+    } catch (IOException e) {
+      message.release();
+      throw new IllegalStateException("cannot encode a frame of channel " + id, e);
+    }
+    c.send(message);
+  }
+
+  void sendCredit(int id, int count) {
+    Connection c = connection();
+    c.send(c.allocator().buffer(9).writeByte(CREDIT).writeInt(id).writeInt(count));
+  }
+
+  @Override
+  public void onMessage(Connection from, ByteBuf message) throws IOException {
+    byte type = message.readByte();
+    int id = message.readInt();
+    switch (type) {
+      case FRAME:
+        RemoteChannelReceiver receiver = receivers.get(id);
+        if (receiver == null) {
+          throw new IOException("a frame for channel " + id + ", which is not received here");
+        }
+        Frame frame;
+        try (ByteBufInputStream in = new ByteBufInputStream(message)) {
+          frame = FrameCodec.read(in);
+        }
+        if (message.isReadable()) {
+          throw new IOException("a frame of channel " + id + " with " + message.readableBytes() + " bytes left over");
+        }
+        receiver.arrived(frame);
+        break;
+      case CREDIT:
+        int count = message.readInt();
+        if (count <= 0) {
+          throw new IOException("a credit of " + count + " for channel " + id);
+        }
+        senderState(id).grant(count);
+        break;
+      default:
+        throw new IOException("unknown message type " + type);
+    }
+  }
+
+  @Override
+  public void onClosed(Connection closed) {
+    for (RemoteChannelSender sender : senders.values()) {
+      sender.connectionLost();
+    }
+  }
+}
