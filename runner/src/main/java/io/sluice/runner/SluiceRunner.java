@@ -1,9 +1,12 @@
 package io.sluice.runner;
 
+import io.sluice.execution.graph.JobGraph;
+import io.sluice.execution.graph.JobGraphBytes;
 import io.sluice.execution.runtime.ExecutionConfig;
 import io.sluice.execution.runtime.JobSupervisor;
 import io.sluice.translation.PipelineTranslator;
 import io.sluice.translation.TranslationSettings;
+import io.sluice.translation.metrics.JobMetrics;
 import java.nio.file.Paths;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineRunner;
@@ -70,9 +73,14 @@ public final class SluiceRunner extends PipelineRunner<SluicePipelineResult> {
         .checkpointing(checkpointing(translation))
         .restartAttempts(OptionValues.restartAttempts(options))
         .restartDelayMillis(OptionValues.restartDelayMillis(options))
-        .restoreFrom(OptionValues.restoreFrom(options));
+        .restoreFrom(OptionValues.restoreFrom(options))
+        .jobResource(JobMetrics.class, translation.metrics());
     LOG.debug("Translated pipeline:\n{}", translation.graph().describe());
-    SluicePipelineResult result = new SluicePipelineResult(JobSupervisor.start(translation.graph(), config),
+    // What runs is what a cluster would ship: the graph written to bytes and read back. Anything an
+    // operator holds that cannot travel fails here, at run(), naming its step.
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    JobGraph shipped = JobGraphBytes.copy(translation.graph(), loader != null ? loader : SluiceRunner.class.getClassLoader());
+    SluicePipelineResult result = new SluicePipelineResult(JobSupervisor.start(shipped, config),
         translation.metrics());
     MetricsPushing.start(options.as(MetricsOptions.class), translation.metrics(), result);
     if (options.isBlockOnRun()) {

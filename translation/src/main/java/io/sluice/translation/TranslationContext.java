@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.values.PCollection;
 
@@ -73,24 +74,39 @@ public final class TranslationContext {
 
   private final JobGraph graph;
   private final TranslationSettings settings;
+  /** The job's metrics: translation reports into them (a source's split, say); operators take them at open. */
   private final JobMetrics metrics = new JobMetrics();
+  /** The options as operators receive them: serialized once, shipped with the graph. */
+  private final SerializablePipelineOptions shippedOptions;
   private final Map<PCollection<?>, Port> producers = new HashMap<>();
 
   TranslationContext(String jobName, TranslationSettings settings) {
     this.graph = new JobGraph(jobName);
     this.settings = settings;
+    this.shippedOptions = new SerializablePipelineOptions(settings.options());
   }
 
   public JobGraph graph() {
     return graph;
   }
 
+  /** The job's metrics, for translation itself; an operator takes them from {@code OperatorContext.jobResource}. */
   public JobMetrics metrics() {
     return metrics;
   }
 
+  /** The options, for translation itself (splitting sources, say). */
   public PipelineOptions options() {
     return settings.options();
+  }
+
+  /**
+   * The options for an operator factory to capture: they travel with the job graph. A factory
+   * captures nothing of this context itself, nor anything the runner keeps (the job's metrics come
+   * from {@code OperatorContext.jobResource}).
+   */
+  public SerializablePipelineOptions shippedOptions() {
+    return shippedOptions;
   }
 
   public TranslationSettings settings() {

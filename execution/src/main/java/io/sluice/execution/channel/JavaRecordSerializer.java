@@ -31,4 +31,9 @@ public final class JavaRecordSerializer implements RecordSerializer {
       throw new IOException("cannot read a record: " + e.getMessage(), e);
     }
   }
+
+  /** One instance per process, a shipped graph's too. */
+  private Object readResolve() {
+    return INSTANCE;
+  }
 }

@@ -2,6 +2,7 @@ package io.sluice.execution.channel;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.Serializable;
 
 /**
  * How the records of one edge become bytes and back. Every record that leaves its vertex goes
@@ -10,9 +11,9 @@ import java.io.OutputStream;
  * back fails the job where it crosses, not somewhere later.
  *
  * <p>An instance is used by one thread at a time (one per producing or consuming subtask may share
- * it only if it keeps no per-call state).
+ * it only if it keeps no per-call state). Serializable: it travels with the job graph.
  */
-public interface RecordSerializer {
+public interface RecordSerializer extends Serializable {
 
   /** Writes one record; the channel frames it, so a writer need not mark where it ends. */
   void write(Object record, OutputStream out) throws IOException;

@@ -3,7 +3,6 @@ package io.sluice.execution.channel;
 import io.sluice.execution.graph.Partitioning;
 import io.sluice.execution.state.KeyGroups;
 import java.io.IOException;
-import java.util.function.ToIntFunction;
 
 /**
  * The producing end of one edge in one subtask: partitions records over the edge's channels (one
@@ -21,7 +20,7 @@ public final class RecordWriter {
   private final ChannelSender[] targets;
   private final KeyGroups keyGroups;
   private final Partitioning.Kind kind;
-  private final ToIntFunction<Object> keyHash;
+  private final Partitioning.KeyHash keyHash;
   /** Bytes after which a page is sent, however few records it holds. */
   static final int PAGE_BYTES = 32 * 1024;
 
@@ -66,7 +65,7 @@ public final class RecordWriter {
         append(sender % targets.length, record);
         break;
       case HASH:
-        append(keyGroups.subtaskOf(keyGroups.ofHash(keyHash.applyAsInt(record)), targets.length), record);
+        append(keyGroups.subtaskOf(keyGroups.ofHash(keyHash.of(record)), targets.length), record);
         break;
       case ROUND_ROBIN:
         append(nextRoundRobin, record);

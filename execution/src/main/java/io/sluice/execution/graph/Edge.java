@@ -1,13 +1,14 @@
 package io.sluice.execution.graph;
 
 import io.sluice.execution.channel.RecordSerializer;
+import java.io.Serializable;
 
 /**
  * Connects an output port of one operator to an input port of another. Between operators of the
  * same vertex an edge is a direct call; between vertices it is a set of bounded channels shaped by
  * its {@link Partitioning}, over which records travel serialized by its {@link RecordSerializer}.
  */
-public final class Edge {
+public final class Edge implements Serializable {
 
   private final OperatorNode from;
   private final int fromPort;

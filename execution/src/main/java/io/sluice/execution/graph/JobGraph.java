@@ -2,6 +2,7 @@ package io.sluice.execution.graph;
 
 import io.sluice.execution.channel.JavaRecordSerializer;
 import io.sluice.execution.channel.RecordSerializer;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -11,7 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /** A job: vertices of fused operators, joined by edges. Must be acyclic between vertices. */
-public final class JobGraph {
+public final class JobGraph implements Serializable {
 
   private final String name;
   private final List<Vertex> vertices = new ArrayList<>();

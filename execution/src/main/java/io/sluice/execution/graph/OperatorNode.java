@@ -1,9 +1,10 @@
 package io.sluice.execution.graph;
 
 import io.sluice.execution.operator.OperatorFactory;
+import java.io.Serializable;
 
 /** An operator placed in a vertex; its index orders the vertex's chain (producers before consumers). */
-public final class OperatorNode {
+public final class OperatorNode implements Serializable {
 
   private final Vertex vertex;
   private final int index;

@@ -1,10 +1,16 @@
 package io.sluice.execution.graph;
 
+import java.io.Serializable;
 import java.util.Objects;
-import java.util.function.ToIntFunction;
 
 /** How an edge spreads the records of one producing subtask over the consuming subtasks. */
-public final class Partitioning {
+public final class Partitioning implements Serializable {
+
+  /** The hash of a record's key: serializable, as it travels with the job graph. */
+  @FunctionalInterface
+  public interface KeyHash extends Serializable {
+    int of(Object record);
+  }
 
   /** The kinds of distribution an edge can have. */
   public enum Kind {
@@ -26,9 +32,9 @@ public final class Partitioning {
   private static final Partitioning ALL_TO_ONE = new Partitioning(Kind.ALL_TO_ONE, null);
 
   private final Kind kind;
-  private final ToIntFunction<Object> keyHash;
+  private final KeyHash keyHash;
 
-  private Partitioning(Kind kind, ToIntFunction<Object> keyHash) {
+  private Partitioning(Kind kind, KeyHash keyHash) {
     this.kind = kind;
     this.keyHash = keyHash;
   }
@@ -41,7 +47,7 @@ public final class Partitioning {
    * Partitions by {@code keyHash}, which must depend only on the record's key (for Beam: a hash of
    * the key's encoded bytes, so that equal keys meet in one subtask whatever their object identity).
    */
-  public static Partitioning hash(ToIntFunction<Object> keyHash) {
+  public static Partitioning hash(KeyHash keyHash) {
     return new Partitioning(Kind.HASH, Objects.requireNonNull(keyHash, "keyHash"));
   }
 
@@ -62,7 +68,7 @@ public final class Partitioning {
   }
 
   /** The key hash of a HASH partitioning. */
-  public ToIntFunction<Object> keyHash() {
+  public KeyHash keyHash() {
     if (keyHash == null) {
       throw new IllegalStateException(kind + " partitioning has no key hash");
     }

@@ -1,6 +1,7 @@
 package io.sluice.execution.graph;
 
 import io.sluice.execution.operator.OperatorFactory;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -9,7 +10,7 @@ import java.util.List;
  * A fused chain of operators that runs as {@code parallelism} subtasks. Operators of one vertex
  * call each other directly: no queue, no serialization. Operators must be added producers first.
  */
-public final class Vertex {
+public final class Vertex implements Serializable {
 
   private final int id;
   private final String name;

@@ -19,6 +19,13 @@ public interface OperatorContext {
 
   Output output();
 
+  /**
+   * What the process running the job gives every operator, by type (for Beam: the job's metrics
+   * and options). Operator factories travel to other processes; these do not, so an operator takes
+   * them here rather than from its factory.
+   */
+  <T> T jobResource(Class<T> type);
+
   /** A private directory for this operator's spill files; removed when the job ends. */
   Path spillDirectory();
 

@@ -1,7 +1,14 @@
 package io.sluice.execution.operator;
 
-/** Makes the operator instance of one subtask; called once per subtask, on that subtask's thread. */
+import java.io.Serializable;
+
+/**
+ * Makes the operator instance of one subtask; called once per subtask, on that subtask's thread.
+ * Serializable, so that a job graph can be shipped to the processes that run it: a factory holds
+ * what its operators are made of, and takes what a process provides (metrics, options) from the
+ * {@link OperatorContext#jobResource job's resources} when it opens.
+ */
 @FunctionalInterface
-public interface OperatorFactory {
+public interface OperatorFactory extends Serializable {
   Operator create(int subtaskIndex);
 }

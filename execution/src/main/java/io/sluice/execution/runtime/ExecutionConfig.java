@@ -7,6 +7,8 @@ import io.sluice.execution.state.StateBackendKind;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 
 /** How the engine runs a job: channel sizes, memory budgets, where to spill, which state backend. */
 public final class ExecutionConfig {
@@ -25,6 +27,11 @@ public final class ExecutionConfig {
   private int restartAttempts = -1;
   private long restartDelayMillis = 1000;
   private Path restoreFrom;
+  /**
+   * What the runner gives every operator of the job, by type (for Beam: its metrics and options):
+   * made by each process that runs the job, never shipped with the graph.
+   */
+  private final Map<Class<?>, Object> jobResources = new HashMap<>();
 
   public int channelCapacityFrames() {
     return channelCapacityFrames;
@@ -191,5 +198,20 @@ public final class ExecutionConfig {
   public ExecutionConfig restoreFrom(Path path) {
     this.restoreFrom = path;
     return this;
+  }
+
+  /** Gives every operator of the job {@code resource} as its {@code type}. */
+  public <T> ExecutionConfig jobResource(Class<T> type, T resource) {
+    jobResources.put(type, java.util.Objects.requireNonNull(resource, "resource"));
+    return this;
+  }
+
+  /** The job's resource of {@code type}; fails if the runner gave none. */
+  public <T> T jobResource(Class<T> type) {
+    Object resource = jobResources.get(type);
+    if (resource == null) {
+      throw new IllegalStateException("the job has no resource of type " + type.getName());
+    }
+    return type.cast(resource);
   }
 }

@@ -101,7 +101,7 @@ class GraphTest {
 
   @Test
   void onlyHashPartitioningHasAKeyHash() {
-    assertEquals(7, Partitioning.hash(r -> 7).keyHash().applyAsInt("x"));
+    assertEquals(7, Partitioning.hash(r -> 7).keyHash().of("x"));
     assertThrows(IllegalStateException.class, () -> Partitioning.forward().keyHash());
     assertThrows(NullPointerException.class, () -> Partitioning.hash(null));
   }

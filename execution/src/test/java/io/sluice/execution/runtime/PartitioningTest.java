@@ -22,7 +22,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.ToIntFunction;
 import org.junit.jupiter.api.Test;
 
 /** How records of a producer vertex are spread over the subtasks of a consumer vertex. */
@@ -165,7 +164,7 @@ class PartitioningTest {
   @Test
   void hashSendsEachKeyToTheSubtaskThatOwnsItsKeyGroup() throws Exception {
     // Key = value % 10; the hash is negative for some keys.
-    ToIntFunction<Object> keyHash = r -> ((Integer) r % 10) * 31 - 150;
+    Partitioning.KeyHash keyHash = r -> ((Integer) r % 10) * 31 - 150;
     KeyGroups groups = new KeyGroups(KeyGroups.DEFAULT_MAX_PARALLELISM);
     Collected collected = run(Partitioning.hash(keyHash), 2, 3);
 
@@ -175,7 +174,7 @@ class PartitioningTest {
       for (int v : collected.of(s)) {
         received.add(v);
         subtasksOfKey.computeIfAbsent(v % 10, k -> new HashSet<>()).add(s);
-        assertEquals(groups.subtaskOf(groups.ofHash(keyHash.applyAsInt(v)), 3), s, "subtask of " + v);
+        assertEquals(groups.subtaskOf(groups.ofHash(keyHash.of(v)), 3), s, "subtask of " + v);
       }
     }
     assertEquals(sorted(everything(2)), sorted(received), "every record exactly once");

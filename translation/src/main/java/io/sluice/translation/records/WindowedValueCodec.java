@@ -3,6 +3,7 @@ package io.sluice.translation.records;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.Serializable;
 import java.util.Collection;
 import java.util.Collections;
 import org.apache.beam.sdk.coders.Coder;
@@ -24,7 +25,7 @@ import org.joda.time.Instant;
  * leaves out the windows when they can only be the global one: decoding Beam's full windowed-value
  * encoding dominated a large GroupByKey.
  */
-public abstract class WindowedValueCodec<V> {
+public abstract class WindowedValueCodec<V> implements Serializable {
 
   public abstract void encode(WindowedValue<V> element, OutputStream out) throws IOException;
 

@@ -6,6 +6,7 @@ import io.sluice.translation.operators.shared.ReadLimits;
 import io.sluice.translation.operators.shared.UnboundedReadOperator;
 import java.lang.reflect.Field;
 import java.util.List;
+import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
 import org.apache.beam.sdk.io.BoundedReadFromUnboundedSource;
 import org.apache.beam.sdk.io.UnboundedSource;
 import org.apache.beam.sdk.runners.AppliedPTransform;
@@ -42,8 +43,9 @@ public final class BoundedUnboundedReadTranslator<T> implements TransformTransla
     List<? extends UnboundedSource<T, ?>> splits = source.split(desiredSplits, context.options());
     ReadLimits limits = new ReadLimits(maxRecords, maxReadTime == null ? Long.MAX_VALUE : maxReadTime.getMillis());
     String step = transform.getFullName();
+    SerializablePipelineOptions options = context.shippedOptions();
     context.setProducer(Transforms.onlyOutput(transform), context.addSource(step,
-        subtask -> new UnboundedReadOperator<>(splits, context.options(), step, context.metrics(), limits)), 0);
+        subtask -> new UnboundedReadOperator<>(splits, options, step, limits)), 0);
   }
 
   /**

@@ -11,6 +11,7 @@ import io.sluice.translation.records.KeyedRecord;
 import io.sluice.translation.records.KeyedRecordSerializer;
 import java.util.List;
 import org.apache.beam.runners.core.SystemReduceFn;
+import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
 import org.apache.beam.sdk.coders.CannotProvideCoderException;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
@@ -87,29 +88,35 @@ public final class CombinePerKeyTranslator<K, I, O> implements TransformTranslat
     WindowingStrategy<?, ?> windowing = input.getWindowingStrategy();
     CoderRegistry registry = input.getPipeline().getCoderRegistry();
     byte[] serializedFn = SerializableUtils.serializeToByteArray(transform.getTransform().getFn());
-    // Made once here as well, so that a CombineFn without an accumulator coder fails the translation.
-    applied(serializedFn, step, registry, coder, windowing);
+    // Made here, so that a CombineFn without an accumulator coder fails the translation; kept
+    // serialized, so that each subtask gets its own instance and the registry stays behind.
+    byte[] serializedApplied = SerializableUtils.serializeToByteArray(applied(serializedFn, step, registry, coder, windowing));
+    SerializablePipelineOptions options = context.shippedOptions();
     TranslationContext.Port keyed = KeyedInputs.encodeKeys(input, coder.getKeyCoder(), step, context);
     if (EndOfWindowOperator.appliesTo(windowing)) {
       Coder<?> accumulatorCoder = accumulatorCoder(instance(serializedFn, step), input, step);
       context.setProducer(Transforms.onlyOutput(transform), context.addOperator(step,
-          subtask -> endOfWindowCombine(coder, windowing, accumulatorCoder, instance(serializedFn, step), step, context),
+          subtask -> endOfWindowCombine(coder, windowing, accumulatorCoder, instance(serializedFn, step), step),
           List.of(new TranslationContext.Input(keyed, 0, Partitioning.hash(KeyedRecord::keyHashOf)))), 0);
       return;
     }
     context.setProducer(Transforms.onlyOutput(transform), context.addOperator(step,
         subtask -> new StreamingGroupByKeyOperator<K, I, O, BoundedWindow>(coder,
-            () -> SystemReduceFn.combining(coder.getKeyCoder(), applied(serializedFn, step, registry, coder, windowing)),
-            windowing, context.options(), step, context.metrics()),
+            () -> SystemReduceFn.combining(coder.getKeyCoder(), appliedInstance(serializedApplied, step)),
+            windowing, options, step),
         List.of(new TranslationContext.Input(keyed, 0, Partitioning.hash(KeyedRecord::keyHashOf)))), 0);
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static io.sluice.execution.operator.Operator endOfWindowCombine(KvCoder<?, ?> coder,
-      WindowingStrategy<?, ?> windowing, Coder<?> accumulatorCoder, Combine.CombineFn<?, ?, ?> fn, String step,
-      TranslationContext context) {
+      WindowingStrategy<?, ?> windowing, Coder<?> accumulatorCoder, Combine.CombineFn<?, ?, ?> fn, String step) {
     return new EndOfWindowOperator(coder.getKeyCoder(), windowing.getWindowFn().windowCoder(),
-        new EndOfWindowOperator.Combining(fn, accumulatorCoder), step, context.metrics());
+        new EndOfWindowOperator.Combining(fn, accumulatorCoder), step);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <K, I, O> AppliedCombineFn<K, I, ?, O> appliedInstance(byte[] serializedApplied, String step) {
+    return (AppliedCombineFn<K, I, ?, O>) SerializableUtils.deserializeFromByteArray(serializedApplied, step);
   }
 
   @SuppressWarnings("unchecked")

@@ -10,6 +10,7 @@ import io.sluice.translation.operators.streaming.StreamingGroupByKeyOperator;
 import io.sluice.translation.records.KeyedRecord;
 import java.util.List;
 import org.apache.beam.runners.core.SystemReduceFn;
+import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.runners.AppliedPTransform;
 import org.apache.beam.sdk.transforms.GroupByKey;
@@ -30,16 +31,17 @@ public final class GroupByKeyTranslator<K, V> implements TransformTranslator<Gro
     TranslationContext.Port keyed = KeyedInputs.encodeKeys(input, coder.getKeyCoder(), transform.getFullName(), context);
     String step = transform.getFullName();
     WindowingStrategy<?, ?> windowing = input.getWindowingStrategy();
+    SerializablePipelineOptions options = context.shippedOptions();
     OperatorFactory factory;
     if (!context.settings().streaming()) {
-      factory = subtask -> new BatchGroupByKeyOperator<>(coder, windowing, context.options());
+      factory = subtask -> new BatchGroupByKeyOperator<>(coder, windowing, options);
     } else if (EndOfWindowOperator.appliesTo(windowing)) {
       // One pane per key and window, at its end: no trigger machinery needed.
       factory = subtask -> new EndOfWindowOperator<>(coder.getKeyCoder(), windowing.getWindowFn().windowCoder(),
-          new EndOfWindowOperator.Buffering<>(coder.getValueCoder()), step, context.metrics());
+          new EndOfWindowOperator.Buffering<>(coder.getValueCoder()), step);
     } else {
       factory = subtask -> new StreamingGroupByKeyOperator<>(coder, () -> SystemReduceFn.buffering(coder.getValueCoder()),
-          windowing, context.options(), step, context.metrics());
+          windowing, options, step);
     }
     // Batch grouping keeps its input as bytes; streaming grouping works on decoded elements.
     TranslationContext.Input in = context.settings().streaming()

@@ -54,13 +54,13 @@ public final class ParDoTranslator<I, O> implements TransformTranslator<ParDo.Mu
           : new TranslationContext.Input(keyed, 0, Partitioning.hash(KeyedRecord::keyHashOf),
               BatchStatefulParDoOperator.inputSerializer(spec));
       factory = context.settings().streaming()
-          ? subtask -> new TimelyParDoOperator(spec, context.metrics(), true)
-          : subtask -> new BatchStatefulParDoOperator(spec, context.metrics());
+          ? subtask -> new TimelyParDoOperator(spec, true)
+          : subtask -> new BatchStatefulParDoOperator(spec);
     } else {
       mainInput = new TranslationContext.Input(context.producerOf(input), 0, Partitioning.forward());
       factory = context.settings().streaming()
-          ? subtask -> new TimelyParDoOperator(spec, context.metrics(), false)
-          : subtask -> new BatchParDoOperator(spec, context.metrics());
+          ? subtask -> new TimelyParDoOperator(spec, false)
+          : subtask -> new BatchParDoOperator(spec);
     }
     wiring.addOperator(context, factory, mainInput);
   }

@@ -55,7 +55,7 @@ final class ParDoWiring {
         schemaInformation,
         sideInputs,
         sideInputMapping,
-        context.options(),
+        context.shippedOptions(),
         context.settings().maxBundleSize());
   }
 

@@ -9,6 +9,7 @@ import io.sluice.translation.operators.shared.UnboundedReadOperator;
 import java.io.Closeable;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
 import org.apache.beam.sdk.io.BoundedSource;
 import org.apache.beam.sdk.io.UnboundedSource;
 import org.apache.beam.sdk.metrics.MetricsEnvironment;
@@ -37,6 +38,7 @@ public final class ReadTranslator<T> implements TransformTranslator<PTransform<?
       throws Exception {
     String step = transform.getFullName();
     int parallelism = context.settings().parallelism();
+    SerializablePipelineOptions options = context.shippedOptions();
     OperatorFactory factory;
     // Splitting is the source's code too: what it counts belongs to this step's metrics.
     try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(context.metrics().containerFor(step))) {
@@ -45,7 +47,7 @@ public final class ReadTranslator<T> implements TransformTranslator<PTransform<?
             ((SplittableParDo.PrimitiveUnboundedRead<T>) transform.getTransform()).getSource();
         List<? extends UnboundedSource<T, ?>> splits = source.split(parallelism, context.options());
         LOG.debug("{}: {} splits", step, splits.size());
-        factory = subtask -> new UnboundedReadOperator<>(splits, context.options(), step, context.metrics());
+        factory = subtask -> new UnboundedReadOperator<>(splits, options, step);
       } else {
         BoundedSource<T> source = ((SplittableParDo.PrimitiveBoundedRead<T>) transform.getTransform()).getSource();
         List<? extends BoundedSource<T>> splits = splitBounded(source, parallelism, context.options(), step);
@@ -56,9 +58,9 @@ public final class ReadTranslator<T> implements TransformTranslator<PTransform<?
           for (BoundedSource<T> split : splits) {
             positioned.add(new PositionedBoundedSource<>(split));
           }
-          factory = subtask -> new UnboundedReadOperator<>(positioned, context.options(), step, context.metrics());
+          factory = subtask -> new UnboundedReadOperator<>(positioned, options, step);
         } else {
-          factory = subtask -> new BoundedReadOperator<>(splits, context.options(), step, context.metrics());
+          factory = subtask -> new BoundedReadOperator<>(splits, options, step);
         }
       }
     }

@@ -36,7 +36,7 @@ public final class SplittableProcessTranslator implements TransformTranslator<Pr
         DoFnSchemaInformation.create(),
         processElements.getSideInputMapping(),
         context);
-    wiring.addOperator(context, subtask -> TimelyParDoOperator.splittable(spec, context.metrics()),
+    wiring.addOperator(context, subtask -> TimelyParDoOperator.splittable(spec),
         new TranslationContext.Input(context.producerOf(input), 0, Partitioning.hash(KeyedRecord::keyHashOf)));
   }
 }

@@ -101,6 +101,17 @@ public final class OperatorHarness implements OperatorContext, Output {
     throw new UnsupportedOperationException("no spilling in the harness");
   }
 
+  /** The job's resources, as a runner would give them: the job's metrics and nothing else. */
+  public final io.sluice.translation.metrics.JobMetrics metrics = new io.sluice.translation.metrics.JobMetrics();
+
+  @Override
+  public <T> T jobResource(Class<T> type) {
+    if (type == io.sluice.translation.metrics.JobMetrics.class) {
+      return type.cast(metrics);
+    }
+    throw new IllegalStateException("the harness has no resource of type " + type.getName());
+  }
+
   @Override
   public long memoryBudgetBytes() {
     return 64L << 20;

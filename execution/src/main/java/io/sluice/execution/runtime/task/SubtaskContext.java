@@ -89,6 +89,11 @@ final class SubtaskContext implements OperatorContext {
   }
 
   @Override
+  public <T> T jobResource(Class<T> type) {
+    return env.config().jobResource(type);
+  }
+
+  @Override
   public long memoryBudgetBytes() {
     return env.config().operatorMemoryBudgetBytes();
   }

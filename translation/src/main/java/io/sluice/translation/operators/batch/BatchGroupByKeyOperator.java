@@ -19,6 +19,7 @@ import org.apache.beam.runners.core.InMemoryStateInternals;
 import org.apache.beam.runners.core.InMemoryTimerInternals;
 import org.apache.beam.runners.core.ReduceFnRunner;
 import org.apache.beam.runners.core.TimerInternals.TimerData;
+import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
@@ -50,7 +51,10 @@ public final class BatchGroupByKeyOperator<K, V, W extends BoundedWindow> implem
 
   private final KvCoder<K, V> inputCoder;
   private final WindowingStrategy<?, W> windowingStrategy;
-  private final PipelineOptions options;
+  /** The options as the job was submitted with them, shipped with the graph. */
+  private final SerializablePipelineOptions shippedOptions;
+  /** The options, read back in the process that runs the job: derived, at open, for the operator's life. */
+  private PipelineOptions options;
   private final boolean firesOnceAtEndOfWindow;
   private final WindowedValueCodec.Grouping<V> codec;
   /**
@@ -66,10 +70,10 @@ public final class BatchGroupByKeyOperator<K, V, W extends BoundedWindow> implem
   private String stepName;
 
   @SuppressWarnings("unchecked")
-  public BatchGroupByKeyOperator(KvCoder<K, V> inputCoder, WindowingStrategy<?, ?> windowingStrategy, PipelineOptions options) {
+  public BatchGroupByKeyOperator(KvCoder<K, V> inputCoder, WindowingStrategy<?, ?> windowingStrategy, SerializablePipelineOptions shippedOptions) {
     this.inputCoder = inputCoder;
     this.windowingStrategy = (WindowingStrategy<?, W>) windowingStrategy;
-    this.options = options;
+    this.shippedOptions = shippedOptions;
     this.firesOnceAtEndOfWindow = windowingStrategy.getWindowFn().isNonMerging()
         && windowingStrategy.getTrigger() instanceof DefaultTrigger;
     this.codec = inputCodec(inputCoder, windowingStrategy);
@@ -86,6 +90,7 @@ public final class BatchGroupByKeyOperator<K, V, W extends BoundedWindow> implem
 
   @Override
   public void open(OperatorContext context) {
+    this.options = shippedOptions.get();
     out = new Emitter(context.output());
     reducers = ReduceFnRunners.grouping(inputCoder.getValueCoder(), windowingStrategy, options, out);
     stepName = context.operatorName();

@@ -24,8 +24,8 @@ import org.apache.beam.sdk.values.WindowedValue;
 public final class BatchParDoOperator implements Operator {
 
   private final DoFnSpec spec;
-  /** The job's counters, shared by every subtask: derived (attempted metrics, not checkpointed), for the job's life. */
-  private final JobMetrics metrics;
+  /** The job's metrics, from the process that runs it: derived, at open, for the operator's life. */
+  private JobMetrics metrics;
   /** The user's DoFn and its bundles: derived, set up at open, torn down at close. */
   private DoFnInstance instance;
   /** Each side input whole: derived, batch input, lost with the subtask (a batch job reruns); open to close. */
@@ -40,13 +40,13 @@ public final class BatchParDoOperator implements Operator {
   /** How waiting main input is encoded: derived from the spec at open, for the operator's life. */
   private WindowedValueSerializer mainInput;
 
-  public BatchParDoOperator(DoFnSpec spec, JobMetrics metrics) {
+  public BatchParDoOperator(DoFnSpec spec) {
     this.spec = spec;
-    this.metrics = metrics;
   }
 
   @Override
   public void open(OperatorContext context) throws Exception {
+    this.metrics = context.jobResource(JobMetrics.class);
     DoFn<Object, Object> fn = spec.newFn();
     sideInputs = new BatchSideInputs(spec.sideInputs());
     pendingSideInputs = spec.sideInputs().size();

@@ -28,8 +28,8 @@ import org.apache.beam.sdk.values.WindowedValue;
 public final class BatchStatefulParDoOperator implements Operator {
 
   private final DoFnSpec spec;
-  /** The job's counters, shared by every subtask: derived (attempted metrics, not checkpointed), for the job's life. */
-  private final JobMetrics metrics;
+  /** The job's metrics, from the process that runs it: derived, at open, for the operator's life. */
+  private JobMetrics metrics;
   /** Runners-core's stateful runner over {@link #keyState}: derived, made at open, for the operator's life. */
   private DoFnRunner<Object, Object> runner;
   /** The user's DoFn and its bundles: derived, set up at open, torn down at close. */
@@ -59,14 +59,14 @@ public final class BatchStatefulParDoOperator implements Operator {
     return WindowedValueCodec.keyedValues(((KvCoder<?, Object>) spec.inputCoder()).getValueCoder(), spec.windowingStrategy());
   }
 
-  public BatchStatefulParDoOperator(DoFnSpec spec, JobMetrics metrics) {
+  public BatchStatefulParDoOperator(DoFnSpec spec) {
     this.spec = spec;
-    this.metrics = metrics;
   }
 
   @Override
   @SuppressWarnings("unchecked")
   public void open(OperatorContext context) throws Exception {
+    this.metrics = context.jobResource(JobMetrics.class);
     DoFn<Object, Object> fn = spec.newFn();
     sideInputs = new BatchSideInputs(spec.sideInputs());
     keyState = new BatchKeyState();

@@ -1,12 +1,14 @@
 package io.sluice.translation.operators.dofn;
 
 import io.sluice.translation.operators.Emitter;
+import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.runners.core.DoFnRunner;
 import org.apache.beam.runners.core.DoFnRunners;
 import org.apache.beam.runners.core.SideInputReader;
 import org.apache.beam.runners.core.StepContext;
+import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -18,10 +20,11 @@ import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.WindowingStrategy;
 
 /**
- * Everything a ParDo operator needs to run one Beam ParDo, fixed at translation. The DoFn is kept
- * serialized: each subtask gets its own deserialized instance, as Beam's model requires.
+ * Everything a ParDo operator needs to run one Beam ParDo, fixed at translation and shipped with the
+ * job graph. The DoFn is kept serialized: each subtask gets its own deserialized instance, as Beam's
+ * model requires.
  */
-public final class DoFnSpec {
+public final class DoFnSpec implements Serializable {
 
   private final String stepName;
   private final byte[] serializedFn;
@@ -35,7 +38,8 @@ public final class DoFnSpec {
   private final DoFnSchemaInformation schemaInformation;
   private final List<PCollectionView<?>> sideInputs;
   private final Map<String, PCollectionView<?>> sideInputMapping;
-  private final PipelineOptions options;
+  /** The options the job was submitted with; each process reads its own copy back. */
+  private final SerializablePipelineOptions options;
   private final int maxBundleSize;
 
   /**
@@ -53,7 +57,7 @@ public final class DoFnSpec {
       DoFnSchemaInformation schemaInformation,
       List<PCollectionView<?>> sideInputs,
       Map<String, PCollectionView<?>> sideInputMapping,
-      PipelineOptions options,
+      SerializablePipelineOptions options,
       int maxBundleSize) {
     this.stepName = stepName;
     this.serializedFn = SerializableUtils.serializeToByteArray(fn);
@@ -93,7 +97,7 @@ public final class DoFnSpec {
   }
 
   public PipelineOptions options() {
-    return options;
+    return options.get();
   }
 
   public int maxBundleSize() {
@@ -130,7 +134,7 @@ public final class DoFnSpec {
   @SuppressWarnings("unchecked")
   public DoFnRunner<Object, Object> newRunner(DoFn<Object, Object> fn, SideInputReader sideInputs, Emitter out, StepContext stepContext) {
     return DoFnRunners.simpleRunner(
-        options,
+        options.get(),
         fn,
         sideInputs,
         receiver(out),

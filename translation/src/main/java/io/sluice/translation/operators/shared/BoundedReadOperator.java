@@ -6,6 +6,7 @@ import io.sluice.translation.metrics.JobMetrics;
 import io.sluice.translation.operators.Emitter;
 import java.io.Closeable;
 import java.util.List;
+import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
 import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
 import org.apache.beam.sdk.io.BoundedSource;
 import org.apache.beam.sdk.metrics.MetricsEnvironment;
@@ -19,24 +20,28 @@ import org.apache.beam.sdk.values.WindowedValues;
 public final class BoundedReadOperator<T> implements Operator {
 
   private final List<? extends BoundedSource<T>> splits;
-  private final PipelineOptions options;
+  /** The options as the job was submitted with them, shipped with the graph. */
+  private final SerializablePipelineOptions shippedOptions;
+  /** The options, read back in the process that runs the job: derived, at open, for the operator's life. */
+  private PipelineOptions options;
   private final String stepName;
-  /** The job's counters, shared by every subtask: derived (attempted metrics, not checkpointed), for the job's life. */
-  private final JobMetrics metrics;
+  /** The job's metrics, from the process that runs it: derived, at open, for the operator's life. */
+  private JobMetrics metrics;
   /** Derived: given at open, for the operator's life. */
   private OperatorContext context;
   /** This subtask's counters of the step: derived (attempted metrics, not checkpointed), open to close. */
   private MetricsContainerImpl metricsContainer;
 
-  public BoundedReadOperator(List<? extends BoundedSource<T>> splits, PipelineOptions options, String stepName, JobMetrics metrics) {
+  public BoundedReadOperator(List<? extends BoundedSource<T>> splits, SerializablePipelineOptions shippedOptions, String stepName) {
     this.splits = splits;
-    this.options = options;
+    this.shippedOptions = shippedOptions;
     this.stepName = stepName;
-    this.metrics = metrics;
   }
 
   @Override
   public void open(OperatorContext context) {
+    this.options = shippedOptions.get();
+    this.metrics = context.jobResource(JobMetrics.class);
     this.context = context;
     this.metricsContainer = metrics.instanceFor(stepName, context).container();
   }

@@ -1,14 +1,14 @@
 package io.sluice.translation.operators.shared;
 
-import io.sluice.execution.state.StoreLayout;
 import io.sluice.execution.operator.OperatorContext;
 import io.sluice.execution.operator.SourceOperator;
 import io.sluice.execution.state.ByteKey;
+import io.sluice.execution.state.SortedByteStore;
+import io.sluice.execution.state.StoreLayout;
 import io.sluice.translation.metrics.InstanceMetrics;
 import io.sluice.translation.metrics.JobMetrics;
 import io.sluice.translation.operators.Emitter;
 import io.sluice.translation.operators.EngineTime;
-import io.sluice.execution.state.SortedByteStore;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
 import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.io.UnboundedSource;
@@ -125,9 +126,13 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
   }
 
   private final List<? extends UnboundedSource<T, ?>> splits;
-  private final PipelineOptions options;
+  /** The options as the job was submitted with them, shipped with the graph. */
+  private final SerializablePipelineOptions shippedOptions;
+  /** The options, read back in the process that runs the job: derived, at open, for the operator's life. */
+  private PipelineOptions options;
   private final String stepName;
-  private final JobMetrics metrics;
+  /** The job's metrics, from the process that runs it: derived, at open, for the operator's life. */
+  private JobMetrics metrics;
   private final ReadLimits limits;
   /** The readers of this subtask's unfinished splits: made at the first poll, from restored marks if any. */
   private List<SplitReader> readers;
@@ -147,23 +152,22 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
   private long watermark = Long.MIN_VALUE;
   private long deadline = Long.MAX_VALUE;
 
-  public UnboundedReadOperator(List<? extends UnboundedSource<T, ?>> splits, PipelineOptions options, String stepName,
-      JobMetrics metrics) {
-    this(splits, options, stepName, metrics, ReadLimits.NONE);
+  public UnboundedReadOperator(List<? extends UnboundedSource<T, ?>> splits, SerializablePipelineOptions shippedOptions, String stepName) {
+    this(splits, shippedOptions, stepName, ReadLimits.NONE);
   }
 
   /** A read that stops at {@code limits}: Beam's bounded read of an unbounded source. */
-  public UnboundedReadOperator(List<? extends UnboundedSource<T, ?>> splits, PipelineOptions options, String stepName,
-      JobMetrics metrics, ReadLimits limits) {
+  public UnboundedReadOperator(List<? extends UnboundedSource<T, ?>> splits, SerializablePipelineOptions shippedOptions, String stepName, ReadLimits limits) {
     this.splits = splits;
-    this.options = options;
+    this.shippedOptions = shippedOptions;
     this.stepName = stepName;
-    this.metrics = metrics;
     this.limits = limits;
   }
 
   @Override
   public void open(OperatorContext context) throws Exception {
+    this.options = shippedOptions.get();
+    this.metrics = context.jobResource(JobMetrics.class);
     this.context = context;
     this.out = new Emitter(context.output());
     this.stepMetrics = metrics.instanceFor(stepName, context);

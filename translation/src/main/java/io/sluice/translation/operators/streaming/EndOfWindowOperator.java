@@ -72,7 +72,8 @@ public final class EndOfWindowOperator<K, I, O> implements Operator {
   /** Derived: the window encoding buffer, reused, for the operator's life. */
   private final CoderBytes windowEncoder = new CoderBytes();
   private final String stepName;
-  private final JobMetrics metrics;
+  /** The job's metrics, from the process that runs it: derived, at open, for the operator's life. */
+  private JobMetrics metrics;
   private OperatorContext context;
   /** Pane contents by key group, window and key: durable, live until their window fires. */
   private SortedByteStore cells;
@@ -126,16 +127,16 @@ public final class EndOfWindowOperator<K, I, O> implements Operator {
 
   @SuppressWarnings("unchecked")
   public EndOfWindowOperator(Coder<K> keyCoder, Coder<? extends BoundedWindow> windowCoder, PaneContents<I, O> contents,
-      String stepName, JobMetrics metrics) {
+      String stepName) {
     this.keyCoder = keyCoder;
     this.windowCoder = (Coder<BoundedWindow>) windowCoder;
     this.contents = contents;
     this.stepName = stepName;
-    this.metrics = metrics;
   }
 
   @Override
   public void open(OperatorContext context) {
+    this.metrics = context.jobResource(JobMetrics.class);
     this.context = context;
     cells = context.keyedStores().store("panes", StoreLayout.KEYED);
     windowStore = context.operatorStore("windows", StoreLayout.UNION);

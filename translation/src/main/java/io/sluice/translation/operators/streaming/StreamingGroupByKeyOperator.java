@@ -19,6 +19,7 @@ import org.apache.beam.runners.core.LateDataUtils;
 import org.apache.beam.runners.core.ReduceFnRunner;
 import org.apache.beam.runners.core.SystemReduceFn;
 import org.apache.beam.runners.core.TimerInternals.TimerData;
+import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
 import org.apache.beam.runners.core.metrics.CounterCell;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.metrics.MetricName;
@@ -54,9 +55,13 @@ public final class StreamingGroupByKeyOperator<K, V, O, W extends BoundedWindow>
   private final KvCoder<K, V> inputCoder;
   private final PaneReduceFn<K, V, O, W> paneReduceFn;
   private final WindowingStrategy<?, W> windowingStrategy;
-  private final PipelineOptions options;
+  /** The options as the job was submitted with them, shipped with the graph. */
+  private final SerializablePipelineOptions shippedOptions;
+  /** The options, read back in the process that runs the job: derived, at open, for the operator's life. */
+  private PipelineOptions options;
   private final String stepName;
-  private final JobMetrics metrics;
+  /** The job's metrics, from the process that runs it: derived, at open, for the operator's life. */
+  private JobMetrics metrics;
   /** Every key's panes, holds and timers: durable (the keyed stores), lives as long as the job. */
   private TimelyKeyState keyState;
   /** Trigger machinery shared by all keys: derived, made at open. */
@@ -77,17 +82,18 @@ public final class StreamingGroupByKeyOperator<K, V, O, W extends BoundedWindow>
 
   @SuppressWarnings("unchecked")
   public StreamingGroupByKeyOperator(KvCoder<K, V> inputCoder, PaneReduceFn<K, V, O, W> paneReduceFn,
-      WindowingStrategy<?, ?> windowingStrategy, PipelineOptions options, String stepName, JobMetrics metrics) {
+      WindowingStrategy<?, ?> windowingStrategy, SerializablePipelineOptions shippedOptions, String stepName) {
     this.inputCoder = inputCoder;
     this.paneReduceFn = paneReduceFn;
     this.windowingStrategy = (WindowingStrategy<?, W>) windowingStrategy;
-    this.options = options;
+    this.shippedOptions = shippedOptions;
     this.stepName = stepName;
-    this.metrics = metrics;
   }
 
   @Override
   public void open(OperatorContext context) {
+    this.options = shippedOptions.get();
+    this.metrics = context.jobResource(JobMetrics.class);
     keyState = new TimelyKeyState(context, inputCoder.getKeyCoder(), windowingStrategy.getWindowFn().windowCoder());
     reducers = new ReduceFnRunners<>(paneReduceFn.create(), windowingStrategy, options, new Emitter(context.output()));
     stepMetrics = metrics.instanceFor(stepName, context);

@@ -47,7 +47,8 @@ public final class TimelyParDoOperator implements Operator {
   private static final int MAX_FINAL_PROCESSING_TIMERS = 100_000;
 
   private final DoFnSpec spec;
-  private final JobMetrics metrics;
+  /** The job's metrics, from the process that runs it: derived, at open, for the operator's life. */
+  private JobMetrics metrics;
   private final boolean keyed;
   private final SplittableProcessing splittable;
   private OperatorContext context;
@@ -81,13 +82,12 @@ public final class TimelyParDoOperator implements Operator {
   /** The last watermark call stopped with event-time timers due (to let a checkpoint go first): derived. */
   private boolean yielded;
 
-  public TimelyParDoOperator(DoFnSpec spec, JobMetrics metrics, boolean keyed) {
-    this(spec, metrics, keyed, null);
+  public TimelyParDoOperator(DoFnSpec spec, boolean keyed) {
+    this(spec, keyed, null);
   }
 
-  private TimelyParDoOperator(DoFnSpec spec, JobMetrics metrics, boolean keyed, SplittableProcessing splittable) {
+  private TimelyParDoOperator(DoFnSpec spec, boolean keyed, SplittableProcessing splittable) {
     this.spec = spec;
-    this.metrics = metrics;
     this.keyed = keyed;
     this.splittable = splittable;
   }
@@ -96,13 +96,14 @@ public final class TimelyParDoOperator implements Operator {
    * Runs a splittable DoFn: {@code spec}'s DoFn is runners-core's ProcessFn for it, its input is
    * keyed (element, restriction) pairs.
    */
-  public static TimelyParDoOperator splittable(DoFnSpec spec, JobMetrics metrics) {
-    return new TimelyParDoOperator(spec, metrics, true, new SplittableProcessing(spec.mainOutputTag()));
+  public static TimelyParDoOperator splittable(DoFnSpec spec) {
+    return new TimelyParDoOperator(spec, true, new SplittableProcessing(spec.mainOutputTag()));
   }
 
   @Override
   @SuppressWarnings({"unchecked", "rawtypes"})
   public void open(OperatorContext context) throws Exception {
+    this.metrics = context.jobResource(JobMetrics.class);
     this.context = context;
     DoFn<Object, Object> fn = spec.newFn();
     Coder<BoundedWindow> windowCoder = (Coder<BoundedWindow>) spec.windowingStrategy().getWindowFn().windowCoder();

@@ -3,11 +3,11 @@ package io.sluice.translation.operators.shared;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.sluice.execution.state.HeapByteStore;
-import io.sluice.translation.metrics.JobMetrics;
 import io.sluice.translation.operators.OperatorHarness;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
 import org.apache.beam.sdk.io.CountingSource;
 import org.apache.beam.sdk.io.UnboundedSource;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class UnboundedReadRestoreTest {
 
   private static UnboundedReadOperator<Long> read(List<UnboundedSource<Long, ?>> splits) {
-    return new UnboundedReadOperator<>(splits, PipelineOptionsFactory.create(), "read", new JobMetrics());
+    return new UnboundedReadOperator<>(splits, new SerializablePipelineOptions(PipelineOptionsFactory.create()), "read");
   }
 
   private static List<Long> values(List<Object> records, int from) {

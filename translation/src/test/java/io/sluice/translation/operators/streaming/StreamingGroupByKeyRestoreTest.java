@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.sluice.execution.state.HeapByteStore;
-import io.sluice.translation.metrics.JobMetrics;
 import io.sluice.translation.operators.OperatorHarness;
 import io.sluice.translation.records.KeyedRecord;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.runners.core.SystemReduceFn;
+import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
@@ -36,7 +36,7 @@ class StreamingGroupByKeyRestoreTest {
     WindowingStrategy<?, ?> windowing = WindowingStrategy.of(FixedWindows.of(Duration.millis(10_000)))
         .withTimestampCombiner(TimestampCombiner.EARLIEST);
     return new StreamingGroupByKeyOperator<>(CODER, () -> SystemReduceFn.buffering(CODER.getValueCoder()), windowing,
-        PipelineOptionsFactory.create(), "gbk", new JobMetrics());
+        new SerializablePipelineOptions(PipelineOptionsFactory.create()), "gbk");
   }
 
   private static KeyedRecord element(String key, int value, long timestamp) throws Exception {

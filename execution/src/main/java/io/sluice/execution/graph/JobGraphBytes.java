@@ -1,0 +1,88 @@
+package io.sluice.execution.graph;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.NotSerializableException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.ObjectStreamClass;
+import java.io.OutputStream;
+
+/**
+ * A job graph as bytes (Java serialization: operator factories hold user code), to ship to the
+ * processes that run it, and back. Whatever cannot be shipped is named by its operator or edge.
+ */
+public final class JobGraphBytes {
+
+  private JobGraphBytes() {}
+
+  /** The graph's bytes; fails naming the first operator or edge that cannot be serialized. */
+  public static byte[] of(JobGraph graph) {
+    for (Vertex vertex : graph.vertices()) {
+      for (OperatorNode node : vertex.operators()) {
+        check(node.factory(), "operator '" + node.name() + "'");
+      }
+    }
+    for (Edge edge : graph.edges()) {
+      String name = "the edge from '" + edge.from().name() + "' to '" + edge.to().name() + "'";
+      check(edge.serializer(), name + " (its record serializer)");
+      check(edge.partitioning(), name + " (its partitioning)");
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(graph);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("job " + graph.name() + " cannot be shipped: " + e, e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /** Reads a graph, resolving classes (user code among them) through {@code classLoader}. */
+  public static JobGraph read(byte[] bytes, ClassLoader classLoader) throws IOException {
+    try (ObjectInputStream in = new LoaderObjectInputStream(new ByteArrayInputStream(bytes), classLoader)) {
+      return (JobGraph) in.readObject();
+    } catch (ClassNotFoundException e) {
+      throw new IOException("a class of the job graph is not on this process's class path: " + e.getMessage(), e);
+    }
+  }
+
+  /** The graph as another process would run it: written to bytes and read back. */
+  public static JobGraph copy(JobGraph graph, ClassLoader classLoader) {
+    try {
+      return read(of(graph), classLoader);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("job " + graph.name() + " cannot be read back from its bytes: " + e, e);
+    }
+  }
+
+  private static void check(Object part, String what) {
+    try (ObjectOutputStream out = new ObjectOutputStream(OutputStream.nullOutputStream())) {
+      out.writeObject(part);
+    } catch (NotSerializableException e) {
+      throw new IllegalArgumentException(what + " cannot be shipped to the processes that run it: it holds a "
+          + e.getMessage() + ", which is not serializable", e);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(what + " cannot be shipped to the processes that run it: " + e, e);
+    }
+  }
+
+  private static final class LoaderObjectInputStream extends ObjectInputStream {
+    private final ClassLoader loader;
+
+    LoaderObjectInputStream(InputStream in, ClassLoader loader) throws IOException {
+      super(in);
+      this.loader = loader;
+    }
+
+    @Override
+    protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+      try {
+        return Class.forName(desc.getName(), false, loader);
+      } catch (ClassNotFoundException e) {
+        return super.resolveClass(desc);
+      }
+    }
+  }
+}
