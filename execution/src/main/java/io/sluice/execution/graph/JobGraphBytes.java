@@ -20,23 +20,36 @@ public final class JobGraphBytes {
 
   /** The graph's bytes; fails naming the first operator or edge that cannot be serialized. */
   public static byte[] of(JobGraph graph) {
-    for (Vertex vertex : graph.vertices()) {
-      for (OperatorNode node : vertex.operators()) {
-        check(node.factory(), "operator '" + node.name() + "'");
-      }
-    }
-    for (Edge edge : graph.edges()) {
-      String name = "the edge from '" + edge.from().name() + "' to '" + edge.to().name() + "'";
-      check(edge.serializer(), name + " (its record serializer)");
-      check(edge.partitioning(), name + " (its partitioning)");
-    }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
       out.writeObject(graph);
     } catch (IOException e) {
-      throw new IllegalArgumentException("job " + graph.name() + " cannot be shipped: " + e, e);
+      // Written once; only a failure is worth the part-by-part pass that names where it lies.
+      throw culprit(graph, e);
     }
     return bytes.toByteArray();
+  }
+
+  private static IllegalArgumentException culprit(JobGraph graph, IOException failure) {
+    for (Vertex vertex : graph.vertices()) {
+      for (OperatorNode node : vertex.operators()) {
+        IllegalArgumentException e = check(node.factory(), "operator '" + node.name() + "'");
+        if (e != null) {
+          return e;
+        }
+      }
+    }
+    for (Edge edge : graph.edges()) {
+      String name = "the edge from '" + edge.from().name() + "' to '" + edge.to().name() + "'";
+      IllegalArgumentException e = check(edge.serializer(), name + " (its record serializer)");
+      if (e == null) {
+        e = check(edge.partitioning(), name + " (its partitioning)");
+      }
+      if (e != null) {
+        return e;
+      }
+    }
+    return new IllegalArgumentException("job " + graph.name() + " cannot be shipped: " + failure, failure);
   }
 
   /** Reads a graph, resolving classes (user code among them) through {@code classLoader}. */
@@ -57,14 +70,16 @@ public final class JobGraphBytes {
     }
   }
 
-  private static void check(Object part, String what) {
+  /** Why {@code part} cannot be serialized, or null if it can. */
+  private static IllegalArgumentException check(Object part, String what) {
     try (ObjectOutputStream out = new ObjectOutputStream(OutputStream.nullOutputStream())) {
       out.writeObject(part);
+      return null;
     } catch (NotSerializableException e) {
-      throw new IllegalArgumentException(what + " cannot be shipped to the processes that run it: it holds a "
+      return new IllegalArgumentException(what + " cannot be shipped to the processes that run it: it holds a "
           + e.getMessage() + ", which is not serializable", e);
     } catch (IOException e) {
-      throw new IllegalArgumentException(what + " cannot be shipped to the processes that run it: " + e, e);
+      return new IllegalArgumentException(what + " cannot be shipped to the processes that run it: " + e, e);
     }
   }
 

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -34,11 +35,7 @@ public final class SharedSecret {
   public static SharedSecret random() {
     byte[] bytes = new byte[32];
     new SecureRandom().nextBytes(bytes);
-    StringBuilder hex = new StringBuilder(64);
-    for (byte b : bytes) {
-      hex.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
-    }
-    return ofText(hex.toString());
+    return ofText(HexFormat.of().formatHex(bytes));
   }
 
   /**

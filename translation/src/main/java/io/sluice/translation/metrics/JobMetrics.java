@@ -46,6 +46,14 @@ public final class JobMetrics {
   }
 
   /**
+   * The metrics of step {@code stepName} in the operator instance {@code context} opens, kept in the
+   * job's metrics that the process running it provides ({@link OperatorContext#jobResource}).
+   */
+  public static InstanceMetrics forOperator(String stepName, OperatorContext context) {
+    return context.jobResource(JobMetrics.class).instanceFor(stepName, context);
+  }
+
+  /**
    * The metrics of step {@code stepName} in one operator instance of a streaming job, whose
    * committed values follow its checkpoints; replaces the instance a failed attempt had.
    */

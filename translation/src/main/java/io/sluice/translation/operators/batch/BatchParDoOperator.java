@@ -24,8 +24,6 @@ import org.apache.beam.sdk.values.WindowedValue;
 public final class BatchParDoOperator implements Operator {
 
   private final DoFnSpec spec;
-  /** The job's metrics, from the process that runs it: derived, at open, for the operator's life. */
-  private JobMetrics metrics;
   /** The user's DoFn and its bundles: derived, set up at open, torn down at close. */
   private DoFnInstance instance;
   /** Each side input whole: derived, batch input, lost with the subtask (a batch job reruns); open to close. */
@@ -46,7 +44,6 @@ public final class BatchParDoOperator implements Operator {
 
   @Override
   public void open(OperatorContext context) throws Exception {
-    this.metrics = context.jobResource(JobMetrics.class);
     DoFn<Object, Object> fn = spec.newFn();
     sideInputs = new BatchSideInputs(spec.sideInputs());
     pendingSideInputs = spec.sideInputs().size();
@@ -54,7 +51,7 @@ public final class BatchParDoOperator implements Operator {
     InMemoryBundleFinalizer finalizer = new InMemoryBundleFinalizer();
     StepContext stepContext = new StatelessStepContext(finalizer);
     DoFnRunner<Object, Object> runner = spec.newRunner(fn, sideInputs, new Emitter(context.output()), stepContext);
-    instance = new DoFnInstance(fn, runner, metrics.instanceFor(spec.stepName(), context).container(), finalizer, spec.maxBundleSize());
+    instance = new DoFnInstance(fn, runner, JobMetrics.forOperator(spec.stepName(), context).container(), finalizer, spec.maxBundleSize());
     instance.setUp(spec.options());
   }
 

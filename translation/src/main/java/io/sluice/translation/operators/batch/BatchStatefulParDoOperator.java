@@ -28,8 +28,6 @@ import org.apache.beam.sdk.values.WindowedValue;
 public final class BatchStatefulParDoOperator implements Operator {
 
   private final DoFnSpec spec;
-  /** The job's metrics, from the process that runs it: derived, at open, for the operator's life. */
-  private JobMetrics metrics;
   /** Runners-core's stateful runner over {@link #keyState}: derived, made at open, for the operator's life. */
   private DoFnRunner<Object, Object> runner;
   /** The user's DoFn and its bundles: derived, set up at open, torn down at close. */
@@ -66,13 +64,12 @@ public final class BatchStatefulParDoOperator implements Operator {
   @Override
   @SuppressWarnings("unchecked")
   public void open(OperatorContext context) throws Exception {
-    this.metrics = context.jobResource(JobMetrics.class);
     DoFn<Object, Object> fn = spec.newFn();
     sideInputs = new BatchSideInputs(spec.sideInputs());
     keyState = new BatchKeyState();
     DoFnRunner<Object, Object> simple = spec.newRunner(fn, sideInputs, new Emitter(context.output()), keyState);
     runner = StatefulDoFns.runner(spec, fn, simple, keyState);
-    instance = new DoFnInstance(fn, runner, metrics.instanceFor(spec.stepName(), context).container(), keyState.bundleFinalizer(),
+    instance = new DoFnInstance(fn, runner, JobMetrics.forOperator(spec.stepName(), context).container(), keyState.bundleFinalizer(),
         spec.maxBundleSize());
     instance.setUp(spec.options());
     keyCoder = ((KvCoder<Object, Object>) spec.inputCoder()).getKeyCoder();

@@ -2,6 +2,7 @@ package io.sluice.translation.operators.batch;
 
 import io.sluice.execution.state.ByteKey;
 import io.sluice.execution.state.VarInts;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,7 +23,7 @@ final class HeapKeyGroups {
 
   /** Receives one record's key and value, valid until it returns. */
   interface RecordConsumer {
-    void accept(byte[] key, byte[] bytes, int offset, int length) throws Exception;
+    void accept(byte[] key, byte[] bytes, int offset, int length) throws IOException;
   }
 
   private static final int OFFSET_BITS = 20;
@@ -89,7 +90,7 @@ final class HeapKeyGroups {
   }
 
   /** Every record, in arrival order. */
-  void forEachRecord(RecordConsumer consumer) throws Exception {
+  void forEachRecord(RecordConsumer consumer) throws IOException {
     Record r = new Record();
     for (int i = 0; i < records; i++) {
       r.read(position(index[i]));

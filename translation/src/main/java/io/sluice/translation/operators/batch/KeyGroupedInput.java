@@ -62,14 +62,8 @@ final class KeyGroupedInput implements AutoCloseable {
     LOG.debug("{}: input outgrows {} bytes of heap; sorting and spilling from here on",
         context.operatorName(), budget);
     sorter = new ExternalSorter(context.spillDirectory(), budget);
-    try {
-      heap.forEachRecord((key, bytes, offset, length) ->
-          sorter.add(key, Arrays.copyOfRange(bytes, offset, offset + length)));
-    } catch (IOException | RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IOException(e);
-    }
+    heap.forEachRecord((key, bytes, offset, length) ->
+        sorter.add(key, Arrays.copyOfRange(bytes, offset, offset + length)));
     heap = null;
   }
 

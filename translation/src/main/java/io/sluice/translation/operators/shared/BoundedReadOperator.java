@@ -25,8 +25,6 @@ public final class BoundedReadOperator<T> implements Operator {
   /** The options, read back in the process that runs the job: derived, at open, for the operator's life. */
   private PipelineOptions options;
   private final String stepName;
-  /** The job's metrics, from the process that runs it: derived, at open, for the operator's life. */
-  private JobMetrics metrics;
   /** Derived: given at open, for the operator's life. */
   private OperatorContext context;
   /** This subtask's counters of the step: derived (attempted metrics, not checkpointed), open to close. */
@@ -41,9 +39,8 @@ public final class BoundedReadOperator<T> implements Operator {
   @Override
   public void open(OperatorContext context) {
     this.options = shippedOptions.get();
-    this.metrics = context.jobResource(JobMetrics.class);
     this.context = context;
-    this.metricsContainer = metrics.instanceFor(stepName, context).container();
+    this.metricsContainer = JobMetrics.forOperator(stepName, context).container();
   }
 
   @Override

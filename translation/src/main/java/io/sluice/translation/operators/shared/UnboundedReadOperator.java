@@ -131,8 +131,6 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
   /** The options, read back in the process that runs the job: derived, at open, for the operator's life. */
   private PipelineOptions options;
   private final String stepName;
-  /** The job's metrics, from the process that runs it: derived, at open, for the operator's life. */
-  private JobMetrics metrics;
   private final ReadLimits limits;
   /** The readers of this subtask's unfinished splits: made at the first poll, from restored marks if any. */
   private List<SplitReader> readers;
@@ -167,10 +165,9 @@ public final class UnboundedReadOperator<T> implements SourceOperator {
   @Override
   public void open(OperatorContext context) throws Exception {
     this.options = shippedOptions.get();
-    this.metrics = context.jobResource(JobMetrics.class);
     this.context = context;
     this.out = new Emitter(context.output());
-    this.stepMetrics = metrics.instanceFor(stepName, context);
+    this.stepMetrics = JobMetrics.forOperator(stepName, context);
     this.metricsContainer = stepMetrics.container();
     if (limits.maxReadTimeMillis() != Long.MAX_VALUE) {
       deadline = System.currentTimeMillis() + limits.maxReadTimeMillis();

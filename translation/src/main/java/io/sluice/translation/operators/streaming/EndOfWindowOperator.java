@@ -72,8 +72,6 @@ public final class EndOfWindowOperator<K, I, O> implements Operator {
   /** Derived: the window encoding buffer, reused, for the operator's life. */
   private final CoderBytes windowEncoder = new CoderBytes();
   private final String stepName;
-  /** The job's metrics, from the process that runs it: derived, at open, for the operator's life. */
-  private JobMetrics metrics;
   private OperatorContext context;
   /** Pane contents by key group, window and key: durable, live until their window fires. */
   private SortedByteStore cells;
@@ -136,12 +134,11 @@ public final class EndOfWindowOperator<K, I, O> implements Operator {
 
   @Override
   public void open(OperatorContext context) {
-    this.metrics = context.jobResource(JobMetrics.class);
     this.context = context;
     cells = context.keyedStores().store("panes", StoreLayout.KEYED);
     windowStore = context.operatorStore("windows", StoreLayout.UNION);
     emitter = new Emitter(context.output());
-    stepMetrics = metrics.instanceFor(stepName, context);
+    stepMetrics = JobMetrics.forOperator(stepName, context);
     droppedDueToLateness = stepMetrics.container().getCounter(
         MetricName.named(LateDataDroppingDoFnRunner.class, LateDataDroppingDoFnRunner.DROPPED_DUE_TO_LATENESS));
   }

@@ -60,8 +60,6 @@ public final class StreamingGroupByKeyOperator<K, V, O, W extends BoundedWindow>
   /** The options, read back in the process that runs the job: derived, at open, for the operator's life. */
   private PipelineOptions options;
   private final String stepName;
-  /** The job's metrics, from the process that runs it: derived, at open, for the operator's life. */
-  private JobMetrics metrics;
   /** Every key's panes, holds and timers: durable (the keyed stores), lives as long as the job. */
   private TimelyKeyState keyState;
   /** Trigger machinery shared by all keys: derived, made at open. */
@@ -93,10 +91,9 @@ public final class StreamingGroupByKeyOperator<K, V, O, W extends BoundedWindow>
   @Override
   public void open(OperatorContext context) {
     this.options = shippedOptions.get();
-    this.metrics = context.jobResource(JobMetrics.class);
     keyState = new TimelyKeyState(context, inputCoder.getKeyCoder(), windowingStrategy.getWindowFn().windowCoder());
     reducers = new ReduceFnRunners<>(paneReduceFn.create(), windowingStrategy, options, new Emitter(context.output()));
-    stepMetrics = metrics.instanceFor(stepName, context);
+    stepMetrics = JobMetrics.forOperator(stepName, context);
     droppedDueToLateness = stepMetrics.container().getCounter(
         MetricName.named(LateDataDroppingDoFnRunner.class, LateDataDroppingDoFnRunner.DROPPED_DUE_TO_LATENESS));
   }

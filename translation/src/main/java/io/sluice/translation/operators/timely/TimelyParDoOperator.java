@@ -47,8 +47,6 @@ public final class TimelyParDoOperator implements Operator {
   private static final int MAX_FINAL_PROCESSING_TIMERS = 100_000;
 
   private final DoFnSpec spec;
-  /** The job's metrics, from the process that runs it: derived, at open, for the operator's life. */
-  private JobMetrics metrics;
   private final boolean keyed;
   private final SplittableProcessing splittable;
   private OperatorContext context;
@@ -103,7 +101,6 @@ public final class TimelyParDoOperator implements Operator {
   @Override
   @SuppressWarnings({"unchecked", "rawtypes"})
   public void open(OperatorContext context) throws Exception {
-    this.metrics = context.jobResource(JobMetrics.class);
     this.context = context;
     DoFn<Object, Object> fn = spec.newFn();
     Coder<BoundedWindow> windowCoder = (Coder<BoundedWindow>) spec.windowingStrategy().getWindowFn().windowCoder();
@@ -137,7 +134,7 @@ public final class TimelyParDoOperator implements Operator {
     if (!spec.sideInputs().isEmpty() && splittable == null) {
       pushback = SimplePushbackSideInputDoFnRunner.create(runner, spec.sideInputs(), sideInputs);
     }
-    stepMetrics = metrics.instanceFor(spec.stepName(), context);
+    stepMetrics = JobMetrics.forOperator(spec.stepName(), context);
     instance = new DoFnInstance(fn, pushback == null ? runner : new PushingBack(),
         stepMetrics.container(), finalizer, spec.maxBundleSize());
     if (context.checkpointsEnabled()) {
