@@ -3,6 +3,7 @@ package io.sluice.runner;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.DefaultValueFactory;
 import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.FileStagingOptions;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.StreamingOptions;
 
@@ -15,7 +16,7 @@ import org.apache.beam.sdk.options.StreamingOptions;
  * meaning; a conflict would break every pipeline in the JVM. Where the other runner's default is a
  * class of its own, Sluice's option has another name.
  */
-public interface SluicePipelineOptions extends PipelineOptions, StreamingOptions {
+public interface SluicePipelineOptions extends PipelineOptions, StreamingOptions, FileStagingOptions {
 
   @Description("How many parallel subtasks each stage of the job runs. -1 (the default, as in FlinkPipelineOptions)"
       + " means the number of available cores.")
@@ -138,6 +139,25 @@ public interface SluicePipelineOptions extends PipelineOptions, StreamingOptions
   String getRestoreFrom();
 
   void setRestoreFrom(String path);
+
+  @Description("Where the job runs: [local] (the default) in this JVM; [local-cluster:N] on a coordinator and N"
+      + " worker processes started on this machine for the job's lifetime; HOST:PORT on a running coordinator, to"
+      + " which the job's jars (--filesToStage, else the class path) are staged.")
+  @Default.String("[local]")
+  String getCoordinator();
+
+  void setCoordinator(String coordinator);
+
+  @Description("The cluster's shared secret (at least 16 bytes), which every connection proves it knows: this, else"
+      + " the file --clusterSecretFile names, else the environment variable SLUICE_CLUSTER_SECRET.")
+  String getClusterSecret();
+
+  void setClusterSecret(String secret);
+
+  @Description("A file holding the cluster's shared secret (its first line).")
+  String getClusterSecretFile();
+
+  void setClusterSecretFile(String file);
 
   @Description("Whether run() waits for the job to finish (and throws if it failed), as Beam's test pipelines expect.")
   @Default.Boolean(true)

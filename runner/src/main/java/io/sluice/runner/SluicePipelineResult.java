@@ -2,7 +2,7 @@ package io.sluice.runner;
 
 import io.sluice.execution.runtime.JobCancelledException;
 import io.sluice.execution.checkpoint.CheckpointStats;
-import io.sluice.execution.runtime.JobSupervisor;
+import io.sluice.execution.runtime.JobHandle;
 import io.sluice.translation.metrics.JobMetrics;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
@@ -19,10 +19,10 @@ public final class SluicePipelineResult implements PipelineResult {
 
   private static final long CANCEL_WAIT_SECONDS = 30;
 
-  private final JobSupervisor job;
+  private final JobHandle job;
   private final JobMetrics metrics;
 
-  SluicePipelineResult(JobSupervisor job, JobMetrics metrics) {
+  SluicePipelineResult(JobHandle job, JobMetrics metrics) {
     this.job = job;
     this.metrics = metrics;
   }

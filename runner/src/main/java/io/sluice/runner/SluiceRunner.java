@@ -3,10 +3,15 @@ package io.sluice.runner;
 import io.sluice.execution.graph.JobGraph;
 import io.sluice.execution.graph.JobGraphBytes;
 import io.sluice.execution.runtime.ExecutionConfig;
+import io.sluice.execution.runtime.JobHandle;
 import io.sluice.execution.runtime.JobSupervisor;
 import io.sluice.translation.PipelineTranslator;
 import io.sluice.translation.TranslationSettings;
+import io.sluice.runner.cluster.ClusterSecrets;
+import io.sluice.runner.cluster.ClusterSubmission;
 import io.sluice.translation.metrics.JobMetrics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Paths;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineRunner;
@@ -19,8 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a Beam pipeline on Sluice's engine, in this JVM: {@code --runner=SluiceRunner}. The whole
- * pipeline is translated (and refused, naming the step, if any part cannot run) before anything
+ * Runs a Beam pipeline on Sluice's engine, in this JVM or on a cluster ({@code --coordinator}):
+ * {@code --runner=SluiceRunner}. The whole pipeline is translated (and refused, naming the step, if any part cannot run) before anything
  * starts.
  */
 public final class SluiceRunner extends PipelineRunner<SluicePipelineResult> {
@@ -51,6 +56,7 @@ public final class SluiceRunner extends PipelineRunner<SluicePipelineResult> {
     OptionValues.checkpointing(sluiceOptions);
     OptionValues.restartAttempts(sluiceOptions);
     OptionValues.restartDelayMillis(sluiceOptions);
+    ClusterSubmission.isEmbedded(sluiceOptions.getCoordinator());
     return new SluiceRunner(sluiceOptions);
   }
 
@@ -76,17 +82,33 @@ public final class SluiceRunner extends PipelineRunner<SluicePipelineResult> {
         .restoreFrom(OptionValues.restoreFrom(options))
         .jobResource(JobMetrics.class, translation.metrics());
     LOG.debug("Translated pipeline:\n{}", translation.graph().describe());
-    // What runs is what a cluster would ship: the graph written to bytes and read back. Anything an
-    // operator holds that cannot travel fails here, at run(), naming its step.
-    ClassLoader loader = Thread.currentThread().getContextClassLoader();
-    JobGraph shipped = JobGraphBytes.copy(translation.graph(), loader != null ? loader : SluiceRunner.class.getClassLoader());
-    SluicePipelineResult result = new SluicePipelineResult(JobSupervisor.start(shipped, config),
-        translation.metrics());
+    SluicePipelineResult result = new SluicePipelineResult(start(translation.graph(), config), translation.metrics());
     MetricsPushing.start(options.as(MetricsOptions.class), translation.metrics(), result);
     if (options.isBlockOnRun()) {
       result.waitUntilFinish();
     }
     return result;
+  }
+
+  private JobHandle start(JobGraph graph, ExecutionConfig config) {
+    if (!ClusterSubmission.isEmbedded(options.getCoordinator())) {
+      try {
+        return ClusterSubmission.submit(options.getCoordinator(),
+            ClusterSecrets.find(options.getClusterSecret(), options.getClusterSecretFile()), options.getFilesToStage(),
+            graph, config);
+      } catch (IOException e) {
+        throw new UncheckedIOException("job " + graph.name() + " could not be submitted to " + options.getCoordinator()
+            + ": " + e.getMessage(), e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while job " + graph.name() + " was submitted", e);
+      }
+    }
+    // What runs is what a cluster would ship: the graph written to bytes and read back. Anything an
+    // operator holds that cannot travel fails here, at run(), naming its step.
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    JobGraph shipped = JobGraphBytes.copy(graph, loader != null ? loader : SluiceRunner.class.getClassLoader());
+    return JobSupervisor.start(shipped, config);
   }
 
   /**

@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.sluice.execution.cluster.proto.ControlMessage;
 import io.sluice.execution.net.Connection;
 import java.io.IOException;
@@ -13,8 +14,8 @@ final class ControlMessages {
 
   private ControlMessages() {}
 
-  static void send(Connection connection, ControlMessage message) {
-    connection.send(Unpooled.wrappedBuffer(message.toByteArray()));
+  static ChannelFuture send(Connection connection, ControlMessage message) {
+    return connection.send(Unpooled.wrappedBuffer(message.toByteArray()));
   }
 
   /** Parses one message; one that is not a control message fails, and its connection is closed. */

@@ -5,10 +5,13 @@ import io.sluice.execution.net.NetServer;
 import io.sluice.execution.net.PeerRole;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -17,8 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The coordinator of a cluster: its port, where workers register and prove with heartbeats that
- * they live, and the registry of live workers. A worker is lost at once when its connection closes,
- * and within the heartbeat timeout (plus a tenth of it) when it falls silent.
+ * they live and clients submit jobs; the registry of live workers; the table of jobs, which it
+ * places into the workers' slots and restarts when a worker is lost. A worker is lost at once when
+ * its connection closes, and within the heartbeat timeout (plus a tenth of it) when it falls silent.
  */
 public final class Coordinator implements AutoCloseable {
 
@@ -27,34 +31,81 @@ public final class Coordinator implements AutoCloseable {
   /** Heartbeats every second; a worker silent for five is lost. */
   public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
   public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofSeconds(5);
+  /** How long a job waits for free slots (taken by other jobs, or a lost worker's replacement). */
+  public static final Duration DEFAULT_SLOT_TIMEOUT = Duration.ofSeconds(60);
+
+  /** How a coordinator is set up: by flags or a file, in the distribution. */
+  public record Settings(NetConfig net, int port, Duration heartbeatInterval, Duration heartbeatTimeout,
+      Duration slotTimeout, Path workDirectory) {}
 
   private final NetServer server;
   private final WorkerRegistry registry;
-  private final ScheduledExecutorService liveness;
+  private final JobTable jobs;
+  private final ScheduledExecutorService timer;
+  private final ExecutorService transfers;
 
-  private Coordinator(NetServer server, WorkerRegistry registry, ScheduledExecutorService liveness) {
+  private Coordinator(NetServer server, WorkerRegistry registry, JobTable jobs, ScheduledExecutorService timer,
+      ExecutorService transfers) {
     this.server = server;
     this.registry = registry;
-    this.liveness = liveness;
+    this.jobs = jobs;
+    this.timer = timer;
+    this.transfers = transfers;
   }
 
+  /** A coordinator with default timeouts and a fresh working directory, telling {@code listener} of workers. */
   public static Coordinator start(NetConfig net, int port, Duration heartbeatInterval, Duration heartbeatTimeout,
       WorkerRegistry.Listener listener) throws IOException {
-    if (heartbeatTimeout.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
-      throw new IllegalArgumentException("the heartbeat timeout (" + heartbeatTimeout
-          + ") must be at least twice the interval (" + heartbeatInterval + ")");
+    return start(new Settings(net, port, heartbeatInterval, heartbeatTimeout, DEFAULT_SLOT_TIMEOUT,
+        Files.createTempDirectory("sluice-coordinator-")), listener);
+  }
+
+  public static Coordinator start(Settings s) throws IOException {
+    return start(s, null);
+  }
+
+  private static Coordinator start(Settings s, WorkerRegistry.Listener listener) throws IOException {
+    if (s.heartbeatTimeout().compareTo(s.heartbeatInterval().multipliedBy(2)) < 0) {
+      throw new IllegalArgumentException("the heartbeat timeout (" + s.heartbeatTimeout()
+          + ") must be at least twice the interval (" + s.heartbeatInterval() + ")");
     }
     String id = UUID.randomUUID().toString();
-    WorkerRegistry registry = new WorkerRegistry(heartbeatTimeout.toMillis(), listener);
-    NetServer server = NetServer.start(net, port, EnumSet.of(PeerRole.WORKER), connection ->
-        new WorkerSession(registry, id, heartbeatInterval.toMillis(), heartbeatTimeout.toMillis()));
-    ScheduledExecutorService liveness = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "sluice-coordinator-liveness");
-      t.setDaemon(true);
-      return t;
+    BlobStore blobs = new BlobStore(s.workDirectory().resolve("blobs"));
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Worker.daemon("sluice-coordinator"));
+    ExecutorService transfers = Executors.newCachedThreadPool(Worker.daemon("sluice-coordinator-blobs"));
+    JobTable[] table = new JobTable[1];
+    WorkerRegistry registry = new WorkerRegistry(s.heartbeatTimeout().toMillis(), new WorkerRegistry.Listener() {
+      @Override
+      public void joined(WorkerInfo worker) {
+        if (listener != null) {
+          listener.joined(worker);
+        }
+        timer.execute(table[0]::placeWaiting);
+      }
+
+      @Override
+      public void lost(WorkerInfo worker, String reason) {
+        LOG.warn("Worker {} lost: {}", worker.id(), reason);
+        table[0].workerLost(worker, reason);
+        if (listener != null) {
+          listener.lost(worker, reason);
+        }
+      }
     });
-    long check = Math.max(10, heartbeatTimeout.toMillis() / 10);
-    liveness.scheduleWithFixedDelay(() -> {
+    table[0] = new JobTable(registry, blobs, timer, s.slotTimeout());
+    NetServer server;
+    try {
+      server = NetServer.start(s.net(), s.port(), EnumSet.of(PeerRole.WORKER, PeerRole.CLIENT), connection ->
+          connection.role() == PeerRole.CLIENT ? new ClientSession(table[0], blobs, connection)
+              : new WorkerSession(registry, table[0], blobs, transfers, id, s.heartbeatInterval().toMillis(),
+                  s.heartbeatTimeout().toMillis()));
+    } catch (IOException | RuntimeException e) {
+      timer.shutdownNow();
+      transfers.shutdownNow();
+      throw e;
+    }
+    long check = Math.max(10, s.heartbeatTimeout().toMillis() / 10);
+    timer.scheduleWithFixedDelay(() -> {
       try {
         registry.expireSilent();
       } catch (RuntimeException e) {
@@ -62,7 +113,7 @@ public final class Coordinator implements AutoCloseable {
       }
     }, check, check, TimeUnit.MILLISECONDS);
     LOG.info("Coordinator {} at {}", id, server.address());
-    return new Coordinator(server, registry, liveness);
+    return new Coordinator(server, registry, table[0], timer, transfers);
   }
 
   public InetSocketAddress address() {
@@ -73,9 +124,14 @@ public final class Coordinator implements AutoCloseable {
     return registry.workers();
   }
 
+  JobTable jobs() {
+    return jobs;
+  }
+
   @Override
   public void close() {
-    liveness.shutdownNow();
+    timer.shutdownNow();
+    transfers.shutdownNow();
     server.close();
   }
 }

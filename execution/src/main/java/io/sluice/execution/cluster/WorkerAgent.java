@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A worker's membership of a cluster: registers with the coordinator and sends heartbeats at the
- * interval the coordinator asks for, as long as it is open.
+ * interval the coordinator asks for, as long as it is open; hands every later message of the
+ * coordinator to the worker, on the connection's event loop.
  */
 public final class WorkerAgent implements AutoCloseable, MessageHandler {
 
@@ -33,24 +34,47 @@ public final class WorkerAgent implements AutoCloseable, MessageHandler {
   private final ScheduledExecutorService heartbeats;
   /** Completed by the coordinator's answer to the registration. */
   private final CompletableFuture<WorkerRegistered> registered = new CompletableFuture<>();
+  /** The coordinator's messages after the registration's answer. */
+  private final Orders orders;
   private Connection connection;
   /** Heartbeats sent: derived, for the agent's life. Heartbeat thread only. */
   private long sequence;
 
-  private WorkerAgent(NetClient client, ScheduledExecutorService heartbeats) {
+  /** What the worker does with a message of the coordinator. */
+  interface Orders {
+    void handle(ControlMessage message) throws IOException;
+
+    void coordinatorLost();
+  }
+
+  private WorkerAgent(NetClient client, ScheduledExecutorService heartbeats, Orders orders) {
     this.client = client;
     this.heartbeats = heartbeats;
+    this.orders = orders;
   }
 
   /** Registers, waiting at most the handshake timeout for the coordinator's answer. */
   public static WorkerAgent start(NetConfig net, InetSocketAddress coordinator, RegisterWorker registration)
       throws IOException, InterruptedException {
+    return start(net, coordinator, registration, new Orders() {
+      @Override
+      public void handle(ControlMessage message) throws IOException {
+        throw new IOException("this worker takes no " + message.getKindCase());
+      }
+
+      @Override
+      public void coordinatorLost() {}
+    });
+  }
+
+  static WorkerAgent start(NetConfig net, InetSocketAddress coordinator, RegisterWorker registration,
+      Orders orders) throws IOException, InterruptedException {
     ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "sluice-worker-heartbeat");
       t.setDaemon(true);
       return t;
     });
-    WorkerAgent agent = new WorkerAgent(new NetClient(net), heartbeats);
+    WorkerAgent agent = new WorkerAgent(new NetClient(net), heartbeats, orders);
     try {
       agent.connection = agent.client.connect(coordinator, PeerRole.WORKER, c -> agent);
       ControlMessages.send(agent.connection, ControlMessage.newBuilder().setRegisterWorker(registration).build());
@@ -68,6 +92,15 @@ public final class WorkerAgent implements AutoCloseable, MessageHandler {
     }
   }
 
+  /** Sends a message to the coordinator. */
+  void send(ControlMessage message) {
+    ControlMessages.send(connection, message);
+  }
+
+  Connection connection() {
+    return connection;
+  }
+
   private void beat() {
     ControlMessages.send(connection, ControlMessage.newBuilder()
         .setHeartbeat(Heartbeat.newBuilder().setSequence(++sequence)).build());
@@ -76,10 +109,14 @@ public final class WorkerAgent implements AutoCloseable, MessageHandler {
   @Override
   public void onMessage(Connection from, ByteBuf bytes) throws IOException {
     ControlMessage message = ControlMessages.read(bytes);
-    if (message.getKindCase() != ControlMessage.KindCase.WORKER_REGISTERED || registered.isDone()) {
-      throw new IOException("the coordinator sent an unexpected " + message.getKindCase());
+    if (!registered.isDone()) {
+      if (message.getKindCase() != ControlMessage.KindCase.WORKER_REGISTERED) {
+        throw new IOException("the coordinator sent " + message.getKindCase() + " before registering the worker");
+      }
+      registered.complete(message.getWorkerRegistered());
+      return;
     }
-    registered.complete(message.getWorkerRegistered());
+    orders.handle(message);
   }
 
   @Override
@@ -87,6 +124,7 @@ public final class WorkerAgent implements AutoCloseable, MessageHandler {
     registered.completeExceptionally(new IOException("the coordinator closed the connection"));
     if (!heartbeats.isShutdown()) {
       LOG.warn("Lost the connection to the coordinator at {}", closed.remoteAddress());
+      orders.coordinatorLost();
     }
   }
 

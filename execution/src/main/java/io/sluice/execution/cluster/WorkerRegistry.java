@@ -98,6 +98,12 @@ public final class WorkerRegistry {
     }
   }
 
+  /** The connection of a live worker; null if it is not live. */
+  synchronized Connection connectionOf(String id) {
+    Entry e = workers.get(id);
+    return e == null ? null : e.connection;
+  }
+
   public synchronized List<WorkerInfo> workers() {
     List<WorkerInfo> out = new ArrayList<>();
     for (Entry e : workers.values()) {

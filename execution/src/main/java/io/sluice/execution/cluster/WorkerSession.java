@@ -19,14 +19,22 @@ final class WorkerSession implements MessageHandler {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerSession.class);
 
   private final WorkerRegistry registry;
+  private final JobTable jobs;
+  private final BlobStore blobs;
+  /** Sends blobs to workers, off the event loop. */
+  private final java.util.concurrent.Executor transfers;
   private final String coordinatorId;
   private final long heartbeatIntervalMillis;
   private final long heartbeatTimeoutMillis;
   /** The worker's id once registered: derived, for the connection's life. Event loop only. */
   private String workerId;
 
-  WorkerSession(WorkerRegistry registry, String coordinatorId, long heartbeatIntervalMillis, long heartbeatTimeoutMillis) {
+  WorkerSession(WorkerRegistry registry, JobTable jobs, BlobStore blobs, java.util.concurrent.Executor transfers,
+      String coordinatorId, long heartbeatIntervalMillis, long heartbeatTimeoutMillis) {
     this.registry = registry;
+    this.jobs = jobs;
+    this.blobs = blobs;
+    this.transfers = transfers;
     this.coordinatorId = coordinatorId;
     this.heartbeatIntervalMillis = heartbeatIntervalMillis;
     this.heartbeatTimeoutMillis = heartbeatTimeoutMillis;
@@ -40,14 +48,44 @@ final class WorkerSession implements MessageHandler {
         register(connection, message.getRegisterWorker());
         break;
       case HEARTBEAT:
-        if (workerId == null) {
-          throw new IOException("a heartbeat before the worker registered");
+        registry.heard(registered());
+        break;
+      case WANT_BLOBS:
+        String worker = registered();
+        for (String hash : message.getWantBlobs().getSha256List()) {
+          if (!blobs.has(hash)) {
+            throw new IOException("worker " + worker + " wants blob " + hash + ", which is not here");
+          }
         }
-        registry.heard(workerId);
+        // Off the event loop: a large blob is sent a chunk at a time, each written before the next.
+        transfers.execute(() -> {
+          for (String hash : message.getWantBlobs().getSha256List()) {
+            try {
+              blobs.send(hash, connection);
+            } catch (IOException e) {
+              LOG.warn("Could not send blob {} to worker {}: {}", hash, worker, e.getMessage());
+              connection.close();
+              return;
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              return;
+            }
+          }
+        });
+        break;
+      case PART_UPDATE:
+        jobs.partUpdate(registered(), message.getPartUpdate());
         break;
       default:
         throw new IOException("a worker may not send " + message.getKindCase());
     }
+  }
+
+  private String registered() throws IOException {
+    if (workerId == null) {
+      throw new IOException("a worker's message before it registered");
+    }
+    return workerId;
   }
 
   private void register(Connection connection, RegisterWorker r) throws IOException {

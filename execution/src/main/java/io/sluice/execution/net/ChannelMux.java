@@ -10,6 +10,7 @@ import io.sluice.execution.channel.FrameCodec;
 import io.sluice.execution.channel.InputGate;
 import java.io.IOException;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -19,9 +20,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * a channel whose consumer stops (a channel held back for barrier alignment) fills its own credit
  * and blocks its own sender, while every other channel of the connection flows on.
  *
+ * <p>A channel's id is a long: the high half names the job attempt it belongs to (unique in the
+ * cluster), the low half the channel within it. When an attempt ends each side {@link #release}s
+ * it: late frames and credit of a released attempt are dropped, for its channels are gone.
+ *
  * <p>Messages: {@code FRAME channel frame} (the frame in {@link FrameCodec}'s bytes) and {@code
  * CREDIT channel count}. A frame beyond its channel's credit, or for a channel this side does not
- * receive, breaks the protocol: the connection is closed.
+ * receive and never did, breaks the protocol: the connection is closed.
  */
 public final class ChannelMux implements MessageHandler {
 
@@ -29,9 +34,11 @@ public final class ChannelMux implements MessageHandler {
   static final byte CREDIT = 2;
 
   /** Channels this side receives, by id: registered before credit is granted, so before any frame. */
-  private final Map<Integer, RemoteChannelReceiver> receivers = new ConcurrentHashMap<>();
+  private final Map<Long, RemoteChannelReceiver> receivers = new ConcurrentHashMap<>();
   /** Channels this side sends on, by id; made by whichever comes first, the sender or its first credit. */
-  private final Map<Integer, RemoteChannelSender> senders = new ConcurrentHashMap<>();
+  private final Map<Long, RemoteChannelSender> senders = new ConcurrentHashMap<>();
+  /** Attempts whose channels are gone: derived, for the connection's life. */
+  private final Set<Integer> released = ConcurrentHashMap.newKeySet();
   /** The connection, once attached: set once. */
   private volatile Connection connection;
 
@@ -43,8 +50,17 @@ public final class ChannelMux implements MessageHandler {
     this.connection = connection;
   }
 
+  /** The id of channel {@code channel} of job attempt {@code attempt}. */
+  public static long channelId(int attempt, int channel) {
+    return (long) attempt << 32 | (channel & 0xffffffffL);
+  }
+
+  private static int attemptOf(long id) {
+    return (int) (id >>> 32);
+  }
+
   /** The sending end of channel {@code id}; it may send once the receiving side has granted credit. */
-  public ChannelSender sender(int id) {
+  public ChannelSender sender(long id) {
     return senderState(id);
   }
 
@@ -52,7 +68,7 @@ public final class ChannelMux implements MessageHandler {
    * The receiving end of channel {@code id}, which tells {@code gate} of its frames (the caller
    * connects it to the gate before the job starts); grants the sender {@code capacity} frames at once.
    */
-  public ChannelReceiver receiver(int id, InputGate gate, int capacity) {
+  public ChannelReceiver receiver(long id, InputGate gate, int capacity) {
     RemoteChannelReceiver receiver = new RemoteChannelReceiver(this, id, gate, capacity);
     if (receivers.putIfAbsent(id, receiver) != null) {
       throw new IllegalStateException("channel " + id + " is received here already");
@@ -61,8 +77,30 @@ public final class ChannelMux implements MessageHandler {
     return receiver;
   }
 
-  private RemoteChannelSender senderState(int id) {
+  private RemoteChannelSender senderState(long id) {
     return senders.computeIfAbsent(id, i -> new RemoteChannelSender(this, i));
+  }
+
+  /**
+   * Forgets the channels of {@code attempt}, which has ended here: a sender still blocked on them
+   * fails, and what arrives for them from now on is dropped.
+   */
+  public void release(int attempt) {
+    released.add(attempt);
+    receivers.keySet().removeIf(id -> attemptOf(id) == attempt);
+    senders.entrySet().removeIf(e -> {
+      if (attemptOf(e.getKey()) == attempt) {
+        e.getValue().connectionLost();
+        return true;
+      }
+      return false;
+    });
+  }
+
+  /** Whether the connection under this mux is open. */
+  public boolean isOpen() {
+    Connection c = connection;
+    return c != null && c.isOpen();
   }
 
   Connection connection() {
@@ -73,11 +111,11 @@ public final class ChannelMux implements MessageHandler {
     return c;
   }
 
-  void sendFrame(int id, Frame frame) {
+  void sendFrame(long id, Frame frame) {
     Connection c = connection();
     int size = frame.kind() == Frame.Kind.RECORDS ? frame.size() : 0;
-    ByteBuf message = c.allocator().buffer(1 + 4 + 1 + 8 + 8 + size);
-    message.writeByte(FRAME).writeInt(id);
+    ByteBuf message = c.allocator().buffer(1 + 8 + 1 + 8 + 8 + size);
+    message.writeByte(FRAME).writeLong(id);
     try (ByteBufOutputStream out = new ByteBufOutputStream(message)) {
       FrameCodec.write(frame, out);
     } catch (IOException e) {
@@ -87,15 +125,18 @@ public final class ChannelMux implements MessageHandler {
     c.send(message);
   }
 
-  void sendCredit(int id, int count) {
+  void sendCredit(long id, int count) {
     Connection c = connection();
-    c.send(c.allocator().buffer(9).writeByte(CREDIT).writeInt(id).writeInt(count));
+    c.send(c.allocator().buffer(13).writeByte(CREDIT).writeLong(id).writeInt(count));
   }
 
   @Override
   public void onMessage(Connection from, ByteBuf message) throws IOException {
     byte type = message.readByte();
-    int id = message.readInt();
+    long id = message.readLong();
+    if (released.contains(attemptOf(id))) {
+      return;
+    }
     switch (type) {
       case FRAME:
         RemoteChannelReceiver receiver = receivers.get(id);

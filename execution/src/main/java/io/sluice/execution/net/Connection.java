@@ -18,7 +18,7 @@ public final class Connection {
   }
 
   /** The role the client side proved it has. */
-  PeerRole role() {
+  public PeerRole role() {
     return role;
   }
 

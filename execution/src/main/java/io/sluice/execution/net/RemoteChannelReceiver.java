@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class RemoteChannelReceiver implements ChannelReceiver {
 
   private final ChannelMux mux;
-  private final int id;
+  private final long id;
   private final InputGate gate;
   /** Arrived, not yet taken: at most the capacity, as the credit allows. */
   private final ConcurrentLinkedQueue<Frame> frames = new ConcurrentLinkedQueue<>();
@@ -25,7 +25,7 @@ final class RemoteChannelReceiver implements ChannelReceiver {
   private int taken;
   private final int returnEvery;
 
-  RemoteChannelReceiver(ChannelMux mux, int id, InputGate gate, int capacity) {
+  RemoteChannelReceiver(ChannelMux mux, long id, InputGate gate, int capacity) {
     if (capacity < 1) {
       throw new IllegalArgumentException("a channel holds at least one frame: " + capacity);
     }

@@ -15,7 +15,7 @@ final class RemoteChannelSender implements ChannelSender {
   private static final long PARK_NANOS = 10_000_000L;
 
   private final ChannelMux mux;
-  private final int id;
+  private final long id;
   /** Frames the receiver has room for: granted by the event loop, spent by the producer. */
   private final AtomicInteger credit = new AtomicInteger();
   /** Set while the producer waits for credit: a grant then wakes it. */
@@ -23,7 +23,7 @@ final class RemoteChannelSender implements ChannelSender {
   /** Set when the connection is gone: a waiting or later send then fails. */
   private volatile boolean lost;
 
-  RemoteChannelSender(ChannelMux mux, int id) {
+  RemoteChannelSender(ChannelMux mux, long id) {
     this.mux = mux;
     this.id = id;
   }

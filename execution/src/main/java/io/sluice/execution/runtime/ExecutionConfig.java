@@ -28,8 +28,8 @@ public final class ExecutionConfig {
   private long restartDelayMillis = 1000;
   private Path restoreFrom;
   /**
-   * What the runner gives every operator of the job, by type (for Beam: its metrics and options):
-   * made by each process that runs the job, never shipped with the graph.
+   * What the runner gives every operator of the job, by type (for Beam: its metrics): each process
+   * that runs a part of the job has its own copy, shipped apart from the graph.
    */
   private final Map<Class<?>, Object> jobResources = new HashMap<>();
 
@@ -204,6 +204,11 @@ public final class ExecutionConfig {
   public <T> ExecutionConfig jobResource(Class<T> type, T resource) {
     jobResources.put(type, java.util.Objects.requireNonNull(resource, "resource"));
     return this;
+  }
+
+  /** Every resource of the job, by type: what a cluster ships to the processes that run it. */
+  public Map<Class<?>, Object> jobResources() {
+    return java.util.Collections.unmodifiableMap(jobResources);
   }
 
   /** The job's resource of {@code type}; fails if the runner gave none. */

@@ -42,10 +42,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running job in this process: wires every channel edge into one {@link LocalChannel} per pair of
- * producing and consuming subtasks, runs one thread per subtask, and ends when the last one does.
- * The first subtask to fail fails the job with its exception and cancels the others; the job's
- * directories are removed at the end.
+ * A running job, or the part of it that this process runs ({@link Deployment}): wires every channel
+ * edge into one channel per pair of producing and consuming subtasks (a {@link LocalChannel} when
+ * both run here), runs one thread per subtask here, and ends when the last one does. The first
+ * subtask to fail fails the job with its exception and cancels the others; the job's directories
+ * are removed at the end.
  */
 public final class JobExecution implements CheckpointTarget {
 
@@ -60,10 +61,12 @@ public final class JobExecution implements CheckpointTarget {
   private final Map<OperatorNode, String> operatorIds;
   /** What this attempt restores, or null: it starts empty. */
   private final RestorePlan restore;
-  /** Each subtask's input gate, by vertex and subtask index. */
+  /** Which subtasks run here. */
+  private final Deployment deployment;
+  /** Each subtask's input gate, by vertex and subtask index; null where the subtask runs elsewhere. */
   private final Map<Vertex, InputGate[]> gates = new HashMap<>();
-  /** The channels of each channel edge, by producing then consuming subtask. */
-  private final Map<Edge, LocalChannel[][]> channels = new HashMap<>();
+  /** The sending ends of each channel edge, by producing then consuming subtask; producers here only. */
+  private final Map<Edge, ChannelSender[][]> channels = new HashMap<>();
   private final List<Subtask> subtasks = new ArrayList<>();
   /** Subtasks that have ended, all their operators finished: guarded by {@link #pendingCheckpoints}. */
   private final Set<Subtask> ended = new HashSet<>();
@@ -110,13 +113,14 @@ public final class JobExecution implements CheckpointTarget {
   private final Map<Path, Path> jobDirectories = new HashMap<>();
   private ScheduledExecutorService progressReporter;
 
-  private JobExecution(JobGraph graph, ExecutionConfig config, RestorePlan restore) {
+  private JobExecution(JobGraph graph, ExecutionConfig config, RestorePlan restore, Deployment deployment) {
     this.graph = graph;
     this.config = config;
     this.jobId = graph.name() + "-" + JOB_COUNTER.incrementAndGet();
     this.keyGroups = config.keyGroups();
     this.operatorIds = graph.operatorIds();
     this.restore = restore;
+    this.deployment = deployment;
   }
 
   /** Validates the graph and starts every subtask. */
@@ -126,49 +130,86 @@ public final class JobExecution implements CheckpointTarget {
 
   /** Validates the graph and starts every subtask, restoring their state as {@code restore} says (may be null). */
   public static JobExecution start(JobGraph graph, ExecutionConfig config, RestorePlan restore) {
+    try {
+      return start(graph, config, restore, Deployment.EMBEDDED);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while an embedded job started", e);
+    }
+  }
+
+  /**
+   * Starts the subtasks {@code deployment} places here, restoring their state as {@code restore}
+   * says (may be null); waits, bounded, for the remote ends of their channels.
+   */
+  public static JobExecution start(JobGraph graph, ExecutionConfig config, RestorePlan restore,
+      Deployment deployment) throws InterruptedException {
     checkAcyclic(graph);
     for (Vertex v : graph.vertices()) {
       config.keyGroups().checkParallelism("vertex " + v.name(), v.parallelism());
     }
-    JobExecution job = new JobExecution(graph, config, restore);
+    JobExecution job = new JobExecution(graph, config, restore, deployment);
     job.launch();
     return job;
   }
 
-  private void launch() {
-    int subtaskCount = graph.vertices().stream().mapToInt(Vertex::parallelism).sum();
+  private void launch() throws InterruptedException {
+    int subtaskCount = 0;
+    for (Vertex v : graph.vertices()) {
+      for (int i = 0; i < v.parallelism(); i++) {
+        subtaskCount += deployment.runsHere(v, i) ? 1 : 0;
+      }
+    }
     if (config.processingTimeMode() == ProcessingTimeMode.IN_BAND) {
+      if (subtaskCount != graph.vertices().stream().mapToInt(Vertex::parallelism).sum()) {
+        // Quiescence is counted in one process: frames in flight between processes are not seen.
+        throw new IllegalStateException("job " + graph.name() + " runs on in-band processing time,"
+            + " which needs all its subtasks in one process");
+      }
       quiescence = new Quiescence(subtaskCount);
     }
     for (Vertex v : graph.vertices()) {
       InputGate[] vertexGates = new InputGate[v.parallelism()];
       for (int i = 0; i < vertexGates.length; i++) {
-        vertexGates[i] = new InputGate(quiescence == null ? null : quiescence.inFlight());
+        if (deployment.runsHere(v, i)) {
+          vertexGates[i] = new InputGate(quiescence == null ? null : quiescence.inFlight());
+        }
       }
       gates.put(v, vertexGates);
     }
     // Gate channel order is the subtask's feeder order: incoming edges in order, then producers.
     for (Vertex v : graph.vertices()) {
       for (Edge e : graph.incomingChannels(v)) {
-        int producers = e.from().vertex().parallelism();
-        LocalChannel[][] edgeChannels = new LocalChannel[producers][v.parallelism()];
-        for (int p = 0; p < producers; p++) {
-          for (int c = 0; c < v.parallelism(); c++) {
-            edgeChannels[p][c] = new LocalChannel(config.channelCapacityFrames(), gates.get(v)[c]);
-          }
-        }
+        Vertex from = e.from().vertex();
+        int producers = from.parallelism();
+        ChannelSender[][] senders = new ChannelSender[producers][v.parallelism()];
+        int capacity = config.channelCapacityFrames();
         for (int c = 0; c < v.parallelism(); c++) {
+          InputGate gate = gates.get(v)[c];
           for (int p = 0; p < producers; p++) {
-            gates.get(v)[c].connect(edgeChannels[p][c]);
+            boolean producerHere = deployment.runsHere(from, p);
+            if (gate != null) {
+              if (producerHere) {
+                LocalChannel channel = new LocalChannel(capacity, gate);
+                senders[p][c] = channel;
+                gate.connect(channel);
+              } else {
+                gate.connect(deployment.remoteReceiver(e, p, c, gate, capacity));
+              }
+            } else if (producerHere) {
+              senders[p][c] = deployment.remoteSender(e, p, c);
+            }
           }
         }
-        channels.put(e, edgeChannels);
+        channels.put(e, senders);
       }
     }
     Environment environment = new Environment();
     for (Vertex v : graph.vertices()) {
       for (int i = 0; i < v.parallelism(); i++) {
-        subtasks.add(new Subtask(environment, v, i));
+        if (deployment.runsHere(v, i)) {
+          subtasks.add(new Subtask(environment, v, i));
+        }
       }
     }
     LOG.info("Job {} starts: {} vertices, {} subtasks", jobId, graph.vertices().size(), subtasks.size());
@@ -398,6 +439,17 @@ public final class JobExecution implements CheckpointTarget {
       if (t != Thread.currentThread()) {
         t.interrupt();
       }
+    }
+  }
+
+  /**
+   * Fails the job from outside its subtasks (its channels to another process are lost): every
+   * subtask stops and the job ends with {@code cause}, unless it had failed already.
+   */
+  public void fail(Throwable cause) {
+    if (failure.compareAndSet(null, cause)) {
+      LOG.error("Job {} fails: {}", jobId, cause.toString());
+      cancelSubtasks();
     }
   }
 

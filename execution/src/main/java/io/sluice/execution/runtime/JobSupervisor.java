@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * after a failure starts a new attempt from the latest complete checkpoint (or from the start),
  * after a growing delay, until the restart limit; then the job fails with the attempt's failure.
  */
-public final class JobSupervisor {
+public final class JobSupervisor implements JobHandle {
 
   private static final Logger LOG = LoggerFactory.getLogger(JobSupervisor.class);
   private static final long MAX_RESTART_DELAY_MILLIS = 60_000;
@@ -144,11 +144,13 @@ public final class JobSupervisor {
   }
 
   /** Completes when the job has ended for good; exceptionally with the failure that ended it. */
+  @Override
   public CompletableFuture<Void> completion() {
     return completion;
   }
 
   /** Stops the job (no restart follows); it then ends with a {@link JobCancelledException}. */
+  @Override
   public void cancel() {
     JobExecution current;
     synchronized (this) {
@@ -165,6 +167,7 @@ public final class JobSupervisor {
    * @throws IllegalStateException if the job takes no checkpoints, or the savepoint failed (the
    *     job then runs on)
    */
+  @Override
   public Path stopWithSavepoint(Duration timeout) throws InterruptedException {
     if (coordinator == null) {
       throw new IllegalStateException("job " + graph.name() + " takes no checkpoints: set --checkpointingInterval");
@@ -185,11 +188,13 @@ public final class JobSupervisor {
   }
 
   /** Where the job's savepoint is, if it was stopped with one; else null. */
+  @Override
   public Path savepoint() {
     return savepoint;
   }
 
   /** The job's checkpoint figures; null without checkpointing. */
+  @Override
   public CheckpointStats.Summary checkpointStats() {
     return coordinator == null ? null : coordinator.stats().summary();
   }
@@ -199,6 +204,7 @@ public final class JobSupervisor {
     return coordinator == null ? null : coordinator.root();
   }
 
+  @Override
   public String name() {
     return graph.name();
   }

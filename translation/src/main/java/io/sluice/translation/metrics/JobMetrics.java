@@ -1,6 +1,8 @@
 package io.sluice.translation.metrics;
 
 import io.sluice.execution.operator.OperatorContext;
+import io.sluice.execution.runtime.ReportingResource;
+import java.io.Serializable;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -14,9 +16,32 @@ import org.apache.beam.sdk.metrics.MetricResults;
 
 /**
  * The metrics of one job. Each operator instance owns the containers of its steps (written only by
- * its subtask's thread, so user code pays no contention); a query merges them all by step.
+ * its subtask's thread, so user code pays no contention); a query merges them all by step. A job
+ * run on a cluster has a copy in each worker, whose reports its client's copy absorbs.
  */
-public final class JobMetrics {
+public final class JobMetrics implements ReportingResource {
+
+  private static final long serialVersionUID = 1L;
+
+  /** What a worker's copy has gathered: attempted, and committed as the job's end would have it. */
+  private record Report(MetricsContainerStepMap attempted, MetricsContainerStepMap committedIfSucceeded,
+      MetricsContainerStepMap committedAtCheckpoint) implements Serializable {}
+
+  /** What travels to a worker: nothing gathered here, for a worker's copy starts empty. */
+  private record Shipped() implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private Object readResolve() {
+      return new JobMetrics();
+    }
+  }
+
+  private Object writeReplace() {
+    return new Shipped();
+  }
+
+  /** Reports of the parts run elsewhere, by attempt and part: the latest of each. Client only. */
+  private final Map<Integer, Map<String, Report>> absorbed = new ConcurrentHashMap<>();
 
   private static final class StepContainer {
     final String step;
@@ -88,6 +113,28 @@ public final class JobMetrics {
    */
   public MetricResults results(boolean jobSucceeded) {
     MetricsContainerStepMap attempted = snapshot();
+    MetricsContainerStepMap committedNow = committed(jobSucceeded);
+    int lastAttempt = absorbed.keySet().stream().mapToInt(Integer::intValue).max().orElse(0);
+    absorbed.forEach((attempt, parts) -> parts.values().forEach(report -> {
+      attempted.updateAll(report.attempted());
+      if (attempt == lastAttempt) {
+        committedNow.updateAll(jobSucceeded ? report.committedIfSucceeded() : report.committedAtCheckpoint());
+      }
+    }));
+    return MetricsContainerStepMap.asMetricResults(attempted, committedNow);
+  }
+
+  @Override
+  public Serializable report() {
+    return new Report(snapshot(), committed(true), committed(false));
+  }
+
+  @Override
+  public void absorb(int attempt, String part, Serializable report) {
+    absorbed.computeIfAbsent(attempt, a -> new ConcurrentHashMap<>()).put(part, (Report) report);
+  }
+
+  private MetricsContainerStepMap committed(boolean jobSucceeded) {
     MetricsContainerStepMap committedNow = new MetricsContainerStepMap();
     if (jobSucceeded) {
       Set<MetricsContainerImpl> checkpointed = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -103,7 +150,7 @@ public final class JobMetrics {
     } else {
       committed.forEach((key, totals) -> committedNow.update(stepOf(key), totals));
     }
-    return MetricsContainerStepMap.asMetricResults(attempted, committedNow);
+    return committedNow;
   }
 
   /** A container of a checkpointed instance that a later attempt's instance replaced. */
