@@ -89,11 +89,17 @@ public final class Exclusions {
     }
     Set<RunMode> modes = EnumSet.noneOf(RunMode.class);
     for (String mode : fields[1].split(",")) {
+      RunMode parsed;
       try {
-        modes.add(RunMode.fromLabel(mode));
+        parsed = RunMode.fromLabel(mode);
       } catch (IllegalArgumentException e) {
         throw error(source, lineNumber, e.getMessage());
       }
+      if (parsed.exclusionMode() != parsed) {
+        throw error(source, lineNumber, parsed.label() + " runs take the exclusions of "
+            + parsed.exclusionMode().label() + " mode: name that mode");
+      }
+      modes.add(parsed);
     }
     return new Exclusion(target, modes, fields[2].strip(), lineNumber);
   }

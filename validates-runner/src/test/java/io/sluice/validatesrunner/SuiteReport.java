@@ -30,7 +30,10 @@ public final class SuiteReport {
                 + "- pipeline options: `%s`%n"
                 + "- selection: %s (%d of %d discovered methods, %d excluded)%n%n",
             plan.mode().label(),
-            String.join(" ", plan.mode().pipelineArgs()),
+            String.join(" ", plan.mode().pipelineArgs(plan.mode().onCluster()
+                ? List.of("--coordinator=<the suite's local cluster: a coordinator and 2 workers>",
+                    "--clusterSecretFile=<its secret>")
+                : List.of())),
             plan.selection(),
             plan.toRun().size(),
             plan.discovered().size(),

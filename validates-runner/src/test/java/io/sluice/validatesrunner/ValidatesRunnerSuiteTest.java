@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.runner.cluster.LocalCluster;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.apache.beam.sdk.testing.TestPipeline;
 import java.util.stream.Stream;
+import org.apache.beam.sdk.testing.TestPipeline;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.slf4j.Logger;
@@ -60,16 +61,23 @@ class ValidatesRunnerSuiteTest {
 
     String previousOptions = System.getProperty(TestPipeline.PROPERTY_BEAM_TEST_PIPELINE_OPTIONS);
     SuiteOutcome outcome;
+    LocalCluster cluster = mode.onCluster() ? startCluster() : null;
     try {
+      List<String> clusterArgs = cluster == null ? List.of() : List.of(
+          "--coordinator=" + cluster.coordinator().getHostString() + ":" + cluster.coordinator().getPort(),
+          "--clusterSecretFile=" + cluster.secretFile());
       // TestPipeline reads its options when each test instance is created, so this must come first.
       System.setProperty(
           TestPipeline.PROPERTY_BEAM_TEST_PIPELINE_OPTIONS,
-          new ObjectMapper().writeValueAsString(mode.pipelineArgs()));
+          new ObjectMapper().writeValueAsString(mode.pipelineArgs(clusterArgs)));
       outcome =
           new SuiteRun(new TimedClassRunner(settings.timeout(), HarnessSettings.INTERRUPT_GRACE))
               .execute(plan);
     } finally {
       restore(previousOptions);
+      if (cluster != null) {
+        cluster.close();
+      }
     }
 
     SuiteReport report = new SuiteReport(outcome);
@@ -91,6 +99,18 @@ class ValidatesRunnerSuiteTest {
                   .limit(FAILURES_IN_ASSERTION_MESSAGE)
                   .map(failure -> "  " + failure.id() + ": " + failure.summary())
                   .collect(Collectors.joining("\n")));
+    }
+  }
+
+  /** The suite's cluster: a coordinator and two workers, each with the slots of a job's parallelism. */
+  private static LocalCluster startCluster() {
+    try {
+      return LocalCluster.start(2, 2, List.of("-Xmx1g", "-XX:+UseParallelGC"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("the suite's local cluster did not start", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while the suite's local cluster started", e);
     }
   }
 

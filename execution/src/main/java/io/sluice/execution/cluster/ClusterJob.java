@@ -148,6 +148,9 @@ final class ClusterJob {
           LOG.info("Job {} ({}) finished", submission.getName(), id);
           table.released(this);
           setState(JobState.FINISHED);
+        } else if (ending && parts.values().stream().allMatch(ClusterJob::isEnded)) {
+          // Finished while its attempt was failing: the last part to end ends the attempt.
+          attemptEnded(table);
         }
         break;
       case PART_FAILED:

@@ -79,6 +79,8 @@ public final class Worker implements AutoCloseable {
     volatile ClusterDeployment deployment;
     volatile ExecutionConfig config;
     volatile boolean cancelled;
+    /** Set, under the part's monitor, when its last update is sent: no report may follow it. */
+    boolean ended;
 
     RunningPart(DeployPart order) {
       this.order = order;
@@ -220,7 +222,10 @@ public final class Worker implements AutoCloseable {
     parts.remove(part.key());
     PartState state = error == null ? PartState.PART_FINISHED
         : error instanceof JobCancelledException || part.cancelled ? PartState.PART_CANCELLED : PartState.PART_FAILED;
-    send(part, state, state == PartState.PART_FAILED ? error : null);
+    synchronized (part) {
+      send(part, state, state == PartState.PART_FAILED ? error : null);
+      part.ended = true;
+    }
   }
 
   /** Asks the coordinator for the blobs the part needs and waits, bounded, until they are here. */
@@ -277,7 +282,16 @@ public final class Worker implements AutoCloseable {
     }
   }
 
+  /** Sends the part's state with its latest report; the part's monitor orders the updates. */
   private void send(RunningPart part, PartState state, Throwable failure) {
+    synchronized (part) {
+      if (!part.ended) {
+        sendNow(part, state, failure);
+      }
+    }
+  }
+
+  private void sendNow(RunningPart part, PartState state, Throwable failure) {
     PartUpdate.Builder update = PartUpdate.newBuilder().setJobId(part.order.getJobId())
         .setAttempt(part.order.getAttempt()).setState(state);
     if (part.config != null) {

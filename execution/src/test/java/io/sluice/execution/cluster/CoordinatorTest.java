@@ -122,9 +122,9 @@ class CoordinatorTest {
   }
 
   @Test
-  void aClientRoleIsNotServedOnTheWorkerPort() {
+  void thePeerRoleIsNotServedOnTheCoordinatorPort() {
     try (NetClient client = new NetClient(NET)) {
-      assertThrows(IOException.class, () -> client.connect(coordinator.address(), PeerRole.CLIENT, c -> (conn, m) -> { }));
+      assertThrows(IOException.class, () -> client.connect(coordinator.address(), PeerRole.PEER, c -> (conn, m) -> { }));
     }
   }
 }

@@ -169,7 +169,7 @@ class ChannelMuxTest {
   @Test
   void aFrameForAChannelNotReceivedHereClosesTheConnection() throws Exception {
     // Credit for channel 9 comes from nowhere: the sending side forges it, as a broken peer might.
-    sending.onMessage(connection, connection.allocator().buffer().writeByte(ChannelMux.CREDIT).writeInt(9).writeInt(1));
+    sending.onMessage(connection, connection.allocator().buffer().writeByte(ChannelMux.CREDIT).writeLong(9).writeInt(1));
     sending.sender(9).send(page(1));
     assertTrue(connection.closeFuture().await(5, TimeUnit.SECONDS));
   }
