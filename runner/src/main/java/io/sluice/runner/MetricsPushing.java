@@ -48,7 +48,7 @@ final class MetricsPushing {
 
   private static void push(MetricsSink sink, JobMetrics metrics) {
     try {
-      MetricQueryResults all = MetricsContainerStepMap.asAttemptedOnlyMetricResults(metrics.snapshot()).allMetrics();
+      MetricQueryResults all = MetricsContainerStepMap.asAttemptedOnlyMetricResults(metrics.attempted()).allMetrics();
       if (all.getCounters().iterator().hasNext() || all.getDistributions().iterator().hasNext()
           || all.getGauges().iterator().hasNext() || all.getStringSets().iterator().hasNext()) {
         sink.writeMetrics(all);

@@ -18,7 +18,7 @@ public record Exclusion(String target, Set<RunMode> modes, String reason, int li
   }
 
   public boolean appliesTo(VrTestMethod method, RunMode mode) {
-    if (!modes.contains(mode.exclusionMode())) {
+    if (!modes.contains(mode.exclusionMode()) && !modes.contains(mode)) {
       return false;
     }
     if (targetsTest()) {

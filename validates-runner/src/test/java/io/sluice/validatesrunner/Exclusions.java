@@ -95,9 +95,8 @@ public final class Exclusions {
       } catch (IllegalArgumentException e) {
         throw error(source, lineNumber, e.getMessage());
       }
-      if (parsed.exclusionMode() != parsed) {
-        throw error(source, lineNumber, parsed.label() + " runs take the exclusions of "
-            + parsed.exclusionMode().label() + " mode: name that mode");
+      if (parsed == RunMode.CHECKPOINTED) {
+        throw error(source, lineNumber, "checkpointed runs take the exclusions of streaming mode and no others");
       }
       modes.add(parsed);
     }

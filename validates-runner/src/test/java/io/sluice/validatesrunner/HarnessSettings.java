@@ -11,7 +11,7 @@ import java.util.Properties;
  * line):
  *
  * <ul>
- *   <li>{@code sluice.vr.mode}: any of {@code batch}, {@code streaming} and {@code checkpointed}
+ *   <li>{@code sluice.vr.mode}: any of {@code batch}, {@code streaming}, {@code checkpointed}, {@code cluster-batch} and {@code cluster-streaming}
  *       (streaming with a checkpoint every 100 ms), comma-separated (the default: all three, one
  *       after the other);
  *   <li>{@code sluice.vr.tests}: optional comma-separated globs choosing a subset, see {@link
@@ -43,7 +43,7 @@ public record HarnessSettings(
           "sluice.vr.timeoutSeconds must be positive, not " + timeout);
     }
     return new HarnessSettings(
-        Arrays.stream(blankToDefault(properties.getProperty("sluice.vr.mode"), "batch,streaming,checkpointed").split(","))
+        Arrays.stream(blankToDefault(properties.getProperty("sluice.vr.mode"), "batch,streaming,checkpointed,cluster-batch,cluster-streaming").split(","))
             .map(RunMode::fromLabel)
             .distinct()
             .toList(),

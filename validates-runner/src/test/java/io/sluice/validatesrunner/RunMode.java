@@ -8,7 +8,9 @@ import java.util.Locale;
  * Whether the suite runs SluiceRunner in batch or streaming mode, or in streaming mode with a
  * checkpoint every 100 ms (checkpoints during nearly every test), embedded in the suite's JVM or on
  * a local cluster (a coordinator and two worker processes, started once per suite run); exclusions
- * are per mode, and the checkpointed and cluster runs have exactly those of their embedded mode.
+ * are per mode: the checkpointed run has exactly those of the streaming run, and a cluster run those
+ * of its embedded mode and the few of its own (tests that watch user code through the test JVM's
+ * static fields, which worker processes do not share).
  */
 public enum RunMode {
   BATCH,

@@ -35,7 +35,7 @@ public record SuitePlan(
             .filter(method -> !excluded.containsKey(method) && selection.selects(method))
             .toList();
     List<Exclusion> inThisMode =
-        exclusions.entries().stream().filter(entry -> entry.modes().contains(mode.exclusionMode())).toList();
+        exclusions.entries().stream().filter(entry -> entry.modes().contains(mode.exclusionMode()) || entry.modes().contains(mode)).toList();
     return new SuitePlan(mode, selection, discovered, inThisMode, excluded, toRun);
   }
 }

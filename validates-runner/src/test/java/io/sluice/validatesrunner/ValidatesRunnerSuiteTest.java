@@ -105,7 +105,7 @@ class ValidatesRunnerSuiteTest {
   /** The suite's cluster: a coordinator and two workers, each with the slots of a job's parallelism. */
   private static LocalCluster startCluster() {
     try {
-      return LocalCluster.start(2, 2, List.of("-Xmx1g", "-XX:+UseParallelGC"));
+      return LocalCluster.start(2, 2, List.of("-Xmx2g", "-XX:+UseParallelGC"));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("the suite's local cluster did not start", e);
     } catch (InterruptedException e) {

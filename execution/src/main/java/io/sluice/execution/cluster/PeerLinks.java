@@ -37,12 +37,15 @@ final class PeerLinks implements AutoCloseable {
   private final NetServer server;
   private final NetClient client;
   private final Consumer<String> lost;
+  /** The connections' message limit, which a frame's pieces keep to. */
+  private final int maxMessageBytes;
   /** The link to each peer, once asked for or dialled in: derived, while its connection lives. */
   private final Map<String, CompletableFuture<ChannelMux>> links = new ConcurrentHashMap<>();
   /** Peers this worker is dialling or has dialled: derived, while the link lives. */
   private final Map<String, Boolean> dialled = new ConcurrentHashMap<>();
 
-  private PeerLinks(String selfId, NetServer server, NetClient client, Consumer<String> lost) {
+  private PeerLinks(String selfId, NetServer server, NetClient client, Consumer<String> lost, int maxMessageBytes) {
+    this.maxMessageBytes = maxMessageBytes;
     this.selfId = selfId;
     this.server = server;
     this.client = client;
@@ -53,7 +56,7 @@ final class PeerLinks implements AutoCloseable {
   static PeerLinks start(NetConfig net, String selfId, int port, Consumer<String> lost) throws IOException {
     PeerLinks[] self = new PeerLinks[1];
     NetServer server = NetServer.start(net, port, EnumSet.of(PeerRole.PEER), c -> self[0].new Incoming());
-    self[0] = new PeerLinks(selfId, server, new NetClient(net), lost);
+    self[0] = new PeerLinks(selfId, server, new NetClient(net), lost, net.maxFrameBytes());
     return self[0];
   }
 
@@ -69,7 +72,7 @@ final class PeerLinks implements AutoCloseable {
     CompletableFuture<ChannelMux> future = links.computeIfAbsent(peer, p -> new CompletableFuture<>());
     if (selfId.compareTo(peer) < 0 && dialled.putIfAbsent(peer, Boolean.TRUE) == null) {
       try {
-        ChannelMux mux = new ChannelMux();
+        ChannelMux mux = new ChannelMux(maxMessageBytes);
         Connection c = client.connect(address, PeerRole.PEER, conn -> new Outgoing(peer, mux));
         mux.attach(c);
         ControlMessages.send(c, ControlMessage.newBuilder().setPeerHello(PeerHello.newBuilder().setWorkerId(selfId))
@@ -145,7 +148,7 @@ final class PeerLinks implements AutoCloseable {
       if (who.compareTo(selfId) >= 0) {
         throw new IOException("worker " + who + " dialled worker " + selfId + ", which dials it");
       }
-      ChannelMux fresh = new ChannelMux();
+      ChannelMux fresh = new ChannelMux(maxMessageBytes);
       fresh.attach(connection);
       CompletableFuture<ChannelMux> future = links.computeIfAbsent(who, p -> new CompletableFuture<>());
       if (!future.complete(fresh)) {

@@ -3,12 +3,14 @@ package io.sluice.execution.net;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufOutputStream;
+import io.netty.buffer.CompositeByteBuf;
 import io.sluice.execution.channel.ChannelReceiver;
 import io.sluice.execution.channel.ChannelSender;
 import io.sluice.execution.channel.Frame;
 import io.sluice.execution.channel.FrameCodec;
 import io.sluice.execution.channel.InputGate;
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,6 +34,28 @@ public final class ChannelMux implements MessageHandler {
 
   static final byte FRAME = 1;
   static final byte CREDIT = 2;
+  /** A piece of a frame too large for one message; the frame's last piece comes as a FRAME. */
+  static final byte PART = 3;
+  private static final int HEADER_BYTES = 1 + 8;
+  /** At most this much of a frame waits for its remaining pieces, per channel. */
+  private static final long MAX_FRAME_BYTES = Integer.MAX_VALUE - 16;
+
+  /** The largest message the connection carries: longer frames travel in pieces. */
+  private final int maxMessageBytes;
+  /** The pieces so far of a frame arriving in pieces, by channel: derived. Event loop only. */
+  private final Map<Long, CompositeByteBuf> pieces = new HashMap<>();
+
+  /** A mux whose messages are at most {@code maxMessageBytes} long (the connection's frame limit). */
+  public ChannelMux(int maxMessageBytes) {
+    if (maxMessageBytes < HEADER_BYTES + 64) {
+      throw new IllegalArgumentException("messages of " + maxMessageBytes + " bytes cannot carry frames");
+    }
+    this.maxMessageBytes = maxMessageBytes;
+  }
+
+  public ChannelMux() {
+    this(NetConfig.DEFAULT_MAX_FRAME_BYTES);
+  }
 
   /** Channels this side receives, by id: registered before credit is granted, so before any frame. */
   private final Map<Long, RemoteChannelReceiver> receivers = new ConcurrentHashMap<>();
@@ -114,7 +138,7 @@ public final class ChannelMux implements MessageHandler {
   void sendFrame(long id, Frame frame) {
     Connection c = connection();
     int size = frame.kind() == Frame.Kind.RECORDS ? frame.size() : 0;
-    ByteBuf message = c.allocator().buffer(1 + 8 + 1 + 8 + 8 + size);
+    ByteBuf message = c.allocator().buffer(HEADER_BYTES + 1 + 8 + 8 + size);
     message.writeByte(FRAME).writeLong(id);
     try (ByteBufOutputStream out = new ByteBufOutputStream(message)) {
       FrameCodec.write(frame, out);
@@ -122,7 +146,25 @@ public final class ChannelMux implements MessageHandler {
       message.release();
       throw new IllegalStateException("cannot encode a frame of channel " + id, e);
     }
-    c.send(message);
+    if (message.readableBytes() <= maxMessageBytes) {
+      c.send(message);
+      return;
+    }
+    // Too long for one message: PART pieces, then the last piece as the FRAME itself.
+    int piece = maxMessageBytes - HEADER_BYTES;
+    message.skipBytes(HEADER_BYTES);
+    try {
+      // Each piece is a header and a slice of the encoded frame: the frame's bytes are not copied again.
+      while (message.readableBytes() > piece) {
+        c.write(c.allocator().compositeBuffer(2).addComponents(true,
+            c.allocator().buffer(HEADER_BYTES).writeByte(PART).writeLong(id), message.readRetainedSlice(piece)));
+      }
+      c.send(c.allocator().compositeBuffer(2).addComponents(true,
+          c.allocator().buffer(HEADER_BYTES).writeByte(FRAME).writeLong(id),
+          message.readRetainedSlice(message.readableBytes())));
+    } finally {
+      message.release();
+    }
   }
 
   void sendCredit(long id, int count) {
@@ -135,22 +177,48 @@ public final class ChannelMux implements MessageHandler {
     byte type = message.readByte();
     long id = message.readLong();
     if (released.contains(attemptOf(id))) {
+      CompositeByteBuf stale = pieces.remove(id);
+      if (stale != null) {
+        stale.release();
+      }
       return;
     }
     switch (type) {
+      case PART:
+        if (!receivers.containsKey(id)) {
+          throw new IOException("a frame for channel " + id + ", which is not received here");
+        }
+        CompositeByteBuf sofar = pieces.computeIfAbsent(id, i -> message.alloc().compositeBuffer(Integer.MAX_VALUE));
+        if (sofar.readableBytes() + (long) message.readableBytes() > MAX_FRAME_BYTES) {
+          throw new IOException("a frame of channel " + id + " longer than " + MAX_FRAME_BYTES + " bytes");
+        }
+        sofar.addComponent(true, message.retainedSlice());
+        break;
       case FRAME:
         RemoteChannelReceiver receiver = receivers.get(id);
         if (receiver == null) {
           throw new IOException("a frame for channel " + id + ", which is not received here");
         }
-        Frame frame;
-        try (ByteBufInputStream in = new ByteBufInputStream(message)) {
-          frame = FrameCodec.read(in);
+        CompositeByteBuf earlier = pieces.remove(id);
+        ByteBuf whole = message;
+        if (earlier != null) {
+          earlier.addComponent(true, message.retainedSlice());
+          whole = earlier;
         }
-        if (message.isReadable()) {
-          throw new IOException("a frame of channel " + id + " with " + message.readableBytes() + " bytes left over");
+        try {
+          Frame frame;
+          try (ByteBufInputStream in = new ByteBufInputStream(whole)) {
+            frame = FrameCodec.read(in);
+          }
+          if (whole.isReadable()) {
+            throw new IOException("a frame of channel " + id + " with " + whole.readableBytes() + " bytes left over");
+          }
+          receiver.arrived(frame);
+        } finally {
+          if (earlier != null) {
+            earlier.release();
+          }
         }
-        receiver.arrived(frame);
         break;
       case CREDIT:
         int count = message.readInt();
@@ -166,6 +234,8 @@ public final class ChannelMux implements MessageHandler {
 
   @Override
   public void onClosed(Connection closed) {
+    pieces.values().forEach(ByteBuf::release);
+    pieces.clear();
     for (RemoteChannelSender sender : senders.values()) {
       sender.connectionLost();
     }

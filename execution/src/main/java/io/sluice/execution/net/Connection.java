@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelPromise;
 import java.net.SocketAddress;
 
 /** An authenticated connection between two processes of a cluster, either end. */
@@ -26,9 +27,20 @@ public final class Connection {
     return channel.alloc();
   }
 
-  /** Sends one message, at once; the buffer is released once written. */
+  /**
+   * Sends one message; the buffer is released once written. Messages go out in the order of the
+   * calls, whichever threads make them: a call on the connection's own event loop is queued behind
+   * the writes other threads queued before it, rather than written at once ahead of them (Netty
+   * keeps order per calling thread only, and the coordinator sends one client's updates from the
+   * event loops of several workers' connections).
+   */
   public ChannelFuture send(ByteBuf message) {
-    return channel.writeAndFlush(message);
+    if (!channel.eventLoop().inEventLoop()) {
+      return channel.writeAndFlush(message);
+    }
+    ChannelPromise promise = channel.newPromise();
+    channel.eventLoop().execute(() -> channel.writeAndFlush(message, promise));
+    return promise;
   }
 
   /** Queues one message without flushing: a writer that sends several in a row flushes once, after. */

@@ -14,7 +14,9 @@ public final class NetConfig {
 
   private final SharedSecret secret;
   private String bindAddress = DEFAULT_BIND_ADDRESS;
-  private int maxFrameBytes = 64 << 20;
+  /** The longest message a connection takes unless configured otherwise. */
+  public static final int DEFAULT_MAX_FRAME_BYTES = 64 << 20;
+  private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
   private Duration handshakeTimeout = Duration.ofSeconds(10);
 
   public NetConfig(SharedSecret secret) {

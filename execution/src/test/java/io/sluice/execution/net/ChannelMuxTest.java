@@ -28,6 +28,9 @@ class ChannelMuxTest {
 
   private static final SharedSecret SECRET = SharedSecret.ofText("the-cluster-secret-of-this-test");
 
+  /** Messages this long at most: a frame longer than that travels in pieces. */
+  private static final int MESSAGE_BYTES = 4096;
+
   private NetServer server;
   private NetClient client;
   /** The receiving process's side of the connection. */
@@ -41,13 +44,13 @@ class ChannelMuxTest {
     NetConfig config = new NetConfig(SECRET).handshakeTimeout(Duration.ofSeconds(5));
     CompletableFuture<ChannelMux> accepted = new CompletableFuture<>();
     server = NetServer.start(config, 0, EnumSet.of(PeerRole.PEER), c -> {
-      ChannelMux mux = new ChannelMux();
+      ChannelMux mux = new ChannelMux(MESSAGE_BYTES);
       mux.attach(c);
       accepted.complete(mux);
       return mux;
     });
     client = new NetClient(config);
-    sending = new ChannelMux();
+    sending = new ChannelMux(MESSAGE_BYTES);
     connection = client.connect(server.address(), PeerRole.PEER, c -> {
       sending.attach(c);
       return sending;
@@ -83,6 +86,23 @@ class ChannelMuxTest {
       Thread.sleep(1);
     }
     throw new AssertionError("no frame within 10 s");
+  }
+
+  @Test
+  void aFrameLongerThanAMessageCrossesInPiecesWhole() throws Exception {
+    InputGate gate = new InputGate();
+    ChannelReceiver receiver = receiving.receiver(5, gate, 4);
+    gate.connect(receiver);
+    ChannelSender sender = sending.sender(5);
+    byte[] big = new byte[5 * MESSAGE_BYTES + 123];
+    new java.util.Random(5).nextBytes(big);
+    sender.send(Frame.records(big, big.length, 9));
+    sender.send(page(3));
+    Frame got = next(receiver);
+    assertEquals(9, got.count());
+    assertEquals(big.length, got.size());
+    assertTrue(Arrays.equals(big, Arrays.copyOf(got.page(), got.size())), "the same bytes");
+    assertEquals(describe(page(3)), describe(next(receiver)));
   }
 
   @Test

@@ -24,6 +24,8 @@ public final class LocalCluster implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(LocalCluster.class);
   private static final long START_MILLIS = 60_000;
+  /** Set to true to keep the cluster's directory and its processes' logs after it stops. */
+  public static final String KEEP_PROPERTY = "sluice.localCluster.keep";
 
   private final Path directory;
   private final SharedSecret secret;
@@ -177,6 +179,10 @@ public final class LocalCluster implements AutoCloseable {
         Thread.currentThread().interrupt();
         p.destroyForcibly();
       }
+    }
+    if (Boolean.getBoolean(KEEP_PROPERTY)) {
+      LOG.info("The local cluster's directory, with its logs, is kept: {}", directory);
+      return;
     }
     try (Stream<Path> paths = Files.walk(directory)) {
       paths.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);

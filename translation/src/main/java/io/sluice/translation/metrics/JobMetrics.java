@@ -96,7 +96,7 @@ public final class JobMetrics implements ReportingResource {
   }
 
   /** All metrics so far, merged by step. */
-  public MetricsContainerStepMap snapshot() {
+  private MetricsContainerStepMap snapshot() {
     MetricsContainerStepMap merged = new MetricsContainerStepMap();
     for (StepContainer c : containers) {
       merged.update(c.step, c.container);
@@ -112,16 +112,19 @@ public final class JobMetrics implements ReportingResource {
    * failed bundle's partial updates committed).
    */
   public MetricResults results(boolean jobSucceeded) {
-    MetricsContainerStepMap attempted = snapshot();
     MetricsContainerStepMap committedNow = committed(jobSucceeded);
     int lastAttempt = absorbed.keySet().stream().mapToInt(Integer::intValue).max().orElse(0);
-    absorbed.forEach((attempt, parts) -> parts.values().forEach(report -> {
-      attempted.updateAll(report.attempted());
-      if (attempt == lastAttempt) {
-        committedNow.updateAll(jobSucceeded ? report.committedIfSucceeded() : report.committedAtCheckpoint());
-      }
-    }));
-    return MetricsContainerStepMap.asMetricResults(attempted, committedNow);
+    Map<String, Report> last = absorbed.getOrDefault(lastAttempt, Map.of());
+    last.values().forEach(report -> committedNow.updateAll(
+        jobSucceeded ? report.committedIfSucceeded() : report.committedAtCheckpoint()));
+    return MetricsContainerStepMap.asMetricResults(attempted(), committedNow);
+  }
+
+  /** Every attempted update so far: this process's and those the parts run elsewhere reported. */
+  public MetricsContainerStepMap attempted() {
+    MetricsContainerStepMap attempted = snapshot();
+    absorbed.values().forEach(parts -> parts.values().forEach(report -> attempted.updateAll(report.attempted())));
+    return attempted;
   }
 
   @Override

@@ -38,7 +38,9 @@ public final class Subtask implements Runnable {
     for (Edge e : env.graph().incomingChannels(vertex)) {
       for (int p = 0; p < e.from().vertex().parallelism(); p++) {
         InputGate feeder = env.gate(e.from().vertex(), p);
-        if (!feederGates.contains(feeder)) {
+        // A feeder in another process has no gate here: synchronized processing time then waits
+        // for this subtask's own gate and the feeders of this process only.
+        if (feeder != null && !feederGates.contains(feeder)) {
           feederGates.add(feeder);
         }
       }

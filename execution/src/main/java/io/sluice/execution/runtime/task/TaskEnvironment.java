@@ -26,7 +26,7 @@ public interface TaskEnvironment {
   /** When the job started: where in-band processing time begins. */
   long startMillis();
 
-  /** The input gate of subtask {@code index} of {@code vertex}. */
+  /** The input gate of subtask {@code index} of {@code vertex}; null if that subtask runs in another process. */
   InputGate gate(Vertex vertex, int index);
 
   /** The writer through which subtask {@code sender} of the edge's producer sends over it. */
