@@ -2,12 +2,9 @@ package io.sluice.execution.checkpoint;
 
 import io.sluice.execution.checkpoint.proto.CheckpointMetadata;
 import io.sluice.execution.checkpoint.proto.OperatorState;
-import io.sluice.execution.checkpoint.proto.SubtaskState;
-import io.sluice.execution.state.WrittenState;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -188,35 +185,16 @@ public final class CheckpointCoordinator implements AutoCloseable {
     }
   }
 
-  /** The asynchronous part: every instance's files, then the metadata, then everyone is told. */
+  /**
+   * The asynchronous part: every instance's files (those written elsewhere already are merged in),
+   * then the metadata, then everyone is told.
+   */
   private void write(Pending checkpoint, TakenCheckpoint taken, CheckpointTarget attempt) {
     long writeStartNanos = System.nanoTime();
-    long bytesWritten = 0;
-    long bytesShared = 0;
-    Map<String, OperatorState.Builder> operators = new LinkedHashMap<>();
-    List<Path> unforced = new ArrayList<>();
+    SnapshotWriter.Written written;
     try {
-      for (OperatorSnapshot snapshot : taken.snapshots()) {
-        if (!isPending(checkpoint)) {
-          break;
-        }
-        SubtaskState.Builder state = SubtaskState.newBuilder()
-            .setSubtaskIndex(snapshot.subtask())
-            .setFinished(snapshot.finished())
-            .setInputWatermark(snapshot.inputWatermark());
-        if (snapshot.stores() != null) {
-          WrittenState written = snapshot.stores().write(
-              storage.filesFor(checkpoint.id(), snapshot.operatorId(), snapshot.subtask(), unforced));
-          state.setBackend(written.backend()).addAllFiles(written.files()).addAllStores(written.stores());
-          bytesWritten += written.bytesWritten();
-          bytesShared += written.bytesShared();
-        }
-        operators.computeIfAbsent(snapshot.operatorId(), id -> OperatorState.newBuilder()
-            .setOperatorId(id).setParallelism(snapshot.parallelism())).addSubtasks(state);
-      }
-      CheckpointFileWriter.force(unforced);
+      written = SnapshotWriter.write(storage, checkpoint.id(), taken.snapshots(), () -> isPending(checkpoint));
     } catch (IOException | RuntimeException e) {
-      releaseAll(taken.snapshots());
       synchronized (this) {
         if (pending == checkpoint && attempt.hasFinished()) {
           LOG.info("Job {} finished while checkpoint {} was being written: it is abandoned", jobName, checkpoint.id());
@@ -227,7 +205,16 @@ public final class CheckpointCoordinator implements AutoCloseable {
       }
       return;
     }
-    releaseAll(taken.snapshots());
+    Map<String, OperatorState.Builder> operators = new LinkedHashMap<>();
+    for (List<OperatorState> part : List.of(written.operators(), taken.writtenElsewhere())) {
+      for (OperatorState o : part) {
+        OperatorState.Builder merged = operators.computeIfAbsent(o.getOperatorId(), id -> OperatorState.newBuilder()
+            .setOperatorId(id).setParallelism(o.getParallelism()));
+        merged.addAllSubtasks(o.getSubtasksList());
+      }
+    }
+    long bytesWritten = written.bytesWritten() + taken.bytesWrittenElsewhere();
+    long bytesShared = written.bytesShared() + taken.bytesSharedElsewhere();
     CheckpointMetadata.Builder metadata = CheckpointMetadata.newBuilder()
         .setFormatVersion(CheckpointStorage.FORMAT_VERSION)
         .setCheckpointId(checkpoint.id())
@@ -290,16 +277,6 @@ public final class CheckpointCoordinator implements AutoCloseable {
 
   private synchronized boolean isPending(Pending checkpoint) {
     return pending == checkpoint;
-  }
-
-  private static void releaseAll(List<OperatorSnapshot> snapshots) {
-    for (OperatorSnapshot snapshot : snapshots) {
-      try {
-        snapshot.release();
-      } catch (RuntimeException e) {
-        LOG.warn("Could not release a snapshot of {}", snapshot.operatorId(), e);
-      }
-    }
   }
 
   /** Called holding the lock, for the checkpoint pending. */

@@ -58,6 +58,11 @@ public final class CheckpointStorage {
     return new CheckpointStorage(directory.resolve(fileName(jobName)));
   }
 
+  /** The storage whose root (a job's directory under the checkpoint directory) is {@code root}. */
+  public static CheckpointStorage at(Path root) {
+    return new CheckpointStorage(root);
+  }
+
   public Path root() {
     return root;
   }

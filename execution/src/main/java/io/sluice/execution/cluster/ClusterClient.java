@@ -62,10 +62,6 @@ public final class ClusterClient {
    */
   public static JobHandle submit(NetConfig net, InetSocketAddress coordinator, JobGraph graph, ExecutionConfig config,
       List<Path> jars) throws IOException, InterruptedException {
-    if (config.checkpointing() != null) {
-      throw new IllegalArgumentException("checkpoints are not yet taken on a cluster: run job " + graph.name()
-          + " embedded (--coordinator=[local]) to checkpoint it");
-    }
     byte[] graphBytes = JobGraphBytes.of(graph);
     byte[] resources = JobSettingsCodec.serialize(new HashMap<>(config.jobResources()));
     Map<String, Object> blobs = new LinkedHashMap<>();

@@ -1,11 +1,15 @@
 package io.sluice.execution.cluster;
 
 import com.google.protobuf.ByteString;
+import io.sluice.execution.checkpoint.CheckpointCoordinator;
+import io.sluice.execution.checkpoint.CheckpointSettings;
+import io.sluice.execution.checkpoint.CompletedCheckpoint;
 import io.sluice.execution.cluster.proto.CancelPart;
 import io.sluice.execution.cluster.proto.ControlMessage;
 import io.sluice.execution.cluster.proto.DeployPart;
 import io.sluice.execution.cluster.proto.JobState;
 import io.sluice.execution.cluster.proto.JobUpdate;
+import io.sluice.execution.cluster.proto.PartCheckpointed;
 import io.sluice.execution.cluster.proto.PartReport;
 import io.sluice.execution.cluster.proto.PartState;
 import io.sluice.execution.cluster.proto.PartUpdate;
@@ -54,6 +58,12 @@ final class ClusterJob {
   private final Map<Integer, Integer> attemptNumbers = new java.util.HashMap<>();
   /** When the job began to wait for slots, or 0 when it does not: derived. */
   long waitingSinceNanos;
+  /** Takes the job's checkpoints across its attempts; null if it takes none. Durable for the job's life. */
+  private CheckpointCoordinator checkpoints;
+  /** The current attempt as its checkpoints see it; null without checkpoints. */
+  private RemoteAttempt remote;
+  /** Whether the current attempt has had every part running (and so is checkpointed). */
+  private boolean attemptRunning;
 
   ClusterJob(String id, SubmitJob submission, ClientSession client) {
     this.id = id;
@@ -101,12 +111,28 @@ final class ClusterJob {
     this.failureText = "";
     this.failure = ByteString.EMPTY;
     parts.clear();
+    attemptRunning = false;
     Set<String> used = new LinkedHashSet<>();
     placement.forEach(p -> used.addAll(p.getWorkerIdList()));
     DeployPart.Builder order = DeployPart.newBuilder().setJobId(id).setAttempt(serial)
         .setName(submission.getName()).setGraphBlob(submission.getGraphBlob())
         .addAllJarBlobs(submission.getJarBlobsList()).setSettings(submission.getSettings())
         .addAllPlacement(placement);
+    CheckpointSettings checkpointing = JobSettingsCodec.checkpointing(submission.getSettings());
+    if (checkpointing != null) {
+      if (checkpoints == null) {
+        checkpoints = new CheckpointCoordinator(checkpointing, submission.getName(),
+            (int) submission.getSettings().getMaxParallelism());
+      }
+      order.setCheckpointRoot(checkpoints.root().toString());
+      remote = new RemoteAttempt(id, serial, used, table::sendToWorker);
+    }
+    CompletedCheckpoint latest = checkpoints == null ? null : checkpoints.latest();
+    String restore = latest != null ? latest.directory().toString() : submission.getSettings().getRestoreFrom();
+    if (!restore.isEmpty()) {
+      order.setRestoreFrom(restore);
+      LOG.info("Job {} ({}) attempt {} restores {}", submission.getName(), id, attemptNumber, restore);
+    }
     for (WorkerInfo w : workers) {
       if (used.contains(w.id())) {
         order.addWorkers(WorkerAddress.newBuilder().setWorkerId(w.id()).setDataHost(w.dataHost())
@@ -137,16 +163,30 @@ final class ClusterJob {
     switch (u.getState()) {
       case PART_RUNNING:
         parts.put(worker, PartState.PART_RUNNING);
-        if (state == JobState.ACCEPTED && parts.values().stream().allMatch(s -> s == PartState.PART_RUNNING)) {
-          setState(JobState.RUNNING);
+        if (!attemptRunning && parts.values().stream().allMatch(s -> s == PartState.PART_RUNNING)) {
+          attemptRunning = true;
+          if (checkpoints != null && !ending) {
+            checkpoints.attach(remote);
+          }
+          if (state == JobState.ACCEPTED) {
+            setState(JobState.RUNNING);
+          }
         }
         break;
       case PART_FINISHED:
         parts.put(worker, PartState.PART_FINISHED);
+        if (remote != null) {
+          remote.partFinished(worker, u.getFinishedList());
+        }
         if (parts.values().stream().allMatch(s -> s == PartState.PART_FINISHED)) {
           placement = null;
           LOG.info("Job {} ({}) finished", submission.getName(), id);
           table.released(this);
+          if (checkpoints != null) {
+            checkpoints.detach(true);
+            checkpoints.discardCheckpoints();
+            checkpoints.close();
+          }
           setState(JobState.FINISHED);
         } else if (ending && parts.values().stream().allMatch(ClusterJob::isEnded)) {
           // Finished while its attempt was failing: the last part to end ends the attempt.
@@ -199,15 +239,21 @@ final class ClusterJob {
   private void attemptEnded(JobTable table) {
     placement = null;
     table.released(this);
+    if (checkpoints != null) {
+      checkpoints.detach(false);
+    }
     if (cancelling) {
+      closeCheckpoints();
       setState(JobState.CANCELLED);
       return;
     }
-    int allowed = submission.getSettings().getRestartAttempts() < 0 ? 0 : submission.getSettings().getRestartAttempts();
+    int setting = submission.getSettings().getRestartAttempts();
+    int allowed = setting >= 0 ? setting : checkpoints != null ? 3 : 0;
     if (restarts >= allowed) {
       if (restarts > 0) {
         LOG.error("Job {} ({}) fails after {} restarts", submission.getName(), id, restarts);
       }
+      closeCheckpoints();
       setState(JobState.FAILED);
       return;
     }
@@ -218,6 +264,20 @@ final class ClusterJob {
     table.restartLater(this, delay);
   }
 
+  /** The job has ended for good: its checkpoints stay for a restore, the coordinator's threads go. */
+  private void closeCheckpoints() {
+    if (checkpoints != null) {
+      checkpoints.close();
+    }
+  }
+
+  /** A part's share of a checkpoint of the current attempt. */
+  void partCheckpointed(String worker, PartCheckpointed share) {
+    if (remote != null && share.getAttempt() == attemptSerial) {
+      remote.partCheckpointed(worker, share);
+    }
+  }
+
   /** Stops the job: its parts are cancelled, and it ends CANCELLED. */
   void cancel(JobTable table) {
     if (isOver() || cancelling) {
@@ -226,6 +286,7 @@ final class ClusterJob {
     cancelling = true;
     LOG.info("Job {} ({}) is cancelled", submission.getName(), id);
     if (placement == null) {
+      closeCheckpoints();
       setState(JobState.CANCELLED);
     } else if (!ending) {
       ending = true;
@@ -245,6 +306,7 @@ final class ClusterJob {
     failureText = why;
     failure = ByteString.EMPTY;
     LOG.warn("Job {} ({}) cannot run: {}", submission.getName(), id, why);
+    closeCheckpoints();
     setState(attemptNumber == 0 ? JobState.REFUSED : JobState.FAILED);
   }
 

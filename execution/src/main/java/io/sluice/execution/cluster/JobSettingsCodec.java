@@ -1,5 +1,7 @@
 package io.sluice.execution.cluster;
 
+import io.sluice.execution.checkpoint.CheckpointSettings;
+import io.sluice.execution.cluster.proto.Checkpointing;
 import io.sluice.execution.cluster.proto.JobSettings;
 import io.sluice.execution.operator.ProcessingTimeMode;
 import io.sluice.execution.runtime.ExecutionConfig;
@@ -23,7 +25,17 @@ final class JobSettingsCodec {
   private JobSettingsCodec() {}
 
   static JobSettings.Builder of(ExecutionConfig config) {
-    return JobSettings.newBuilder()
+    JobSettings.Builder settings = JobSettings.newBuilder();
+    CheckpointSettings c = config.checkpointing();
+    if (c != null) {
+      settings.setCheckpointing(Checkpointing.newBuilder().setIntervalMillis(c.intervalMillis())
+          .setTimeoutMillis(c.timeoutMillis()).setMinPauseMillis(c.minPauseMillis()).setRetained(c.retained())
+          .setDirectory(c.directory().toAbsolutePath().toString()));
+    }
+    if (config.restoreFrom() != null) {
+      settings.setRestoreFrom(config.restoreFrom().toAbsolutePath().toString());
+    }
+    return settings
         .setChannelCapacityFrames(config.channelCapacityFrames())
         .setMaxParallelism(config.keyGroups().count())
         .setBatchSize(config.batchSize())
@@ -35,6 +47,16 @@ final class JobSettingsCodec {
         .setRestartDelayMillis(config.restartDelayMillis());
   }
 
+  /** The job's checkpoint settings, or null if it takes none. */
+  static CheckpointSettings checkpointing(JobSettings s) {
+    if (!s.hasCheckpointing()) {
+      return null;
+    }
+    Checkpointing c = s.getCheckpointing();
+    return new CheckpointSettings(c.getIntervalMillis(), c.getTimeoutMillis(), c.getMinPauseMillis(),
+        (int) c.getRetained(), java.nio.file.Path.of(c.getDirectory()));
+  }
+
   /** Applies the job's settings onto a worker's base config (its directories). */
   static ExecutionConfig apply(JobSettings s, ExecutionConfig config, Map<Class<?>, Object> resources) {
     config.channelCapacityFrames((int) s.getChannelCapacityFrames())
@@ -43,7 +65,8 @@ final class JobSettingsCodec {
         .operatorMemoryBudgetBytes(s.getOperatorMemoryBytes())
         .stateBackend(StateBackendKind.valueOf(s.getStateBackend()))
         .stateMemoryBytes(s.getStateMemoryBytes())
-        .processingTimeMode(ProcessingTimeMode.valueOf(s.getProcessingTimeMode()));
+        .processingTimeMode(ProcessingTimeMode.valueOf(s.getProcessingTimeMode()))
+        .checkpointing(checkpointing(s));
     resources.forEach((type, resource) -> put(config, type, resource));
     return config;
   }

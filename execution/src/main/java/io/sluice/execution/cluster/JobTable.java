@@ -110,6 +110,13 @@ final class JobTable {
     }
   }
 
+  synchronized void partCheckpointed(String worker, io.sluice.execution.cluster.proto.PartCheckpointed share) {
+    ClusterJob job = jobs.get(share.getJobId());
+    if (job != null) {
+      job.partCheckpointed(worker, share);
+    }
+  }
+
   synchronized void workerLost(WorkerInfo w, String reason) {
     usedSlots.remove(w.id());
     for (ClusterJob job : new ArrayList<>(jobs.values())) {

@@ -1,11 +1,18 @@
 package io.sluice.execution.cluster;
 
 import com.google.protobuf.ByteString;
+import io.sluice.execution.checkpoint.CheckpointStorage;
+import io.sluice.execution.checkpoint.CompletedCheckpoint;
+import io.sluice.execution.checkpoint.RestorePlan;
+import io.sluice.execution.checkpoint.SnapshotWriter;
+import io.sluice.execution.cluster.proto.CheckpointDone;
 import io.sluice.execution.cluster.proto.ControlMessage;
 import io.sluice.execution.cluster.proto.DeployPart;
+import io.sluice.execution.cluster.proto.PartCheckpointed;
 import io.sluice.execution.cluster.proto.PartState;
 import io.sluice.execution.cluster.proto.PartUpdate;
 import io.sluice.execution.cluster.proto.RegisterWorker;
+import io.sluice.execution.cluster.proto.TriggerCheckpoint;
 import io.sluice.execution.cluster.proto.WantBlobs;
 import io.sluice.execution.graph.JobGraph;
 import io.sluice.execution.graph.JobGraphBytes;
@@ -56,6 +63,8 @@ public final class Worker implements AutoCloseable {
   private final PeerLinks links;
   private WorkerAgent agent;
   private final ExecutorService deploys = Executors.newCachedThreadPool(daemon("sluice-worker-deploy"));
+  /** Writes the parts' checkpoint files, off the task threads and the event loop. */
+  private final ExecutorService checkpointWriter = Executors.newSingleThreadExecutor(daemon("sluice-worker-checkpoints"));
   private final ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(
       daemon("sluice-worker-reports"));
   /** Parts running here, by job and attempt: derived, until each ends. */
@@ -153,6 +162,28 @@ public final class Worker implements AutoCloseable {
         case BLOB_CHUNK:
           blobs.accept(message.getBlobChunk());
           break;
+        case TRIGGER_CHECKPOINT:
+          TriggerCheckpoint t = message.getTriggerCheckpoint();
+          RunningPart target = parts.get(keyOf(t.getJobId(), t.getAttempt()));
+          if (target == null || target.execution == null) {
+            // Ended, or not yet running: the coordinator learns it from the part's own update.
+            sendCheckpointed(t.getJobId(), t.getAttempt(), t.getCheckpointId(), null,
+                "attempt " + t.getAttempt() + " of job " + t.getJobId() + " does not run on worker " + settings.id());
+          } else {
+            checkpoint(target, t.getCheckpointId());
+          }
+          break;
+        case CHECKPOINT_DONE:
+          CheckpointDone done = message.getCheckpointDone();
+          RunningPart of = parts.get(keyOf(done.getJobId(), done.getAttempt()));
+          if (of != null && of.execution != null) {
+            if (done.getCompleted()) {
+              of.execution.notifyCheckpointComplete(done.getCheckpointId());
+            } else {
+              of.execution.abortCheckpoint(done.getCheckpointId());
+            }
+          }
+          break;
         default:
           throw new IOException("the coordinator may not send a worker " + message.getKindCase());
       }
@@ -195,7 +226,13 @@ public final class Worker implements AutoCloseable {
       if (part.cancelled) {
         throw new JobCancelledException(what + " was cancelled");
       }
-      JobExecution execution = JobExecution.start(graph, config, null, deployment);
+      RestorePlan restore = null;
+      if (!order.getRestoreFrom().isEmpty()) {
+        CompletedCheckpoint checkpoint = CheckpointStorage.findRestorable(Path.of(order.getRestoreFrom()));
+        restore = RestorePlan.of(checkpoint, config.keyGroups(), graph.operatorIds().values());
+        LOG.info("Worker {}: its part of {} restores checkpoint {}", settings.id(), what, checkpoint.directory());
+      }
+      JobExecution execution = JobExecution.start(graph, config, restore, deployment);
       part.execution = execution;
       if (part.cancelled) {
         execution.cancel();
@@ -212,6 +249,47 @@ public final class Worker implements AutoCloseable {
           + " could not start its part of " + what + ": " + e, e));
     } finally {
       self.setContextClassLoader(previous);
+    }
+  }
+
+  /**
+   * Takes the part's share of a checkpoint: its subtasks snapshot on their threads, then this
+   * worker writes the snapshots into the checkpoint's directory and tells the coordinator what it
+   * wrote, or why it could not.
+   */
+  private void checkpoint(RunningPart part, long checkpointId) {
+    DeployPart order = part.order;
+    part.execution.triggerCheckpoint(checkpointId).whenComplete((taken, error) -> {
+      if (error != null) {
+        sendCheckpointed(order.getJobId(), order.getAttempt(), checkpointId, null, error.toString());
+        return;
+      }
+      checkpointWriter.execute(() -> {
+        try {
+          SnapshotWriter.Written written = SnapshotWriter.write(CheckpointStorage.at(Path.of(order.getCheckpointRoot())),
+              checkpointId, taken.snapshots(), () -> true);
+          sendCheckpointed(order.getJobId(), order.getAttempt(), checkpointId, PartCheckpointed.newBuilder()
+              .addAllOperators(written.operators()).setBytesWritten(written.bytesWritten())
+              .setBytesShared(written.bytesShared()).setAlignmentNanos(taken.alignmentNanos())
+              .setSynchronousNanos(taken.synchronousNanos()), null);
+        } catch (IOException | RuntimeException e) {
+          LOG.warn("Worker {} could not write its part of checkpoint {} of job {}: {}", settings.id(), checkpointId,
+              order.getName(), e.toString());
+          sendCheckpointed(order.getJobId(), order.getAttempt(), checkpointId, null, e.toString());
+        }
+      });
+    });
+  }
+
+  private void sendCheckpointed(String jobId, int attempt, long checkpointId, PartCheckpointed.Builder part,
+      String failure) {
+    PartCheckpointed.Builder m = part != null ? part : PartCheckpointed.newBuilder();
+    m.setJobId(jobId).setAttempt(attempt).setCheckpointId(checkpointId);
+    if (failure != null) {
+      m.setFailure(failure);
+    }
+    if (agent != null && agent.isConnected()) {
+      agent.send(ControlMessage.newBuilder().setPartCheckpointed(m).build());
     }
   }
 
@@ -300,6 +378,15 @@ public final class Worker implements AutoCloseable {
         update.setReport(ByteString.copyFrom(report));
       }
     }
+    if (state == PartState.PART_FINISHED && part.execution != null && !part.order.getCheckpointRoot().isEmpty()) {
+      try {
+        // Finished instances write no files: the storage is not touched.
+        update.addAllFinished(SnapshotWriter.write(CheckpointStorage.at(Path.of(part.order.getCheckpointRoot())), 0,
+            part.execution.finishedSnapshots(), () -> true).operators());
+      } catch (IOException e) {
+        LOG.warn("Worker {}: the finished state of {} could not be recorded", settings.id(), part.key(), e);
+      }
+    }
     if (failure != null) {
       update.setFailureText(JobSettingsCodec.describe(failure));
       try {
@@ -364,6 +451,7 @@ public final class Worker implements AutoCloseable {
     }
     reporter.shutdownNow();
     deploys.shutdownNow();
+    checkpointWriter.shutdownNow();
     if (agent != null) {
       agent.close();
     }

@@ -76,6 +76,9 @@ final class WorkerSession implements MessageHandler {
       case PART_UPDATE:
         jobs.partUpdate(registered(), message.getPartUpdate());
         break;
+      case PART_CHECKPOINTED:
+        jobs.partCheckpointed(registered(), message.getPartCheckpointed());
+        break;
       default:
         throw new IOException("a worker may not send " + message.getKindCase());
     }

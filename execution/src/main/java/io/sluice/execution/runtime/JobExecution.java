@@ -557,6 +557,21 @@ public final class JobExecution implements CheckpointTarget {
     }
   }
 
+  /**
+   * What the subtasks that ended (all their operators finished) record in every later checkpoint:
+   * on a cluster, a part that finished hands them to the coordinator, whose later checkpoints
+   * include them.
+   */
+  public List<OperatorSnapshot> finishedSnapshots() {
+    List<OperatorSnapshot> all = new ArrayList<>();
+    synchronized (pendingCheckpoints) {
+      for (Subtask s : ended) {
+        all.addAll(s.finishedSnapshots());
+      }
+    }
+    return all;
+  }
+
   /** Completes when every subtask has ended; exceptionally with the job's first failure. */
   public CompletableFuture<Void> completion() {
     return completion;

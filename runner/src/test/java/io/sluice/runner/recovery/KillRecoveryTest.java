@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,9 +28,7 @@ class KillRecoveryTest {
   @Test
   void killedJvmResumesFromItsLatestCheckpoint() throws Exception {
     Path reference = temp.resolve("reference");
-    RecoveryJob.runUndisturbed(temp, ELEMENTS, PER_SECOND, reference);
-    List<String> expected = RecoveryJob.allLines(reference);
-    assertEquals(2 * 7 * 16, expected.size(), "7 keys in 16 windows, by the stateful DoFn and by Combine");
+    List<String> expected = RecoveryJob.reference(temp, ELEMENTS, PER_SECOND, reference);
 
     int rounds = Integer.getInteger("sluice.kill.rounds", 1);
     int passed = 0;
@@ -48,7 +45,7 @@ class KillRecoveryTest {
       ForkedJob first = ForkedJob.start(killed, dir.resolve("first.log"));
       Path root = dir.resolve("checkpoints").resolve("killed");
       long deadline = System.currentTimeMillis() + 60_000;
-      while (!hasCompleteCheckpoint(root)) {
+      while (!RecoveryJob.hasCompleteCheckpoint(root)) {
         assertTrue(first.isAlive(), "the job ended before its first checkpoint; log: " + first.log());
         assertTrue(System.currentTimeMillis() < deadline, "no checkpoint within 60 s; log: " + first.log());
         Thread.sleep(20);
@@ -72,15 +69,6 @@ class KillRecoveryTest {
     assertEquals(rounds, passed);
     if (rounds > 1) {
       System.err.println("kill -9 soak: " + passed + " of " + rounds + " rounds equal to the run never killed");
-    }
-  }
-
-  private static boolean hasCompleteCheckpoint(Path root) throws Exception {
-    if (!Files.isDirectory(root)) {
-      return false;
-    }
-    try (Stream<Path> list = Files.list(root)) {
-      return list.anyMatch(d -> Files.exists(d.resolve("_metadata")));
     }
   }
 }

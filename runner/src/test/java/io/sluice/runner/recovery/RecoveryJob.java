@@ -177,6 +177,29 @@ public final class RecoveryJob {
     }
   }
 
+  /**
+   * Runs the job undisturbed into {@code output} and returns its lines: 7 keys in 16 windows, by the
+   * stateful DoFn and by Combine.
+   */
+  static List<String> reference(Path temp, long elements, long perSecond, Path output) throws IOException {
+    runUndisturbed(temp, elements, perSecond, output);
+    List<String> lines = allLines(output);
+    if (lines.size() != 2 * 7 * 16) {
+      throw new AssertionError("the undisturbed run wrote " + lines.size() + " lines, not 2 x 7 keys x 16 windows");
+    }
+    return lines;
+  }
+
+  /** Whether the job's checkpoint root holds a complete checkpoint. */
+  static boolean hasCompleteCheckpoint(Path root) throws IOException {
+    if (!Files.isDirectory(root)) {
+      return false;
+    }
+    try (Stream<Path> list = Files.list(root)) {
+      return list.anyMatch(d -> Files.exists(d.resolve("_metadata")));
+    }
+  }
+
   /** Waits until the job's stats count {@code n} complete checkpoints (at most a minute). */
   static void awaitCheckpoints(SluicePipelineResult result, long n) throws InterruptedException {
     long deadline = System.currentTimeMillis() + 60_000;
