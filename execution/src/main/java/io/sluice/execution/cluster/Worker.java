@@ -132,6 +132,11 @@ public final class Worker implements AutoCloseable {
     return settings.id();
   }
 
+  /** Where other workers reach this one's data port. */
+  public InetSocketAddress dataAddress() {
+    return links.address();
+  }
+
   /** Whether the worker still belongs to its cluster. */
   public boolean isConnected() {
     return agent != null && agent.isConnected();

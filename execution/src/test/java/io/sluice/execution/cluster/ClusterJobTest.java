@@ -262,6 +262,76 @@ class ClusterJobTest {
     }
   }
 
+  /** True if the server closes a raw connection within 5 s, after reading what it sent. */
+  private static boolean closedBy(java.net.Socket socket) throws IOException {
+    socket.setSoTimeout(5000);
+    try {
+      while (socket.getInputStream().read() >= 0) {
+        // The handshake's challenge, and nothing after it.
+      }
+      return true;
+    } catch (java.net.SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
+  /**
+   * A wrong secret (client, worker, peer), garbage, an oversized frame and a malformed message, on
+   * the coordinator's port and on a worker's data port, while a job runs: each is refused and
+   * closed, nothing else is touched, and the job finishes with its whole result.
+   */
+  @Test
+  void badPeersOnEveryPortAreRefusedWhileAJobRunsOn() throws Exception {
+    JobGraph graph = new JobGraph("undisturbed");
+    Vertex source = graph.addVertex("numbers", 2);
+    OperatorNode numbers = source.add("numbers", (io.sluice.execution.operator.OperatorFactory) s -> new SlowNumbers());
+    Vertex sink = graph.addVertex("sum", 2);
+    OperatorNode sum = sink.add("sum", (io.sluice.execution.operator.OperatorFactory) s -> new Summing());
+    graph.connect(numbers, 0, sum, 0, Partitioning.roundRobin());
+    Received received = new Received();
+    JobHandle job = ClusterClient.submit(NET, coordinator.address(), graph, config(received), List.of());
+    NetConfig wrong = new NetConfig(SharedSecret.ofText("not-the-cluster-secret")).handshakeTimeout(Duration.ofSeconds(2));
+    java.net.InetSocketAddress[] ports = {coordinator.address(), workers.get(0).dataAddress()};
+    io.sluice.execution.net.PeerRole[] roles = {io.sluice.execution.net.PeerRole.CLIENT,
+        io.sluice.execution.net.PeerRole.WORKER, io.sluice.execution.net.PeerRole.PEER};
+    try (io.sluice.execution.net.NetClient impostor = new io.sluice.execution.net.NetClient(wrong);
+        io.sluice.execution.net.NetClient member = new io.sluice.execution.net.NetClient(NET)) {
+      for (java.net.InetSocketAddress port : ports) {
+        for (io.sluice.execution.net.PeerRole role : roles) {
+          assertThrows(IOException.class, () -> impostor.connect(port, role, c -> (conn, m) -> { }),
+              "a wrong secret as " + role + " at " + port);
+        }
+        try (java.net.Socket garbage = new java.net.Socket(port.getAddress(), port.getPort())) {
+          garbage.getOutputStream().write("GET / HTTP/1.1\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          assertTrue(closedBy(garbage), "garbage at " + port);
+        }
+        try (java.net.Socket huge = new java.net.Socket(port.getAddress(), port.getPort())) {
+          new java.io.DataOutputStream(huge.getOutputStream()).writeInt(100 << 20);
+          assertTrue(closedBy(huge), "an oversized frame at " + port);
+        }
+      }
+      // Members that know the secret and then break the protocol: a malformed control message to
+      // the coordinator, a peer that does not say who it is to a worker.
+      io.sluice.execution.net.Connection client = member.connect(coordinator.address(),
+          io.sluice.execution.net.PeerRole.CLIENT, c -> (conn, m) -> { });
+      client.send(io.netty.buffer.Unpooled.wrappedBuffer(new byte[] {(byte) 0xff, 0x01, 0x02}));
+      assertTrue(client.closeFuture().await(5, TimeUnit.SECONDS), "a malformed message from a client");
+      io.sluice.execution.net.Connection peer = member.connect(workers.get(0).dataAddress(),
+          io.sluice.execution.net.PeerRole.PEER, c -> (conn, m) -> { });
+      peer.send(io.netty.buffer.Unpooled.wrappedBuffer(new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 7}));
+      assertTrue(peer.closeFuture().await(5, TimeUnit.SECONDS), "a peer that sends frames before saying who it is");
+    }
+    job.completion().get(60, TimeUnit.SECONDS);
+    long n = SlowNumbers.COUNT;
+    assertEquals(2 * n, received.total()[1], "the job's whole result");
+    assertEquals(2 * (n * (n - 1) / 2), received.total()[0]);
+    assertEquals(1, received.reports.size(), "one attempt: nothing made it restart");
+    assertTrue(workers.stream().allMatch(Worker::isConnected), "both workers still in the cluster");
+    assertEquals(2, coordinator.workers().size());
+  }
+
   @Test
   void blobsAreKeptOnlyWhenWholeAndRight() throws Exception {
     BlobStore store = new BlobStore(dir.resolve("blobs"));
