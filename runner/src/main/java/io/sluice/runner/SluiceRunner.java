@@ -13,6 +13,7 @@ import io.sluice.translation.metrics.JobMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Paths;
+import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineRunner;
 import org.apache.beam.sdk.io.FileSystems;
@@ -20,6 +21,7 @@ import org.apache.beam.sdk.metrics.MetricsEnvironment;
 import org.apache.beam.sdk.metrics.MetricsOptions;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsValidator;
+import org.apache.beam.sdk.util.construction.resources.PipelineResources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,9 +95,14 @@ public final class SluiceRunner extends PipelineRunner<SluicePipelineResult> {
   private JobHandle start(JobGraph graph, ExecutionConfig config) {
     if (!ClusterSubmission.isEmbedded(options.getCoordinator())) {
       try {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        // As the FlinkRunner does: the class path of the loader the pipeline was built in, which
+        // under a launcher (exec:java, an IDE) is not the JVM's own.
+        List<String> classPath = PipelineResources.detectClassPathResourcesToStage(
+            loader != null ? loader : SluiceRunner.class.getClassLoader(), options);
         return ClusterSubmission.submit(options.getCoordinator(),
             ClusterSecrets.find(options.getClusterSecret(), options.getClusterSecretFile()), options.getFilesToStage(),
-            graph, config);
+            classPath, graph, config);
       } catch (IOException e) {
         throw new UncheckedIOException("job " + graph.name() + " could not be submitted to " + options.getCoordinator()
             + ": " + e.getMessage(), e);

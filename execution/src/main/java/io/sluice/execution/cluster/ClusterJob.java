@@ -62,6 +62,8 @@ final class ClusterJob {
   private CheckpointCoordinator checkpoints;
   /** The current attempt as its checkpoints see it; null without checkpoints. */
   private RemoteAttempt remote;
+  /** Records each subtask of the current attempt received, by subtask name, as last reported: derived. */
+  private final Map<String, Long> recordsIn = new java.util.TreeMap<>();
   /** Whether the current attempt has had every part running (and so is checkpointed). */
   private boolean attemptRunning;
 
@@ -111,6 +113,7 @@ final class ClusterJob {
     this.failureText = "";
     this.failure = ByteString.EMPTY;
     parts.clear();
+    recordsIn.clear();
     attemptRunning = false;
     Set<String> used = new LinkedHashSet<>();
     placement.forEach(p -> used.addAll(p.getWorkerIdList()));
@@ -152,6 +155,9 @@ final class ClusterJob {
   }
 
   void partUpdate(String worker, PartUpdate u, JobTable table) {
+    if (u.getAttempt() == attemptSerial) {
+      u.getSubtasksList().forEach(st -> recordsIn.put(st.getName(), st.getRecordsIn()));
+    }
     if (!u.getReport().isEmpty() && client != null) {
       int attempt = attemptNumbers.getOrDefault(u.getAttempt(), attemptNumber);
       client.send(update().addReports(PartReport.newBuilder().setAttempt(attempt).setWorkerId(worker)
@@ -315,6 +321,47 @@ final class ClusterJob {
     if (client != null) {
       client.send(update().build());
     }
+  }
+
+  /** The job's status, for the coordinator's status page: a JSON object. */
+  String statusJson() {
+    StringBuilder json = new StringBuilder();
+    json.append("{\"id\":").append(Json.string(id))
+        .append(",\"name\":").append(Json.string(submission.getName()))
+        .append(",\"state\":").append(Json.string(state.name()))
+        .append(",\"attempt\":").append(attemptNumber)
+        .append(",\"restarts\":").append(restarts)
+        .append(",\"failure\":").append(Json.string(failureText.isEmpty() ? null : firstLine(failureText)))
+        .append(",\"parts\":{");
+    String sep = "";
+    for (Map.Entry<String, PartState> p : parts.entrySet()) {
+      json.append(sep).append(Json.string(p.getKey())).append(':').append(Json.string(p.getValue().name()));
+      sep = ",";
+    }
+    json.append("},\"vertices\":[");
+    for (int v = 0; v < submission.getVerticesCount(); v++) {
+      String name = submission.getVertices(v).getName();
+      json.append(v == 0 ? "" : ",").append("{\"name\":").append(Json.string(name))
+          .append(",\"parallelism\":").append(submission.getVertices(v).getParallelism()).append(",\"subtasks\":[");
+      for (int i = 0; i < submission.getVertices(v).getParallelism(); i++) {
+        String worker = placement == null ? null : placement.get(v).getWorkerId(i);
+        json.append(i == 0 ? "" : ",").append("{\"index\":").append(i)
+            .append(",\"worker\":").append(Json.string(worker))
+            .append(",\"recordsIn\":").append(recordsIn.getOrDefault(name + "#" + i, 0L)).append('}');
+      }
+      json.append("]}");
+    }
+    json.append("],\"checkpoints\":");
+    if (checkpoints == null) {
+      json.append("null");
+    } else {
+      var stats = checkpoints.stats().summary();
+      json.append("{\"completed\":").append(stats.completed()).append(",\"declined\":").append(stats.declined())
+          .append(",\"bytesWritten\":").append(stats.bytesWritten())
+          .append(",\"latest\":").append(Json.string(stats.last() == null ? null : stats.last().location()))
+          .append('}');
+    }
+    return json.append('}').toString();
   }
 
   JobUpdate.Builder update() {

@@ -36,16 +36,26 @@ public final class Coordinator implements AutoCloseable {
 
   /** How a coordinator is set up: by flags or a file, in the distribution. */
   public record Settings(NetConfig net, int port, Duration heartbeatInterval, Duration heartbeatTimeout,
-      Duration slotTimeout, Path workDirectory) {}
+      Duration slotTimeout, Path workDirectory, String statusAddress, int statusPort) {
+
+    /** Without the status page. */
+    public Settings(NetConfig net, int port, Duration heartbeatInterval, Duration heartbeatTimeout,
+        Duration slotTimeout, Path workDirectory) {
+      this(net, port, heartbeatInterval, heartbeatTimeout, slotTimeout, workDirectory, null, -1);
+    }
+  }
 
   private final NetServer server;
   private final WorkerRegistry registry;
   private final JobTable jobs;
   private final ScheduledExecutorService timer;
   private final ExecutorService transfers;
+  /** Null without the status page. */
+  private final StatusServer status;
 
   private Coordinator(NetServer server, WorkerRegistry registry, JobTable jobs, ScheduledExecutorService timer,
-      ExecutorService transfers) {
+      ExecutorService transfers, StatusServer status) {
+    this.status = status;
     this.server = server;
     this.registry = registry;
     this.jobs = jobs;
@@ -104,6 +114,18 @@ public final class Coordinator implements AutoCloseable {
       transfers.shutdownNow();
       throw e;
     }
+    StatusServer status = null;
+    if (s.statusPort() >= 0) {
+      try {
+        status = StatusServer.start(s.statusAddress(), s.statusPort(), table[0], registry);
+      } catch (IOException e) {
+        server.close();
+        timer.shutdownNow();
+        transfers.shutdownNow();
+        throw new IOException("cannot serve the status page on " + s.statusAddress() + ":" + s.statusPort() + ": "
+            + e.getMessage(), e);
+      }
+    }
     long check = Math.max(10, s.heartbeatTimeout().toMillis() / 10);
     timer.scheduleWithFixedDelay(() -> {
       try {
@@ -113,7 +135,7 @@ public final class Coordinator implements AutoCloseable {
       }
     }, check, check, TimeUnit.MILLISECONDS);
     LOG.info("Coordinator {} at {}", id, server.address());
-    return new Coordinator(server, registry, table[0], timer, transfers);
+    return new Coordinator(server, registry, table[0], timer, transfers, status);
   }
 
   public InetSocketAddress address() {
@@ -128,8 +150,16 @@ public final class Coordinator implements AutoCloseable {
     return jobs;
   }
 
+  /** Where the status page is; null without it. */
+  public InetSocketAddress statusAddress() {
+    return status == null ? null : status.address();
+  }
+
   @Override
   public void close() {
+    if (status != null) {
+      status.close();
+    }
     timer.shutdownNow();
     transfers.shutdownNow();
     server.close();

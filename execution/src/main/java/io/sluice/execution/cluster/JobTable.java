@@ -211,6 +211,16 @@ final class JobTable {
     return true;
   }
 
+  /** A job's status as JSON, read under this monitor, which guards the job. */
+  synchronized String statusOf(ClusterJob job) {
+    return job.statusJson();
+  }
+
+  /** Slots the running attempts hold on a worker. */
+  synchronized int slotsUsed(String worker) {
+    return usedSlots.getOrDefault(worker, 0);
+  }
+
   synchronized List<ClusterJob> jobs() {
     return new ArrayList<>(jobs.values());
   }

@@ -12,6 +12,7 @@ import io.sluice.execution.cluster.proto.PartCheckpointed;
 import io.sluice.execution.cluster.proto.PartState;
 import io.sluice.execution.cluster.proto.PartUpdate;
 import io.sluice.execution.cluster.proto.RegisterWorker;
+import io.sluice.execution.cluster.proto.SubtaskStatus;
 import io.sluice.execution.cluster.proto.TriggerCheckpoint;
 import io.sluice.execution.cluster.proto.WantBlobs;
 import io.sluice.execution.graph.JobGraph;
@@ -382,6 +383,10 @@ public final class Worker implements AutoCloseable {
       if (report != null) {
         update.setReport(ByteString.copyFrom(report));
       }
+    }
+    if (part.execution != null) {
+      part.execution.recordsIn().forEach((name, records) ->
+          update.addSubtasks(SubtaskStatus.newBuilder().setName(name).setRecordsIn(records)));
     }
     if (state == PartState.PART_FINISHED && part.execution != null && !part.order.getCheckpointRoot().isEmpty()) {
       try {

@@ -572,6 +572,15 @@ public final class JobExecution implements CheckpointTarget {
     return all;
   }
 
+  /** Records each subtask here has received over channels so far, by subtask name. */
+  public Map<String, Long> recordsIn() {
+    Map<String, Long> records = new java.util.LinkedHashMap<>();
+    for (Subtask s : subtasks) {
+      records.put(s.name(), s.recordsIn());
+    }
+    return records;
+  }
+
   /** Completes when every subtask has ended; exceptionally with the job's first failure. */
   public CompletableFuture<Void> completion() {
     return completion;

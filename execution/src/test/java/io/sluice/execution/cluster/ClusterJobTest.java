@@ -52,7 +52,7 @@ class ClusterJobTest {
   @BeforeEach
   void start() throws Exception {
     coordinator = Coordinator.start(new Coordinator.Settings(NET, 0, Duration.ofMillis(100), Duration.ofMillis(1000),
-        Duration.ofSeconds(5), dir.resolve("coordinator")));
+        Duration.ofSeconds(5), dir.resolve("coordinator"), "127.0.0.1", 0));
     for (int i = 0; i < 2; i++) {
       workers.add(startWorker("worker-" + i, 2));
     }
@@ -170,6 +170,23 @@ class ClusterJobTest {
     assertEquals(2 * n, received.total()[1]);
     assertEquals(2 * (n * (n - 1) / 2), received.total()[0]);
     assertEquals(Map.of(1, 2), Map.of(1, received.reports.get(1).size()), "both workers ran a part");
+    String jobs = get("/jobs");
+    assertTrue(jobs.contains("\"name\":\"spread\"") && jobs.contains("\"state\":\"FINISHED\""), jobs);
+    assertTrue(jobs.contains("\"worker-0\":\"PART_FINISHED\"") && jobs.contains("\"worker-1\":\"PART_FINISHED\""),
+        jobs);
+    assertTrue(jobs.contains("\"recordsIn\":" + PER_SOURCE), "each sum subtask received its half: " + jobs);
+    String workerList = get("/workers");
+    assertTrue(workerList.contains("\"id\":\"worker-0\"") && workerList.contains("\"slots\":2"), workerList);
+  }
+
+  /** The coordinator's status page at {@code path}. */
+  private String get(String path) throws Exception {
+    java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+            + coordinator.statusAddress().getPort() + path)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, response.statusCode());
+    return response.body();
   }
 
   @Test
@@ -220,12 +237,7 @@ class ClusterJobTest {
 
   @Test
   void aLostWorkersJobRestartsOnTheWorkersThatRemain() throws Exception {
-    JobGraph graph = new JobGraph("survivor");
-    Vertex source = graph.addVertex("numbers", 2);
-    OperatorNode numbers = source.add("numbers", (io.sluice.execution.operator.OperatorFactory) s -> new SlowNumbers());
-    Vertex sink = graph.addVertex("sum", 2);
-    OperatorNode sum = sink.add("sum", (io.sluice.execution.operator.OperatorFactory) s -> new Summing());
-    graph.connect(numbers, 0, sum, 0, Partitioning.roundRobin());
+    JobGraph graph = slowGraph("survivor");
     Received received = new Received();
     JobHandle job = ClusterClient.submit(NET, coordinator.address(), graph,
         config(received).restartAttempts(1).restartDelayMillis(10), List.of());
@@ -236,6 +248,17 @@ class ClusterJobTest {
     assertEquals(2 * n, received.total()[1], "the second attempt's output, whole");
     assertEquals(2 * (n * (n - 1) / 2), received.total()[0]);
     assertTrue(received.reports.containsKey(2), "a second attempt ran");
+  }
+
+  /** Two slow sources, round robin into two sums. */
+  private static JobGraph slowGraph(String name) {
+    JobGraph graph = new JobGraph(name);
+    Vertex source = graph.addVertex("numbers", 2);
+    OperatorNode numbers = source.add("numbers", (io.sluice.execution.operator.OperatorFactory) s -> new SlowNumbers());
+    Vertex sink = graph.addVertex("sum", 2);
+    OperatorNode sum = sink.add("sum", (io.sluice.execution.operator.OperatorFactory) s -> new Summing());
+    graph.connect(numbers, 0, sum, 0, Partitioning.roundRobin());
+    return graph;
   }
 
   /** Emits 0 .. COUNT - 1 over about two seconds. */
@@ -284,12 +307,7 @@ class ClusterJobTest {
    */
   @Test
   void badPeersOnEveryPortAreRefusedWhileAJobRunsOn() throws Exception {
-    JobGraph graph = new JobGraph("undisturbed");
-    Vertex source = graph.addVertex("numbers", 2);
-    OperatorNode numbers = source.add("numbers", (io.sluice.execution.operator.OperatorFactory) s -> new SlowNumbers());
-    Vertex sink = graph.addVertex("sum", 2);
-    OperatorNode sum = sink.add("sum", (io.sluice.execution.operator.OperatorFactory) s -> new Summing());
-    graph.connect(numbers, 0, sum, 0, Partitioning.roundRobin());
+    JobGraph graph = slowGraph("undisturbed");
     Received received = new Received();
     JobHandle job = ClusterClient.submit(NET, coordinator.address(), graph, config(received), List.of());
     NetConfig wrong = new NetConfig(SharedSecret.ofText("not-the-cluster-secret")).handshakeTimeout(Duration.ofSeconds(2));

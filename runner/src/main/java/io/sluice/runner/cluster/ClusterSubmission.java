@@ -48,17 +48,19 @@ public final class ClusterSubmission {
    *
    * @param secret the shared secret; may be null for a local cluster, which makes its own
    * @param filesToStage the user's {@code --filesToStage}, or null
+   * @param classPath the job's class path as detected in this JVM (its class loader's)
    */
-  public static JobHandle submit(String coordinator, SharedSecret secret, List<String> filesToStage, JobGraph graph,
-      ExecutionConfig config) throws IOException, InterruptedException {
+  public static JobHandle submit(String coordinator, SharedSecret secret, List<String> filesToStage,
+      List<String> classPath, JobGraph graph, ExecutionConfig config) throws IOException, InterruptedException {
     Matcher m = LOCAL_CLUSTER.matcher(coordinator);
     if (m.matches()) {
       int slots = graph.vertices().stream().mapToInt(Vertex::parallelism).max().orElse(1);
-      LocalCluster cluster = LocalCluster.start(Integer.parseInt(m.group(1)), slots, List.of());
+      LocalCluster cluster = LocalCluster.start(Integer.parseInt(m.group(1)), slots, List.of(),
+          String.join(java.io.File.pathSeparator, classPath));
       try {
-        // The workers run on this JVM's class path: only what the user names explicitly travels.
+        // The workers run on the job's class path: only what the user names explicitly travels.
         JobHandle job = ClusterClient.submit(new NetConfig(cluster.secret()), cluster.coordinator(), graph, config,
-            filesToStage == null ? List.of() : StagedJars.of(filesToStage));
+            filesToStage == null ? List.of() : StagedJars.of(filesToStage, true));
         job.completion().whenComplete((ignored, error) -> cluster.close());
         return job;
       } catch (IOException | InterruptedException | RuntimeException e) {
@@ -71,6 +73,7 @@ public final class ClusterSubmission {
           + " --clusterSecret, --clusterSecretFile or the environment variable " + ClusterSecrets.ENVIRONMENT);
     }
     InetSocketAddress address = SluiceMain.address(coordinator);
-    return ClusterClient.submit(new NetConfig(secret), address, graph, config, StagedJars.of(filesToStage));
+    return ClusterClient.submit(new NetConfig(secret), address, graph, config,
+        filesToStage != null ? StagedJars.of(filesToStage, true) : StagedJars.of(classPath, false));
   }
 }

@@ -32,12 +32,16 @@ public final class LocalCluster implements AutoCloseable {
   private final Path secretFile;
   private final List<String> jvmArgs;
   private final int slots;
+  /** The processes' class path. */
+  private final String classPath;
   private Process coordinator;
   private InetSocketAddress address;
   /** The worker processes, by index; a killed one stays in place until restarted. */
   private final List<Process> workers = new ArrayList<>();
 
-  private LocalCluster(Path directory, SharedSecret secret, Path secretFile, List<String> jvmArgs, int slots) {
+  private LocalCluster(Path directory, SharedSecret secret, Path secretFile, List<String> jvmArgs, int slots,
+      String classPath) {
+    this.classPath = classPath;
     this.directory = directory;
     this.secret = secret;
     this.secretFile = secretFile;
@@ -53,13 +57,19 @@ public final class LocalCluster implements AutoCloseable {
    */
   public static LocalCluster start(int workerCount, int slots, List<String> jvmArgs) throws IOException,
       InterruptedException {
+    return start(workerCount, slots, jvmArgs, System.getProperty("java.class.path"));
+  }
+
+  /** As above, the processes on {@code classPath} (a launcher's JVM class path may not hold the job's). */
+  public static LocalCluster start(int workerCount, int slots, List<String> jvmArgs, String classPath)
+      throws IOException, InterruptedException {
     if (workerCount < 1) {
       throw new IllegalArgumentException("a local cluster needs at least one worker, got " + workerCount);
     }
     Path directory = Files.createTempDirectory("sluice-local-cluster-");
     SharedSecret secret = SharedSecret.random();
     LocalCluster cluster = new LocalCluster(directory, secret, ClusterSecrets.writeSecretFile(directory, secret),
-        jvmArgs, slots);
+        jvmArgs, slots, classPath);
     try {
       cluster.startCoordinator();
       for (int i = 0; i < workerCount; i++) {
@@ -79,7 +89,7 @@ public final class LocalCluster implements AutoCloseable {
 
   private void startCoordinator() throws IOException, InterruptedException {
     Path portFile = directory.resolve("coordinator.port");
-    coordinator = launch("coordinator", List.of("coordinator", "--port=0", "--portFile=" + portFile,
+    coordinator = launch("coordinator", List.of("coordinator", "--port=0", "--statusPort=0", "--portFile=" + portFile,
         "--workDir=" + directory.resolve("coordinator")));
     String port = awaitFile(portFile, coordinator, "coordinator");
     address = new InetSocketAddress(NetConfig.DEFAULT_BIND_ADDRESS, Integer.parseInt(port.trim()));
@@ -111,7 +121,7 @@ public final class LocalCluster implements AutoCloseable {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmArgs);
     command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
+    command.add(classPath);
     command.add(SluiceMain.class.getName());
     command.addAll(args);
     command.add("--secretFile=" + secretFile);

@@ -29,7 +29,9 @@ public final class SluiceMain {
   static final Set<String> COMMON = Set.of("bindAddress", "secretFile", "workDir", "parentPid", "handshakeTimeout",
       "maxFrameBytes");
   static final Set<String> COORDINATOR_FLAGS = union(COMMON, Set.of("port", "portFile", "heartbeatInterval",
-      "heartbeatTimeout", "slotTimeout"));
+      "heartbeatTimeout", "slotTimeout", "statusAddress", "statusPort"));
+  /** The status page's port unless --statusPort says otherwise (-1: none). */
+  public static final int DEFAULT_STATUS_PORT = 7490;
   static final Set<String> WORKER_FLAGS = union(COMMON, Set.of("coordinator", "slots", "id", "dataPort",
       "advertisedHost", "readyFile", "linkTimeout", "blobTimeout"));
 
@@ -38,6 +40,7 @@ public final class SluiceMain {
   public static void main(String[] args) throws Exception {
     if (args.length == 0 || !(args[0].equals("coordinator") || args[0].equals("worker"))) {
       System.err.println("usage: sluice coordinator [--port=" + DEFAULT_PORT + "] [--bindAddress=127.0.0.1]"
+          + " [--statusPort=" + DEFAULT_STATUS_PORT + "] [--statusAddress=127.0.0.1]"
           + " [--secretFile=FILE] [--workDir=DIR] [--config=FILE]\n"
           + "       sluice worker --coordinator=HOST:PORT [--slots=N] [--id=NAME] [--dataPort=0]"
           + " [--bindAddress=127.0.0.1] [--advertisedHost=HOST] [--secretFile=FILE] [--workDir=DIR] [--config=FILE]\n"
@@ -68,7 +71,8 @@ public final class SluiceMain {
     Coordinator c = Coordinator.start(new Coordinator.Settings(net, f.integer("port", DEFAULT_PORT, 0),
         f.duration("heartbeatInterval", Coordinator.DEFAULT_HEARTBEAT_INTERVAL),
         f.duration("heartbeatTimeout", Coordinator.DEFAULT_HEARTBEAT_TIMEOUT),
-        f.duration("slotTimeout", Coordinator.DEFAULT_SLOT_TIMEOUT), workDir(f, "sluice-coordinator-")));
+        f.duration("slotTimeout", Coordinator.DEFAULT_SLOT_TIMEOUT), workDir(f, "sluice-coordinator-"),
+        f.string("statusAddress", NetConfig.DEFAULT_BIND_ADDRESS), f.integer("statusPort", DEFAULT_STATUS_PORT, -1)));
     String portFile = f.string("portFile", null);
     if (portFile != null) {
       Path tmp = Path.of(portFile + ".tmp");

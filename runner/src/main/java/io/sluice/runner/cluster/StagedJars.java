@@ -21,8 +21,9 @@ import java.util.zip.ZipEntry;
 
 /**
  * What a job submitted to a cluster takes along for the workers' class path: the files the user
- * names ({@code --filesToStage}), else this JVM's class path, with the entries of a manifest-only
- * jar (as test runners use) read out of it, and each directory packed into a jar of its own.
+ * names ({@code --filesToStage}), else the job's class path as detected, with the entries of a
+ * manifest-only jar (as test runners use) read out of it, and each directory packed into a jar of
+ * its own.
  */
 final class StagedJars {
 
@@ -31,9 +32,11 @@ final class StagedJars {
 
   private StagedJars() {}
 
-  static List<Path> of(List<String> filesToStage) throws IOException {
-    List<String> entries = filesToStage != null && !filesToStage.isEmpty() ? filesToStage
-        : List.of(System.getProperty("java.class.path").split(File.pathSeparator));
+  /**
+   * The jars of {@code entries}; if {@code named} (the user's list), an entry that does not exist
+   * is refused, else passed over.
+   */
+  static List<Path> of(List<String> entries, boolean named) throws IOException {
     Set<Path> files = new LinkedHashSet<>();
     for (String e : entries) {
       if (e.isEmpty()) {
@@ -41,7 +44,7 @@ final class StagedJars {
       }
       Path p = Paths.get(e).toAbsolutePath();
       if (!Files.exists(p)) {
-        if (filesToStage != null && !filesToStage.isEmpty()) {
+        if (named) {
           throw new IllegalArgumentException("--filesToStage names " + e + ", which does not exist");
         }
         continue;
