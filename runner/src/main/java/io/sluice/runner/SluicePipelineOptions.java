@@ -159,6 +159,16 @@ public interface SluicePipelineOptions extends PipelineOptions, StreamingOptions
 
   void setClusterSecretFile(String file);
 
+  @Description("The cluster's TLS key store (PKCS#12), when the cluster runs over TLS (its --tlsKeyStore).")
+  String getClusterTlsKeyStore();
+
+  void setClusterTlsKeyStore(String file);
+
+  @Description("The password of --clusterTlsKeyStore.")
+  String getClusterTlsKeyStorePassword();
+
+  void setClusterTlsKeyStorePassword(String password);
+
   @Description("Whether run() waits for the job to finish (and throws if it failed), as Beam's test pipelines expect.")
   @Default.Boolean(true)
   boolean isBlockOnRun();

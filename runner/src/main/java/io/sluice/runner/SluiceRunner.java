@@ -3,6 +3,7 @@ package io.sluice.runner;
 import io.sluice.execution.graph.JobGraph;
 import io.sluice.execution.graph.JobGraphBytes;
 import io.sluice.execution.runtime.ExecutionConfig;
+import io.sluice.execution.net.ClusterTls;
 import io.sluice.execution.runtime.JobHandle;
 import io.sluice.execution.runtime.JobSupervisor;
 import io.sluice.translation.PipelineTranslator;
@@ -100,9 +101,13 @@ public final class SluiceRunner extends PipelineRunner<SluicePipelineResult> {
         // under a launcher (exec:java, an IDE) is not the JVM's own.
         List<String> classPath = PipelineResources.detectClassPathResourcesToStage(
             loader != null ? loader : SluiceRunner.class.getClassLoader(), options);
+        ClusterTls tls = options.getClusterTlsKeyStore() == null ? null
+            : ClusterTls.of(Paths.get(options.getClusterTlsKeyStore()),
+                String.valueOf(options.getClusterTlsKeyStorePassword() == null ? ""
+                    : options.getClusterTlsKeyStorePassword()).toCharArray());
         return ClusterSubmission.submit(options.getCoordinator(),
-            ClusterSecrets.find(options.getClusterSecret(), options.getClusterSecretFile()), options.getFilesToStage(),
-            classPath, graph, config);
+            ClusterSecrets.find(options.getClusterSecret(), options.getClusterSecretFile()), tls,
+            options.getFilesToStage(), classPath, graph, config);
       } catch (IOException e) {
         throw new UncheckedIOException("job " + graph.name() + " could not be submitted to " + options.getCoordinator()
             + ": " + e.getMessage(), e);

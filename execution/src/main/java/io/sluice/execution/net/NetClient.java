@@ -43,7 +43,9 @@ public final class NetClient implements AutoCloseable {
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            Pipelines.init(ch.pipeline(), new ClientHandshake(config, role, handlers, result));
+            Pipelines.init(ch.pipeline(),
+                config.tls() == null ? null : config.tls().clientHandler(ch.alloc(), server.getHostString(), server.getPort()),
+                new ClientHandshake(config, role, handlers, result));
           }
         })
         .connect(server);

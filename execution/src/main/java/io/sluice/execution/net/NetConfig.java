@@ -18,9 +18,22 @@ public final class NetConfig {
   public static final int DEFAULT_MAX_FRAME_BYTES = 64 << 20;
   private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
   private Duration handshakeTimeout = Duration.ofSeconds(10);
+  /** Null: connections are plain TCP (the secret's handshake still authenticates them). */
+  private ClusterTls tls;
 
   public NetConfig(SharedSecret secret) {
     this.secret = Objects.requireNonNull(secret, "secret");
+  }
+
+  /** Every connection runs over TLS with the cluster's key store. */
+  public NetConfig tls(ClusterTls tls) {
+    this.tls = tls;
+    return this;
+  }
+
+  /** Null without TLS. */
+  public ClusterTls tls() {
+    return tls;
   }
 
   public SharedSecret secret() {

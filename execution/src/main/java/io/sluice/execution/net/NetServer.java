@@ -56,7 +56,8 @@ public final class NetServer implements AutoCloseable {
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-              Pipelines.init(ch.pipeline(), new ServerHandshake(config, roles, handlers));
+              Pipelines.init(ch.pipeline(), config.tls() == null ? null : config.tls().serverHandler(ch.alloc()),
+                  new ServerHandshake(config, roles, handlers));
             }
           })
           .bind(config.bindAddress(), port)

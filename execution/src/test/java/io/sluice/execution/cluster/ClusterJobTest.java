@@ -42,7 +42,7 @@ class ClusterJobTest {
 
   private static final NetConfig NET = new NetConfig(SharedSecret.ofText("cluster-job-test-secret"))
       .handshakeTimeout(Duration.ofSeconds(5));
-  private static final int PER_SOURCE = 20_000;
+  static final int PER_SOURCE = 20_000;
 
   @TempDir
   Path dir;

@@ -3,6 +3,7 @@ package io.sluice.runner.cluster;
 import io.sluice.execution.cluster.ClusterClient;
 import io.sluice.execution.graph.JobGraph;
 import io.sluice.execution.graph.Vertex;
+import io.sluice.execution.net.ClusterTls;
 import io.sluice.execution.net.NetConfig;
 import io.sluice.execution.net.SharedSecret;
 import io.sluice.execution.runtime.ExecutionConfig;
@@ -47,10 +48,11 @@ public final class ClusterSubmission {
    * Submits the job; returns once the coordinator has it.
    *
    * @param secret the shared secret; may be null for a local cluster, which makes its own
+   * @param tls the cluster's TLS, or null if it runs over plain TCP
    * @param filesToStage the user's {@code --filesToStage}, or null
    * @param classPath the job's class path as detected in this JVM (its class loader's)
    */
-  public static JobHandle submit(String coordinator, SharedSecret secret, List<String> filesToStage,
+  public static JobHandle submit(String coordinator, SharedSecret secret, ClusterTls tls, List<String> filesToStage,
       List<String> classPath, JobGraph graph, ExecutionConfig config) throws IOException, InterruptedException {
     Matcher m = LOCAL_CLUSTER.matcher(coordinator);
     if (m.matches()) {
@@ -73,7 +75,7 @@ public final class ClusterSubmission {
           + " --clusterSecret, --clusterSecretFile or the environment variable " + ClusterSecrets.ENVIRONMENT);
     }
     InetSocketAddress address = SluiceMain.address(coordinator);
-    return ClusterClient.submit(new NetConfig(secret), address, graph, config,
+    return ClusterClient.submit(new NetConfig(secret).tls(tls), address, graph, config,
         filesToStage != null ? StagedJars.of(filesToStage, true) : StagedJars.of(classPath, false));
   }
 }

@@ -2,6 +2,7 @@ package io.sluice.runner.cluster;
 
 import io.sluice.execution.cluster.Coordinator;
 import io.sluice.execution.cluster.Worker;
+import io.sluice.execution.net.ClusterTls;
 import io.sluice.execution.net.NetConfig;
 import io.sluice.execution.net.SharedSecret;
 import java.net.InetAddress;
@@ -27,7 +28,7 @@ public final class SluiceMain {
   public static final int DEFAULT_PORT = 7480;
 
   static final Set<String> COMMON = Set.of("bindAddress", "secretFile", "workDir", "parentPid", "handshakeTimeout",
-      "maxFrameBytes");
+      "maxFrameBytes", "tlsKeyStore", "tlsKeyStorePassword");
   static final Set<String> COORDINATOR_FLAGS = union(COMMON, Set.of("port", "portFile", "heartbeatInterval",
       "heartbeatTimeout", "slotTimeout", "statusAddress", "statusPort"));
   /** The status page's port unless --statusPort says otherwise (-1: none). */
@@ -140,6 +141,14 @@ public final class SluiceMain {
     SharedSecret secret = ClusterSecrets.require(null, f.string("secretFile", null), who);
     NetConfig net = new NetConfig(secret).bindAddress(f.string("bindAddress", NetConfig.DEFAULT_BIND_ADDRESS))
         .handshakeTimeout(f.duration("handshakeTimeout", Duration.ofSeconds(10)));
+    String keyStore = f.string("tlsKeyStore", null);
+    if (keyStore != null) {
+      try {
+        net.tls(ClusterTls.of(Path.of(keyStore), f.string("tlsKeyStorePassword", "").toCharArray()));
+      } catch (java.io.IOException e) {
+        throw new IllegalArgumentException(e.getMessage(), e);
+      }
+    }
     String max = f.string("maxFrameBytes", null);
     if (max != null) {
       net.maxFrameBytes(f.integer("maxFrameBytes", 0, 1024));
