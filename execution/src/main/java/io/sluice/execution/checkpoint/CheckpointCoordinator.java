@@ -2,6 +2,7 @@ package io.sluice.execution.checkpoint;
 
 import io.sluice.execution.checkpoint.proto.CheckpointMetadata;
 import io.sluice.execution.checkpoint.proto.OperatorState;
+import io.sluice.execution.runtime.DaemonThreads;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -74,16 +75,8 @@ public final class CheckpointCoordinator implements AutoCloseable {
       throw new CheckpointException("Cannot read checkpoint directory " + storage.root() + ": " + e, e);
     }
     String prefix = "sluice-" + CheckpointStorage.fileName(jobName) + "-checkpoint-";
-    this.timer = Executors.newSingleThreadScheduledExecutor(daemon(prefix + "timer"));
-    this.writer = Executors.newSingleThreadExecutor(daemon(prefix + "writer"));
-  }
-
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
+    this.timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named(prefix + "timer"));
+    this.writer = Executors.newSingleThreadExecutor(DaemonThreads.named(prefix + "writer"));
   }
 
   public Path root() {

@@ -3,6 +3,7 @@ package io.sluice.execution.cluster;
 import io.sluice.execution.net.NetConfig;
 import io.sluice.execution.net.NetServer;
 import io.sluice.execution.net.PeerRole;
+import io.sluice.execution.runtime.DaemonThreads;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -81,8 +82,8 @@ public final class Coordinator implements AutoCloseable {
     }
     String id = UUID.randomUUID().toString();
     BlobStore blobs = new BlobStore(s.workDirectory().resolve("blobs"));
-    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Worker.daemon("sluice-coordinator"));
-    ExecutorService transfers = Executors.newCachedThreadPool(Worker.daemon("sluice-coordinator-blobs"));
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sluice-coordinator"));
+    ExecutorService transfers = Executors.newCachedThreadPool(DaemonThreads.named("sluice-coordinator-blobs"));
     JobTable[] table = new JobTable[1];
     WorkerRegistry registry = new WorkerRegistry(s.heartbeatTimeout().toMillis(), new WorkerRegistry.Listener() {
       @Override

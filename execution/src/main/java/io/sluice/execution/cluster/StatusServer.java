@@ -2,6 +2,7 @@ package io.sluice.execution.cluster;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.sluice.execution.runtime.DaemonThreads;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -30,7 +31,7 @@ final class StatusServer implements AutoCloseable {
 
   static StatusServer start(String address, int port, JobTable jobs, WorkerRegistry workers) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(address, port), 16);
-    server.setExecutor(Executors.newSingleThreadExecutor(Worker.daemon("sluice-coordinator-status")));
+    server.setExecutor(Executors.newSingleThreadExecutor(DaemonThreads.named("sluice-coordinator-status")));
     server.createContext("/jobs", exchange -> respond(exchange, () -> {
       StringBuilder json = new StringBuilder("[");
       List<ClusterJob> all = jobs.jobs();

@@ -18,6 +18,7 @@ import io.sluice.execution.cluster.proto.WantBlobs;
 import io.sluice.execution.graph.JobGraph;
 import io.sluice.execution.graph.JobGraphBytes;
 import io.sluice.execution.net.NetConfig;
+import io.sluice.execution.runtime.DaemonThreads;
 import io.sluice.execution.runtime.ExecutionConfig;
 import io.sluice.execution.runtime.JobCancelledException;
 import io.sluice.execution.runtime.JobExecution;
@@ -63,11 +64,11 @@ public final class Worker implements AutoCloseable {
   private final BlobStore blobs;
   private final PeerLinks links;
   private WorkerAgent agent;
-  private final ExecutorService deploys = Executors.newCachedThreadPool(daemon("sluice-worker-deploy"));
+  private final ExecutorService deploys = Executors.newCachedThreadPool(DaemonThreads.named("sluice-worker-deploy"));
   /** Writes the parts' checkpoint files, off the task threads and the event loop. */
-  private final ExecutorService checkpointWriter = Executors.newSingleThreadExecutor(daemon("sluice-worker-checkpoints"));
+  private final ExecutorService checkpointWriter = Executors.newSingleThreadExecutor(DaemonThreads.named("sluice-worker-checkpoints"));
   private final ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(
-      daemon("sluice-worker-reports"));
+      DaemonThreads.named("sluice-worker-reports"));
   /** Parts running here, by job and attempt: derived, until each ends. */
   private final Map<String, RunningPart> parts = new ConcurrentHashMap<>();
   /** Job class loaders by their jars: derived. Guarded by itself. */
@@ -442,14 +443,6 @@ public final class Worker implements AutoCloseable {
 
   private static String keyOf(String jobId, int attempt) {
     return jobId + "#" + attempt;
-  }
-
-  static java.util.concurrent.ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
   }
 
   @Override

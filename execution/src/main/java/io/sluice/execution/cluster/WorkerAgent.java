@@ -6,6 +6,7 @@ import io.sluice.execution.cluster.proto.Heartbeat;
 import io.sluice.execution.cluster.proto.RegisterWorker;
 import io.sluice.execution.cluster.proto.WorkerRegistered;
 import io.sluice.execution.net.Connection;
+import io.sluice.execution.runtime.DaemonThreads;
 import io.sluice.execution.net.MessageHandler;
 import io.sluice.execution.net.NetClient;
 import io.sluice.execution.net.NetConfig;
@@ -69,11 +70,8 @@ public final class WorkerAgent implements AutoCloseable, MessageHandler {
 
   static WorkerAgent start(NetConfig net, InetSocketAddress coordinator, RegisterWorker registration,
       Orders orders) throws IOException, InterruptedException {
-    ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "sluice-worker-heartbeat");
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(
+        DaemonThreads.named("sluice-worker-heartbeat"));
     WorkerAgent agent = new WorkerAgent(new NetClient(net), heartbeats, orders);
     try {
       agent.connection = agent.client.connect(coordinator, PeerRole.WORKER, c -> agent);

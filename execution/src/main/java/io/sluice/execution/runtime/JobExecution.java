@@ -224,11 +224,7 @@ public final class JobExecution implements CheckpointTarget {
       threads.add(t);
     }
     long intervalMillis = config.progressInterval().toMillis();
-    progressReporter = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "sluice-" + jobId + "-progress");
-      t.setDaemon(true);
-      return t;
-    });
+    progressReporter = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sluice-" + jobId + "-progress"));
     progressReporter.scheduleAtFixedRate(this::reportProgress, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
     for (Thread t : threads) {
       t.start();
