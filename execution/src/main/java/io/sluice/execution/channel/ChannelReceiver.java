@@ -15,4 +15,9 @@ public interface ChannelReceiver {
 
   /** True if {@link #poll} would return a frame. */
   boolean hasFrame();
+
+  /** Whether the producer is in another process and marks when it was settled (see {@link ChannelSender#carriesSettledMarks}). */
+  default boolean carriesSettledMarks() {
+    return false;
+  }
 }

@@ -22,4 +22,12 @@ public interface ChannelSender {
 
   /** Whether a frame sent now would not block. */
   boolean hasRoom();
+
+  /**
+   * Whether the consumer is in another process, where it cannot look at this producer's gate: the
+   * producer then tells it in band when it was last settled ({@link Frame#settled}).
+   */
+  default boolean carriesSettledMarks() {
+    return false;
+  }
 }

@@ -2,7 +2,8 @@ package io.sluice.execution.channel;
 
 /**
  * The unit a channel carries, in order: a page of serialized records, a watermark, an in-band
- * processing time, the end of the sender's stream, or a checkpoint barrier. A channel joins one
+ * processing time, the end of the sender's stream, a checkpoint barrier, or the time the sender
+ * was last settled. A channel joins one
  * sending subtask to one receiving subtask, so a frame needs no address; {@link FrameCodec} turns
  * it into bytes for a transport that leaves the process.
  *
@@ -18,7 +19,14 @@ public final class Frame {
     PROCESSING_TIME(3),
     END(4),
     /** Marks the point in the stream that belongs to checkpoint {@link Frame#value()}. */
-    BARRIER(5);
+    BARRIER(5),
+    /**
+     * The sender was settled at clock reading {@link Frame#value()}: everything it had received by
+     * then was handled and what it caused is ahead of this frame. Sent only where the consumer cannot
+     * look at the sender's gate, over a channel that leaves the process: synchronized processing
+     * time there goes no further than this.
+     */
+    SETTLED(6);
 
     private final byte tag;
 
@@ -77,6 +85,10 @@ public final class Frame {
     return new Frame(Kind.BARRIER, null, 0, 0, checkpointId);
   }
 
+  public static Frame settled(long time) {
+    return new Frame(Kind.SETTLED, null, 0, 0, time);
+  }
+
   public Kind kind() {
     return kind;
   }
@@ -94,7 +106,7 @@ public final class Frame {
     return count;
   }
 
-  /** The time of a WATERMARK or PROCESSING_TIME frame, the checkpoint id of a BARRIER. */
+  /** The time of a WATERMARK, PROCESSING_TIME or SETTLED frame, the checkpoint id of a BARRIER. */
   public long value() {
     return value;
   }

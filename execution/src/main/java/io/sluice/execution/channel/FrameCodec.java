@@ -27,6 +27,7 @@ public final class FrameCodec {
       case WATERMARK:
       case PROCESSING_TIME:
       case BARRIER:
+      case SETTLED:
         out.writeLong(frame.value());
         break;
       case END:
@@ -60,6 +61,8 @@ public final class FrameCodec {
         return Frame.processingTime(in.readLong());
       case BARRIER:
         return Frame.barrier(in.readLong());
+      case SETTLED:
+        return Frame.settled(in.readLong());
       case END:
         return Frame.end();
       default:

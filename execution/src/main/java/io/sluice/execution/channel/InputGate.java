@@ -59,6 +59,11 @@ public final class InputGate {
     return channels.length;
   }
 
+  /** Whether channel {@code c}'s producer is in another process and marks when it was settled. */
+  public boolean carriesSettledMarks(int c) {
+    return channels[c].carriesSettledMarks();
+  }
+
   /**
    * The next frame of an unblocked channel, the channels taking turns; null if none is waiting.
    * {@link #lastChannel()} then tells which channel it came from.

@@ -3,6 +3,7 @@ package io.sluice.execution.channel;
 import io.sluice.execution.graph.Partitioning;
 import io.sluice.execution.state.KeyGroups;
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * The producing end of one edge in one subtask: partitions records over the edge's channels (one
@@ -29,6 +30,12 @@ public final class RecordWriter {
   /** The page being filled for each consumer subtask; null until its first record. */
   private final RecordPage[] pages;
   private int nextRoundRobin;
+  /** Records sent so far: derived, written by the producer's thread, read by progress reports. */
+  private volatile long recordsOut;
+  /** The last watermark sent, or Long.MIN_VALUE: derived, like {@link #recordsOut}. */
+  private volatile long lastWatermark = Long.MIN_VALUE;
+  /** Whether a consumer is in another process (see {@link #settled}): fixed at wiring. */
+  private final boolean marksSettled;
 
   /**
    * @param edge names the edge in error messages
@@ -47,6 +54,12 @@ public final class RecordWriter {
     this.batchSize = batchSize;
     this.pages = new RecordPage[targets.length];
     this.nextRoundRobin = sender % targets.length;
+    this.marksSettled = Arrays.stream(targets).anyMatch(ChannelSender::carriesSettledMarks);
+  }
+
+  /** Whether some consumer is in another process and takes {@link #settled} marks. */
+  public boolean marksSettled() {
+    return marksSettled;
   }
 
   /** Whether every channel could take a frame now: a full page then goes out without blocking. */
@@ -135,6 +148,17 @@ public final class RecordWriter {
     // The consumer owns the page once sent; the next record starts a fresh one.
     pages[target] = null;
     targets[target].send(Frame.records(page.bytes(), page.size(), page.count()));
+    recordsOut += page.count();
+  }
+
+  /** Records sent on so far, for progress reports. */
+  public long recordsOut() {
+    return recordsOut;
+  }
+
+  /** The last watermark sent on, or Long.MIN_VALUE, for progress reports. */
+  public long lastWatermark() {
+    return lastWatermark;
   }
 
   /** Sends every buffered record now (before the producer waits, and before control frames). */
@@ -148,6 +172,7 @@ public final class RecordWriter {
   public void watermark(long watermark) throws InterruptedException {
     flush();
     toEveryTarget(Frame.watermark(watermark));
+    lastWatermark = watermark;
   }
 
   /** In-band processing time, like a watermark, follows the records that precede it. */
@@ -160,6 +185,26 @@ public final class RecordWriter {
   public void barrier(long checkpointId) throws InterruptedException {
     flush();
     toEveryTarget(Frame.barrier(checkpointId));
+  }
+
+  /**
+   * Tells the consumers in other processes that this producer was settled at clock reading
+   * {@code time}, after what it buffered for them. A channel without room is passed over: the
+   * producer is behind there anyway, and a later mark says the same with a later time.
+   */
+  public void settled(long time) throws InterruptedException {
+    if (!marksSettled) {
+      return;
+    }
+    for (int t = 0; t < targets.length; t++) {
+      ChannelSender target = targets[t];
+      if (target.carriesSettledMarks() && target.hasRoom()) {
+        flush(t);
+        if (target.hasRoom()) {
+          target.send(Frame.settled(time));
+        }
+      }
+    }
   }
 
   /** Ends this producer's stream on every consumer subtask. */

@@ -62,8 +62,8 @@ final class ClusterJob {
   private CheckpointCoordinator checkpoints;
   /** The current attempt as its checkpoints see it; null without checkpoints. */
   private RemoteAttempt remote;
-  /** Records each subtask of the current attempt received, by subtask name, as last reported: derived. */
-  private final Map<String, Long> recordsIn = new java.util.TreeMap<>();
+  /** What the workers last reported of each subtask of the current attempt: derived. */
+  private final SubtaskStatusTable subtasks = new SubtaskStatusTable();
   /** Whether the current attempt has had every part running (and so is checkpointed). */
   private boolean attemptRunning;
 
@@ -113,7 +113,7 @@ final class ClusterJob {
     this.failureText = "";
     this.failure = ByteString.EMPTY;
     parts.clear();
-    recordsIn.clear();
+    subtasks.clear();
     attemptRunning = false;
     Set<String> used = new LinkedHashSet<>();
     placement.forEach(p -> used.addAll(p.getWorkerIdList()));
@@ -156,7 +156,7 @@ final class ClusterJob {
 
   void partUpdate(String worker, PartUpdate u, JobTable table) {
     if (u.getAttempt() == attemptSerial) {
-      u.getSubtasksList().forEach(st -> recordsIn.put(st.getName(), st.getRecordsIn()));
+      subtasks.update(u.getSubtasksList(), System.currentTimeMillis());
     }
     if (!u.getReport().isEmpty() && client != null) {
       int attempt = attemptNumbers.getOrDefault(u.getAttempt(), attemptNumber);
@@ -346,8 +346,9 @@ final class ClusterJob {
       for (int i = 0; i < submission.getVertices(v).getParallelism(); i++) {
         String worker = placement == null ? null : placement.get(v).getWorkerId(i);
         json.append(i == 0 ? "" : ",").append("{\"index\":").append(i)
-            .append(",\"worker\":").append(Json.string(worker))
-            .append(",\"recordsIn\":").append(recordsIn.getOrDefault(name + "#" + i, 0L)).append('}');
+            .append(",\"worker\":").append(Json.string(worker));
+        subtasks.appendJson(name + "#" + i, json);
+        json.append('}');
       }
       json.append("]}");
     }

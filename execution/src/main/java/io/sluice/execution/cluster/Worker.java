@@ -23,6 +23,7 @@ import io.sluice.execution.runtime.ExecutionConfig;
 import io.sluice.execution.runtime.JobCancelledException;
 import io.sluice.execution.runtime.JobExecution;
 import io.sluice.execution.runtime.ReportingResource;
+import io.sluice.execution.runtime.SubtaskProgress;
 import java.io.IOException;
 import java.io.Serializable;
 import java.net.InetSocketAddress;
@@ -386,8 +387,17 @@ public final class Worker implements AutoCloseable {
       }
     }
     if (part.execution != null) {
-      part.execution.recordsIn().forEach((name, records) ->
-          update.addSubtasks(SubtaskStatus.newBuilder().setName(name).setRecordsIn(records)));
+      for (SubtaskProgress p : part.execution.progress()) {
+        SubtaskStatus.Builder status = SubtaskStatus.newBuilder().setName(p.name()).setRecordsIn(p.recordsIn())
+            .setRecordsOut(p.recordsOut()).setBackpressuredMillis(p.backpressuredMillis());
+        if (p.inputWatermark() != SubtaskProgress.NONE) {
+          status.setInputWatermark(p.inputWatermark());
+        }
+        if (p.outputWatermark() != SubtaskProgress.NONE) {
+          status.setOutputWatermark(p.outputWatermark());
+        }
+        update.addSubtasks(status);
+      }
     }
     if (state == PartState.PART_FINISHED && part.execution != null && !part.order.getCheckpointRoot().isEmpty()) {
       try {

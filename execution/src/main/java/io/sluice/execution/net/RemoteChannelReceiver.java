@@ -64,6 +64,11 @@ final class RemoteChannelReceiver implements ChannelReceiver {
   }
 
   @Override
+  public boolean carriesSettledMarks() {
+    return true;
+  }
+
+  @Override
   public boolean hasFrame() {
     return !frames.isEmpty();
   }

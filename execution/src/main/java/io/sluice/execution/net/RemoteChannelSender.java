@@ -73,6 +73,11 @@ final class RemoteChannelSender implements ChannelSender {
   }
 
   @Override
+  public boolean carriesSettledMarks() {
+    return true;
+  }
+
+  @Override
   public boolean hasRoom() {
     return credit.get() > 0;
   }

@@ -78,6 +78,7 @@ public interface OperatorContext {
    * the clock's reading when this subtask and every subtask that feeds it over a channel were last
    * seen settled (all they received handled and all it caused sent on), so that a pane an upstream
    * stage is completing arrives, with its watermark, before a trigger on this time fires it early.
+   * A feeder in another process tells when it was settled in band, after what it sent before.
    */
   long synchronizedProcessingTime();
 

@@ -568,13 +568,13 @@ public final class JobExecution implements CheckpointTarget {
     return all;
   }
 
-  /** Records each subtask here has received over channels so far, by subtask name. */
-  public Map<String, Long> recordsIn() {
-    Map<String, Long> records = new java.util.LinkedHashMap<>();
+  /** How far each subtask here has come. */
+  public List<SubtaskProgress> progress() {
+    List<SubtaskProgress> progress = new ArrayList<>();
     for (Subtask s : subtasks) {
-      records.put(s.name(), s.recordsIn());
+      progress.add(s.progress());
     }
-    return records;
+    return progress;
   }
 
   /** Completes when every subtask has ended; exceptionally with the job's first failure. */

@@ -47,7 +47,7 @@ class FrameCodecTest {
   @Test
   void controlFramesKeepTheirKindAndValue() throws IOException {
     for (Frame f : List.of(Frame.watermark(Long.MIN_VALUE), Frame.watermark(17), Frame.processingTime(123_456_789L),
-        Frame.barrier(5), Frame.end())) {
+        Frame.barrier(5), Frame.settled(1_700_000_000_000L), Frame.end())) {
       Frame read = roundTrip(f);
       assertEquals(f.kind(), read.kind());
       assertEquals(f.value(), read.value());

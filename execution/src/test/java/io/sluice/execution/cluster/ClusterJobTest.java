@@ -16,6 +16,7 @@ import io.sluice.execution.runtime.ExecutionConfig;
 import io.sluice.execution.runtime.JobCancelledException;
 import io.sluice.execution.runtime.JobHandle;
 import io.sluice.execution.runtime.ReportingResource;
+import io.sluice.execution.runtime.SynchronizedProcessingTimeTest;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -102,7 +103,7 @@ class ClusterJobTest {
     }
   }
 
-  /** Emits 0 .. PER_SOURCE - 1, then fails if told to. */
+  /** Emits 0 .. PER_SOURCE - 1 (failing on the way if told to), then watermark PER_SOURCE. */
   static final class Numbers implements Operator, Serializable {
     private final int failAt;
     private transient OperatorContext context;
@@ -129,6 +130,7 @@ class ClusterJobTest {
         }
         context.output().emit(0, (long) i);
       }
+      context.output().emitWatermark(PER_SOURCE);
     }
   }
 
@@ -175,6 +177,10 @@ class ClusterJobTest {
     assertTrue(jobs.contains("\"worker-0\":\"PART_FINISHED\"") && jobs.contains("\"worker-1\":\"PART_FINISHED\""),
         jobs);
     assertTrue(jobs.contains("\"recordsIn\":" + PER_SOURCE), "each sum subtask received its half: " + jobs);
+    assertTrue(jobs.contains("\"recordsOut\":" + PER_SOURCE), "each numbers subtask sent its numbers: " + jobs);
+    assertTrue(jobs.contains("\"outputWatermark\":" + PER_SOURCE), "the sources' last watermark: " + jobs);
+    assertTrue(jobs.contains("\"inputWatermark\":" + PER_SOURCE), "the sums saw it: " + jobs);
+    assertTrue(jobs.contains("\"backpressure\":"), jobs);
     String workerList = get("/workers");
     assertTrue(workerList.contains("\"id\":\"worker-0\"") && workerList.contains("\"slots\":2"), workerList);
   }
@@ -187,6 +193,20 @@ class ClusterJobTest {
         java.net.http.HttpResponse.BodyHandlers.ofString());
     assertEquals(200, response.statusCode());
     return response.body();
+  }
+
+  /**
+   * Synchronized processing time holds back while a feeder on the other worker still works on what
+   * it received, though the feeder's gate cannot be looked at from here: it marks in band when it
+   * was settled.
+   */
+  @Test
+  void synchronizedProcessingTimeWaitsForAFeederOnAnotherWorker() throws Exception {
+    SynchronizedProcessingTimeTest.SEEN.clear();
+    JobHandle job = ClusterClient.submit(NET, coordinator.address(), SynchronizedProcessingTimeTest.graph(),
+        new ExecutionConfig(), List.of());
+    job.completion().get(60, TimeUnit.SECONDS);
+    assertEquals(SynchronizedProcessingTimeTest.EXPECTED, SynchronizedProcessingTimeTest.SEEN);
   }
 
   @Test

@@ -59,6 +59,12 @@ public final class LocalChannel implements ChannelSender, ChannelReceiver {
     gate.frameArrived();
   }
 
+  /** Both ends are in this process: the consumer looks at the producer's gate instead. */
+  @Override
+  public boolean carriesSettledMarks() {
+    return false;
+  }
+
   @Override
   public boolean hasRoom() {
     return tail - head < ring.length;

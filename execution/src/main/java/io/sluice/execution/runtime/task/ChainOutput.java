@@ -135,6 +135,13 @@ final class ChainOutput implements Output {
     }
   }
 
+  /** The subtask was settled at {@code time}: consumers in other processes are told (see {@link RecordWriter#settled}). */
+  void settled(long time) throws InterruptedException {
+    for (RecordWriter w : writers) {
+      w.settled(time);
+    }
+  }
+
   /** The operator finished: every chained consumer and channel sees the end of its stream. */
   void end() throws Exception {
     for (Target t : chained) {

@@ -22,6 +22,8 @@ final class OperatorChain {
   private final ChannelTarget[] channelTargets;
   private final RecordWriter[] writers;
   private final boolean inBandTime;
+  /** Whether a writer has a consumer in another process (see {@link RecordWriter#settled}): fixed. */
+  private final boolean marksSettled;
   /** Operators not yet finished: derived, counts down to the subtask's end. */
   private int unfinished;
 
@@ -82,6 +84,7 @@ final class OperatorChain {
       portWriters.get(e.from().index()).add(new ChainOutput.PortWriter(e.fromPort(), w));
     }
     this.writers = allWriters.toArray(new RecordWriter[0]);
+    this.marksSettled = allWriters.stream().anyMatch(RecordWriter::marksSettled);
     for (int i = 0; i < n; i++) {
       ChainOutput output = new ChainOutput(chained.get(i), portWriters.get(i));
       operators[i].wire(output, contexts.create(operators[i], output));
@@ -159,6 +162,49 @@ final class OperatorChain {
     for (ChainedOperator op : operators) {
       if (!op.isFinished()) {
         op.output().barrier(checkpointId);
+      }
+    }
+  }
+
+  /** Records the writers sent on; read from other threads. */
+  long recordsOut() {
+    long records = 0;
+    for (RecordWriter w : writers) {
+      records += w.recordsOut();
+    }
+    return records;
+  }
+
+  /** The least watermark the writers sent on, or Long.MIN_VALUE if one has sent none (or there are none). */
+  long outputWatermark() {
+    long least = writers.length == 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+    for (RecordWriter w : writers) {
+      least = Math.min(least, w.lastWatermark());
+    }
+    return least;
+  }
+
+  /** The least watermark of the operators fed by channels: on the subtask's thread. */
+  long inputWatermark() {
+    long least = Long.MAX_VALUE;
+    for (ChannelTarget target : channelTargets) {
+      least = Math.min(least, target.operator().progress().watermark());
+    }
+    return least;
+  }
+
+  boolean marksSettled() {
+    return marksSettled;
+  }
+
+  /**
+   * Tells the consumers in other processes that this subtask was settled at clock reading
+   * {@code time}, on the channels of every operator still running (a finished one has ended them).
+   */
+  void settled(long time) throws InterruptedException {
+    for (ChainedOperator op : operators) {
+      if (!op.isFinished()) {
+        op.output().settled(time);
       }
     }
   }

@@ -7,6 +7,7 @@ import io.sluice.execution.graph.Edge;
 import io.sluice.execution.graph.Vertex;
 import io.sluice.execution.operator.ProcessingTimeMode;
 import io.sluice.execution.runtime.JobCancelledException;
+import io.sluice.execution.runtime.SubtaskProgress;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,20 +39,20 @@ public final class Subtask implements Runnable {
     for (Edge e : env.graph().incomingChannels(vertex)) {
       for (int p = 0; p < e.from().vertex().parallelism(); p++) {
         InputGate feeder = env.gate(e.from().vertex(), p);
-        // A feeder in another process has no gate here: synchronized processing time then waits
-        // for this subtask's own gate and the feeders of this process only.
+        // A feeder in another process has no gate here: it marks in band when it was settled.
         if (feeder != null && !feederGates.contains(feeder)) {
           feederGates.add(feeder);
         }
       }
     }
+    SettledMarks remoteFeeders = new SettledMarks(gate);
     this.chain = new OperatorChain(vertex, index, env,
-        (operator, output) -> new SubtaskContext(env, this, operator, output, time, gate, feederGates));
+        (operator, output) -> new SubtaskContext(env, this, operator, output, time, gate, feederGates, remoteFeeders));
     if (chain.channelCount() != gate.channelCount()) {
       throw new IllegalStateException("subtask " + name() + " expects " + chain.channelCount()
           + " input channels, its gate has " + gate.channelCount());
     }
-    this.loop = new TaskLoop(chain, gate, mailbox, time, env.quiescence(), this::checkpoint);
+    this.loop = new TaskLoop(chain, gate, mailbox, time, env.quiescence(), remoteFeeders, this::checkpoint);
     for (ChainedOperator op : chain.operators()) {
       op.context().restoreFrom(env.restoreFor(op.node(), index));
     }
@@ -72,6 +73,12 @@ public final class Subtask implements Runnable {
   /** Records received over channels so far, for progress reports. */
   public long recordsIn() {
     return loop.recordsIn();
+  }
+
+  /** How far the subtask has come; safe from any thread. */
+  public SubtaskProgress progress() {
+    return new SubtaskProgress(name(), loop.recordsIn(), chain.recordsOut(), loop.inputWatermark(),
+        chain.outputWatermark(), loop.backpressuredNanos() / 1_000_000L);
   }
 
   /** See {@link io.sluice.execution.operator.OperatorContext#shouldYield}. */

@@ -30,6 +30,8 @@ final class SubtaskContext implements OperatorContext {
   private final InputGate gate;
   /** The gates of the subtasks that feed this one over channels: whether they have settled. */
   private final List<InputGate> feederGates;
+  /** When the feeders in other processes were last settled: shared with the subtask's loop. */
+  private final SettledMarks remoteFeeders;
   /** Made on first use: derived, removed with the job. */
   private Path spillDirectory;
   /** Opened on first use; durable while the job lives, closed with the subtask. */
@@ -40,7 +42,7 @@ final class SubtaskContext implements OperatorContext {
   private long synchronizedTime;
 
   SubtaskContext(TaskEnvironment env, Subtask subtask, ChainedOperator operator, Output output,
-      ProcessingTimeService time, InputGate gate, List<InputGate> feederGates) {
+      ProcessingTimeService time, InputGate gate, List<InputGate> feederGates, SettledMarks remoteFeeders) {
     this.env = env;
     this.subtask = subtask;
     this.operator = operator;
@@ -48,6 +50,7 @@ final class SubtaskContext implements OperatorContext {
     this.time = time;
     this.gate = gate;
     this.feederGates = feederGates;
+    this.remoteFeeders = remoteFeeders;
     this.synchronizedTime = env.startMillis();
   }
 
@@ -184,7 +187,8 @@ final class SubtaskContext implements OperatorContext {
       return processingTime();
     }
     if (upstreamSettled()) {
-      synchronizedTime = Math.max(synchronizedTime, System.currentTimeMillis());
+      long upTo = Math.min(System.currentTimeMillis(), remoteFeeders.bound());
+      synchronizedTime = Math.max(synchronizedTime, upTo);
     }
     return synchronizedTime;
   }

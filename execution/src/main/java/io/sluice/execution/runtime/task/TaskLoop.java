@@ -32,6 +32,12 @@ final class TaskLoop {
   /** How late a processing-time callback may be before it goes ahead of queued input. */
   private static final long CALLBACK_PATIENCE_MILLIS = 100;
 
+  /**
+   * How often at most an idle subtask tells consumers in other processes that it is settled: their
+   * synchronized processing time trails by about this much more.
+   */
+  private static final long SETTLED_MARK_MILLIS = 10;
+
   private final OperatorChain chain;
   private final InputGate gate;
   private final BarrierAligner barriers;
@@ -45,14 +51,26 @@ final class TaskLoop {
   /** Null unless processing time is in-band. */
   private final Quiescence quiescence;
   private final boolean inBandTime;
+  /** When the feeders in other processes were last settled: kept here from their marks. */
+  private final SettledMarks remoteFeeders;
+  /** Whether this subtask tells consumers in other processes when it was settled: fixed. */
+  private final boolean marksSettled;
+  /** When it last told them: derived. */
+  private long lastSettledMark;
+  /** Settled since, told nothing yet: the wait ends when a mark may go. Derived. */
+  private boolean markOwed;
   /** Sources still running: derived, shrinks as they finish. */
   private final List<ChainedOperator> sources = new ArrayList<>();
   /** Frames handled whose effects may still sit in the writers' pages: derived, until the next flush. */
   private int handledUnsent;
   private volatile long recordsIn;
+  /** The chain's input watermark, for progress reports: derived, written at each watermark frame. */
+  private volatile long inputWatermark = Long.MIN_VALUE;
+  /** Time spent waiting for room downstream, for progress reports: derived. */
+  private volatile long backpressuredNanos;
 
   TaskLoop(OperatorChain chain, InputGate gate, TaskMailbox mailbox, ProcessingTimeService time,
-      Quiescence quiescence, BarrierAligner.Aligned checkpoint) {
+      Quiescence quiescence, SettledMarks remoteFeeders, BarrierAligner.Aligned checkpoint) {
     this.chain = chain;
     this.gate = gate;
     this.barriers = new BarrierAligner(gate, checkpoint);
@@ -60,10 +78,21 @@ final class TaskLoop {
     this.time = time;
     this.quiescence = quiescence;
     this.inBandTime = chain.isProcessingTimeInBand();
+    this.remoteFeeders = remoteFeeders;
+    // In-band time is the synchronized processing time itself: no marks.
+    this.marksSettled = chain.marksSettled() && !inBandTime;
   }
 
   long recordsIn() {
     return recordsIn;
+  }
+
+  long inputWatermark() {
+    return inputWatermark;
+  }
+
+  long backpressuredNanos() {
+    return backpressuredNanos;
   }
 
   /**
@@ -92,6 +121,9 @@ final class TaskLoop {
       if (inBandTime && !sources.isEmpty()) {
         // A test source waits for quiescence, which counts only frames that were sent.
         chain.flush();
+      } else if (busy && settledMarkDue()) {
+        // A busy source never idles: what it emitted goes out now and then, with a mark after it.
+        settle();
       }
       // Input that is already here comes before callbacks that just fell due: what is queued is
       // older than the clock reading. Callbacks overdue by more than a little go first anyway.
@@ -105,9 +137,7 @@ final class TaskLoop {
         if (!busy) {
           // About to wait: let downstream work on what is buffered rather than sit on it.
           chain.idle();
-          chain.flush();
-          gate.handled(handledUnsent);
-          handledUnsent = 0;
+          settle();
           gate.await(waitMillis());
         }
         continue;
@@ -123,6 +153,28 @@ final class TaskLoop {
     // Every operator has ended its outputs: all this subtask received has had its effects.
     gate.handled(handledUnsent);
     handledUnsent = 0;
+  }
+
+  /**
+   * Sends on what the frames handled caused, then they stop counting as in flight; consumers in
+   * other processes, which cannot see that, are told by a mark (not more often than every
+   * {@link #SETTLED_MARK_MILLIS}).
+   */
+  private void settle() throws Exception {
+    chain.flush();
+    gate.handled(handledUnsent);
+    handledUnsent = 0;
+    if (marksSettled && gate.isSettled()) {
+      markOwed = !settledMarkDue();
+      if (!markOwed) {
+        lastSettledMark = System.currentTimeMillis();
+        chain.settled(lastSettledMark);
+      }
+    }
+  }
+
+  private boolean settledMarkDue() {
+    return marksSettled && System.currentTimeMillis() - lastSettledMark >= SETTLED_MARK_MILLIS;
   }
 
   /** With in-band time, what the frames handled caused is sent on before they stop counting as in flight. */
@@ -153,7 +205,9 @@ final class TaskLoop {
    */
   private void awaitOutputRoom() throws Exception {
     if (!takeBarriersAndEnds() && !mailbox.hasMail() && !chain.outputsHaveRoom()) {
+      long start = System.nanoTime();
       gate.pause(ROOM_POLL_NANOS);
+      backpressuredNanos += System.nanoTime() - start;
     }
   }
 
@@ -230,6 +284,9 @@ final class TaskLoop {
     if (next != Long.MAX_VALUE) {
       wait = Math.min(wait, next - System.currentTimeMillis());
     }
+    if (markOwed) {
+      wait = Math.min(wait, lastSettledMark + SETTLED_MARK_MILLIS - System.currentTimeMillis());
+    }
     return Math.max(1, wait);
   }
 
@@ -255,6 +312,7 @@ final class TaskLoop {
         // Time moving on may start long work (timers): what is buffered goes downstream first.
         chain.flush();
         op.advanceWatermark(target.slot(), frame.value());
+        inputWatermark = chain.inputWatermark();
         break;
       case PROCESSING_TIME:
         op.advanceProcessingTime(target.slot(), frame.value());
@@ -264,10 +322,14 @@ final class TaskLoop {
         // since the end may start long work (the final firing) during which no mail is run. The
         // snapshot then holds everything before the end, which a restore sends again.
         barriers.ended(channel);
+        remoteFeeders.ended(channel);
         op.feederDone(target.slot());
         break;
       case BARRIER:
         barriers.barrier(channel, frame.value());
+        break;
+      case SETTLED:
+        remoteFeeders.mark(channel, frame.value());
         break;
       default:
         throw new IllegalStateException("unknown frame " + frame);
