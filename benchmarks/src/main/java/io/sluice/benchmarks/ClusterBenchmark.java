@@ -41,7 +41,7 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  *
  * <p>Options, as --name=value: parts (shuffle,workloads,recovery), reps (3), warmup (1), workloads
  * (wordcount and the streaming ones), rounds (5, recovery), out (benchmarks/results), data, logs,
- * heap (2g), timeoutSeconds (900).
+ * heap (2g), timeoutSeconds (900), workerJvmArgs (added to the workers' JVM options, space-separated).
  */
 public final class ClusterBenchmark {
 
@@ -66,7 +66,12 @@ public final class ClusterBenchmark {
         .append(" medians of ").append(reps).append(" runs after ").append(warmup).append(" warm-up. ")
         .append(String.format(Locale.ROOT, "%d cores, Java %s.%n%n", Runtime.getRuntime().availableProcessors(),
             System.getProperty("java.version")));
-    try (LocalCluster cluster = LocalCluster.start(2, 2, List.of("-Xmx2g"))) {
+    List<String> workerJvm = new ArrayList<>(List.of("-Xmx2g"));
+    if (options.containsKey("workerJvmArgs")) {
+      // For profiling, e.g. -XX:StartFlightRecording=filename=worker.jfr
+      workerJvm.addAll(Arrays.asList(options.get("workerJvmArgs").split(" ")));
+    }
+    try (LocalCluster cluster = LocalCluster.start(2, 2, workerJvm)) {
       if (parts.contains("shuffle")) {
         shuffle(cluster, reps, warmup, report);
       }
@@ -113,11 +118,13 @@ public final class ClusterBenchmark {
     JobGraph graph = ShuffleJob.graph(records, recordBytes);
     ShuffleJob.Received received = new ShuffleJob.Received();
     long start = System.nanoTime();
-    JobHandle job = cluster == null
-        ? JobExecution.start(graph, ShuffleJob.config(received))
-        : ClusterClient.submit(new NetConfig(cluster.secret()), cluster.coordinator(), graph,
-            ShuffleJob.config(received), List.of());
-    job.completion().get(10, TimeUnit.MINUTES);
+    if (cluster == null) {
+      JobExecution.start(graph, ShuffleJob.config(received)).completion().get(10, TimeUnit.MINUTES);
+    } else {
+      JobHandle job = ClusterClient.submit(new NetConfig(cluster.secret()), cluster.coordinator(), graph,
+          ShuffleJob.config(received), List.of());
+      job.completion().get(10, TimeUnit.MINUTES);
+    }
     long millis = (System.nanoTime() - start) / 1_000_000;
     if (received.records() != records || received.bytes() != records * recordBytes) {
       throw new IllegalStateException("the shuffle lost data: " + received.records() + " records, "
