@@ -78,7 +78,13 @@ public final class TranslationContext {
   private final JobMetrics metrics = new JobMetrics();
   /** The options as operators receive them: serialized once, shipped with the graph. */
   private final SerializablePipelineOptions shippedOptions;
-  private final Map<PCollection<?>, Port> producers = new HashMap<>();
+  /** Where each collection comes out, by PCollection (a Java pipeline) or by id (a pipeline proto). */
+  private final Map<Object, Port> producers = new HashMap<>();
+
+  /** A context for a translation that keeps its own table of transforms (a pipeline proto's). */
+  public static TranslationContext forJob(String jobName, TranslationSettings settings) {
+    return new TranslationContext(jobName, settings);
+  }
 
   TranslationContext(String jobName, TranslationSettings settings) {
     this.graph = new JobGraph(jobName);
@@ -119,6 +125,20 @@ public final class TranslationContext {
       throw new IllegalStateException("no producer translated yet for " + pc.getName());
     }
     return p;
+  }
+
+  /** The producer of the collection with id {@code pcollectionId} in a pipeline proto. */
+  public Port producerOf(String pcollectionId) {
+    Port p = producers.get(pcollectionId);
+    if (p == null) {
+      throw new IllegalStateException("no producer translated yet for " + pcollectionId);
+    }
+    return p;
+  }
+
+  /** Makes the collection with id {@code pcollectionId} in a pipeline proto come out of {@code port}. */
+  public void setProducer(String pcollectionId, Port port) {
+    producers.put(pcollectionId, port);
   }
 
   public void setProducer(PCollection<?> pc, OperatorNode node, int port) {

@@ -90,7 +90,7 @@ public final class InputGate {
 
   /**
    * An unblocked channel whose next frame is a checkpoint barrier (or, if {@code orEnd}, the end of
-   * its stream), or -1. Such a frame may be taken ahead of turn (with {@link #poll(int)}) while the
+   * its stream or a settled mark), or -1. Such a frame may be taken ahead of turn (with {@link #poll(int)}) while the
    * subtask is in the middle of long work.
    */
   public int channelWithBarrierNext(boolean orEnd) {
@@ -98,12 +98,20 @@ public final class InputGate {
     for (int c = 0; c < all.length; c++) {
       if (!blocked[c]) {
         Frame frame = all[c].peek();
-        if (frame != null && (frame.kind() == Frame.Kind.BARRIER || orEnd && frame.kind() == Frame.Kind.END)) {
+        if (frame != null && (frame.kind() == Frame.Kind.BARRIER || orEnd && takesNoWork(frame))) {
           return c;
         }
       }
     }
     return -1;
+  }
+
+  /**
+   * An end of stream, or a producer's settled mark: the operator does nothing for it, so it may be
+   * taken ahead of turn too (a mark left in front of a barrier would hold the barrier back).
+   */
+  private static boolean takesNoWork(Frame frame) {
+    return frame.kind() == Frame.Kind.END || frame.kind() == Frame.Kind.SETTLED;
   }
 
   /** The next frame of channel {@code c} alone, or null; {@link #lastChannel()} is then {@code c}. */

@@ -1,0 +1,110 @@
+package io.sluice.portability.jobservice;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.beam.model.pipeline.v1.Endpoints;
+import org.apache.beam.runners.fnexecution.artifact.ArtifactStagingService;
+import org.apache.beam.sdk.fn.server.FnService;
+import org.apache.beam.sdk.fn.server.GrpcFnServer;
+import org.apache.beam.sdk.fn.server.ServerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sluice's job server: Beam's Job API and artifact staging, each on its own port of the loopback
+ * interface unless a host is given, jobs run on the embedded engine.
+ *
+ * <p>Flags ({@code --name=value}): job-host (localhost), job-port (8099; 0 picks one),
+ * artifact-port (8098; 0 picks one), artifacts-dir (a temporary directory), parallelism (2).
+ */
+public final class JobServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(JobServer.class);
+
+  private final GrpcFnServer<ArtifactStagingService> staging;
+  private final GrpcFnServer<SluiceJobService> jobs;
+  private final ExecutorService executor;
+
+  private JobServer(GrpcFnServer<ArtifactStagingService> staging, GrpcFnServer<SluiceJobService> jobs,
+      ExecutorService executor) {
+    this.staging = staging;
+    this.jobs = jobs;
+    this.executor = executor;
+  }
+
+  public static JobServer start(String host, int jobPort, int artifactPort, Path artifactsDir, int parallelism)
+      throws Exception {
+    Files.createDirectories(artifactsDir);
+    GrpcFnServer<ArtifactStagingService> staging = serve(new ArtifactStagingService(
+        ArtifactStagingService.beamFilesystemArtifactDestinationProvider(artifactsDir.toString())), host, artifactPort);
+    ExecutorService executor = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "sluice-portable-job");
+      t.setDaemon(true);
+      return t;
+    });
+    GrpcFnServer<SluiceJobService> jobs = serve(new SluiceJobService(staging.getApiServiceDescriptor(),
+        staging.getService(), new PortableJobRunner(parallelism), executor), host, jobPort);
+    LOG.info("Job service on {}, artifact staging on {}", jobs.getApiServiceDescriptor().getUrl(),
+        staging.getApiServiceDescriptor().getUrl());
+    return new JobServer(staging, jobs, executor);
+  }
+
+  private static <S extends FnService> GrpcFnServer<S> serve(S service, String host, int port) throws Exception {
+    if (port == 0) {
+      return GrpcFnServer.allocatePortAndCreateFor(service, ServerFactory.createWithUrlFactory(
+          (h, p) -> host + ":" + p));
+    }
+    return GrpcFnServer.create(service, Endpoints.ApiServiceDescriptor.newBuilder().setUrl(host + ":" + port).build(),
+        ServerFactory.createDefault());
+  }
+
+  /** Where clients reach the Job API: host:port. */
+  public String jobEndpoint() {
+    return jobs.getApiServiceDescriptor().getUrl();
+  }
+
+  @Override
+  public void close() throws Exception {
+    jobs.close();
+    staging.close();
+    executor.shutdownNow();
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> flags = new HashMap<>();
+    for (String arg : args) {
+      if (!arg.startsWith("--") || !arg.contains("=")) {
+        throw new IllegalArgumentException("flags are --name=value, not " + arg);
+      }
+      flags.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+    }
+    for (String name : flags.keySet()) {
+      if (!java.util.Set.of("job-host", "job-port", "artifact-port", "artifacts-dir", "parallelism").contains(name)) {
+        throw new IllegalArgumentException("unknown flag --" + name + "; known: --job-host, --job-port,"
+            + " --artifact-port, --artifacts-dir, --parallelism");
+      }
+    }
+    Path artifacts = flags.containsKey("artifacts-dir") ? Paths.get(flags.get("artifacts-dir"))
+        : Files.createTempDirectory("sluice-artifacts-");
+    JobServer server = start(flags.getOrDefault("job-host", "localhost"),
+        Integer.parseInt(flags.getOrDefault("job-port", "8099")),
+        Integer.parseInt(flags.getOrDefault("artifact-port", "8098")), artifacts,
+        Integer.parseInt(flags.getOrDefault("parallelism", "2")));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        server.close();
+      } catch (Exception e) {
+        LOG.warn("The job server did not stop cleanly", e);
+      }
+      stopped.countDown();
+    }));
+    stopped.await();
+  }
+}

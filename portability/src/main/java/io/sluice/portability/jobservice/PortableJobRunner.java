@@ -1,0 +1,60 @@
+package io.sluice.portability.jobservice;
+
+import io.sluice.execution.runtime.ExecutionConfig;
+import io.sluice.execution.runtime.JobHandle;
+import io.sluice.execution.runtime.JobSupervisor;
+import io.sluice.portability.translation.PortablePipelineTranslator;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import org.apache.beam.model.jobmanagement.v1.JobApi.JobState;
+import org.apache.beam.model.pipeline.v1.RunnerApi;
+import org.apache.beam.runners.fnexecution.provisioning.JobInfo;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.util.construction.PipelineOptionsTranslation;
+import org.apache.beam.vendor.grpc.v1p69p0.com.google.protobuf.Struct;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one portable job on the embedded engine: translates the pipeline proto into a job graph,
+ * starts it, and reports its end to the job's invocation (a failure's root cause as the job's
+ * error). A job the engine cannot run fails with what it cannot do, named.
+ */
+public final class PortableJobRunner {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PortableJobRunner.class);
+
+  private final int parallelism;
+
+  public PortableJobRunner(int parallelism) {
+    this.parallelism = parallelism;
+  }
+
+  void run(JobInvocation job, RunnerApi.Pipeline pipeline, Struct options) {
+    try {
+      PipelineOptions pipelineOptions = PipelineOptionsTranslation.fromProto(options);
+      JobInfo info = JobInfo.create(job.id(), job.name(), "", options);
+      PortablePipelineTranslator.Translation translation =
+          PortablePipelineTranslator.translate(pipeline, info, pipelineOptions, parallelism);
+      JobHandle handle = JobSupervisor.start(translation.graph(), new ExecutionConfig());
+      job.setCancel(handle::cancel);
+      job.setState(JobState.Enum.RUNNING);
+      LOG.info("Job {} running: {} vertices", job.id(), translation.graph().vertices().size());
+      handle.completion().join();
+      job.setState(JobState.Enum.DONE);
+    } catch (CancellationException e) {
+      job.setState(JobState.Enum.CANCELLED);
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof CancellationException
+          || e.getCause() instanceof io.sluice.execution.runtime.JobCancelledException) {
+        job.setState(JobState.Enum.CANCELLED);
+      } else {
+        LOG.warn("Job {} failed", job.id(), e.getCause());
+        job.failed(e.getCause());
+      }
+    } catch (Exception | Error e) {
+      LOG.warn("Job {} failed", job.id(), e);
+      job.failed(e);
+    }
+  }
+}

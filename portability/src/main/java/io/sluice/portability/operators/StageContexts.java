@@ -1,0 +1,57 @@
+package io.sluice.portability.operators;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.beam.runners.fnexecution.control.DefaultExecutableStageContext;
+import org.apache.beam.runners.fnexecution.control.ExecutableStageContext;
+import org.apache.beam.runners.fnexecution.provisioning.JobInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One stage context per job in this process, shared by every stage operator of the job: the SDK
+ * harnesses its environments start serve all of them, and go when the last operator lets go.
+ */
+final class StageContexts {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StageContexts.class);
+
+  private record Shared(ExecutableStageContext context, int users) {}
+
+  /** By job id: derived, while an operator of the job is open. */
+  private static final Map<String, Shared> BY_JOB = new HashMap<>();
+
+  private StageContexts() {}
+
+  static synchronized ExecutableStageContext acquire(JobInfo job) {
+    Shared shared = BY_JOB.get(job.jobId());
+    if (shared == null) {
+      shared = new Shared(DefaultExecutableStageContext.create(job), 0);
+    }
+    BY_JOB.put(job.jobId(), new Shared(shared.context(), shared.users() + 1));
+    return shared.context();
+  }
+
+  static void release(JobInfo job) {
+    ExecutableStageContext last = null;
+    synchronized (StageContexts.class) {
+      Shared shared = BY_JOB.get(job.jobId());
+      if (shared == null) {
+        return;
+      }
+      if (shared.users() == 1) {
+        BY_JOB.remove(job.jobId());
+        last = shared.context();
+      } else {
+        BY_JOB.put(job.jobId(), new Shared(shared.context(), shared.users() - 1));
+      }
+    }
+    if (last != null) {
+      try {
+        last.close();
+      } catch (Exception e) {
+        LOG.warn("The SDK environments of job {} did not close cleanly", job.jobId(), e);
+      }
+    }
+  }
+}

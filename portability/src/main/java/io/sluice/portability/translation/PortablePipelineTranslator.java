@@ -1,0 +1,76 @@
+package io.sluice.portability.translation;
+
+import io.sluice.execution.graph.JobGraph;
+import io.sluice.translation.TranslationContext;
+import io.sluice.translation.TranslationSettings;
+import java.util.Map;
+import org.apache.beam.model.pipeline.v1.RunnerApi;
+import org.apache.beam.runners.fnexecution.provisioning.JobInfo;
+import org.apache.beam.runners.fnexecution.translation.PipelineTranslatorUtils;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.util.construction.PTransformTranslation;
+import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
+import org.apache.beam.sdk.util.construction.graph.GreedyPipelineFuser;
+import org.apache.beam.sdk.util.construction.graph.PipelineNode;
+import org.apache.beam.sdk.util.construction.graph.ProtoOverrides;
+import org.apache.beam.sdk.util.construction.graph.QueryablePipeline;
+import org.apache.beam.sdk.util.construction.graph.SplittableParDoExpander;
+import org.apache.beam.sdk.util.construction.graph.TrivialNativeTransformExpander;
+
+/**
+ * A pipeline proto becomes a job graph: splittable DoFns expanded, user code fused into executable
+ * stages, then one translator per URN of what the runner itself runs. The whole map of the portable
+ * runner is the table below; a transform it does not hold fails the job at once, named.
+ */
+public final class PortablePipelineTranslator {
+
+  /** The job graph and what its operators share. */
+  public record Translation(JobGraph graph) {}
+
+  /** Adds the operators of one transform of a fused pipeline. */
+  interface UrnTranslator {
+    void translate(PipelineNode.PTransformNode transform, PortableContext context) throws Exception;
+  }
+
+  private static final Map<String, UrnTranslator> TRANSLATORS = Map.of(
+      PTransformTranslation.IMPULSE_TRANSFORM_URN, PrimitiveTranslators::impulse,
+      PTransformTranslation.GROUP_BY_KEY_TRANSFORM_URN, PrimitiveTranslators::groupByKey,
+      PTransformTranslation.FLATTEN_TRANSFORM_URN, PrimitiveTranslators::flatten,
+      ExecutableStage.URN, ExecutableStageTranslator::translate);
+
+  private PortablePipelineTranslator() {}
+
+  public static Translation translate(RunnerApi.Pipeline pipeline, JobInfo job, PipelineOptions options,
+      int parallelism) throws Exception {
+    RunnerApi.Pipeline fused = fuse(pipeline);
+    if (PipelineTranslatorUtils.hasUnboundedPCollections(fused)) {
+      throw new UnsupportedOperationException("job " + job.jobName() + " has unbounded collections: the portable path"
+          + " runs batch pipelines only so far");
+    }
+    TranslationContext sluice = TranslationContext.forJob(job.jobId(),
+        new TranslationSettings(options, parallelism, 1000, false));
+    PortableContext context = new PortableContext(sluice, fused.getComponents(), job);
+    QueryablePipeline query = QueryablePipeline.forTransforms(fused.getRootTransformIdsList(), fused.getComponents());
+    for (PipelineNode.PTransformNode transform : query.getTopologicallyOrderedTransforms()) {
+      String urn = transform.getTransform().getSpec().getUrn();
+      UrnTranslator translator = TRANSLATORS.get(urn);
+      if (translator == null) {
+        throw new UnsupportedOperationException("Sluice cannot run transform " + transform.getId() + " ("
+            + transform.getTransform().getUniqueName() + "): its URN " + urn + " is not one it runs");
+      }
+      translator.translate(transform, context);
+    }
+    return new Translation(sluice.graph());
+  }
+
+  /** Splittable DoFns expanded, the runner's own composites kept whole, the rest fused into stages. */
+  static RunnerApi.Pipeline fuse(RunnerApi.Pipeline pipeline) {
+    RunnerApi.Pipeline expanded = ProtoOverrides.updateTransform(PTransformTranslation.PAR_DO_TRANSFORM_URN, pipeline,
+        SplittableParDoExpander.createSizedReplacement());
+    expanded = TrivialNativeTransformExpander.forKnownUrns(expanded, TRANSLATORS.keySet());
+    // An SDK may have fused the pipeline itself (Python's pre_optimize=all).
+    boolean fusedAlready = expanded.getComponents().getTransformsMap().values().stream()
+        .anyMatch(t -> ExecutableStage.URN.equals(t.getSpec().getUrn()));
+    return fusedAlready ? expanded : GreedyPipelineFuser.fuse(expanded).toPipeline();
+  }
+}

@@ -1,0 +1,80 @@
+package io.sluice.portability.jobservice;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Python's wordcount example, submitted by Python's PortableRunner to Sluice's job server, its
+ * user code in a LOOPBACK harness in the submitting process: the counts must be exactly the words
+ * of the input. Needs python3 with apache-beam 2.70.0; CI installs it and sets
+ * SLUICE_REQUIRE_PYTHON, so that there the test runs rather than skips.
+ */
+class PythonWordCountTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void pythonsWordCountRunsOnSluice() throws Exception {
+    assumeTrue(System.getenv("SLUICE_REQUIRE_PYTHON") != null || pythonHasBeam(),
+        "python3 with apache-beam 2.70.0 is not installed");
+    Map<String, Integer> expected = new TreeMap<>();
+    StringBuilder text = new StringBuilder();
+    String[] words = {"river", "sluice", "gate", "flow", "water", "beam"};
+    for (int line = 0; line < 300; line++) {
+      for (int w = 0; w <= line % 5; w++) {
+        String word = words[(line * 7 + w * 3) % words.length];
+        text.append(word).append(' ');
+        expected.merge(word, 1, Integer::sum);
+      }
+      text.append('\n');
+    }
+    Path input = Files.writeString(dir.resolve("input.txt"), text.toString());
+    Path output = dir.resolve("out/counts");
+    try (JobServer server = JobServer.start("localhost", 0, 0, dir.resolve("artifacts"), 2)) {
+      Process python = new ProcessBuilder("python3", "-m", "apache_beam.examples.wordcount",
+          "--runner=PortableRunner", "--job_endpoint=" + server.jobEndpoint(), "--environment_type=LOOPBACK",
+          "--input=" + input, "--output=" + output)
+          .redirectErrorStream(true).redirectOutput(dir.resolve("python.log").toFile()).start();
+      boolean ended = python.waitFor(5, TimeUnit.MINUTES);
+      if (!ended) {
+        python.destroyForcibly();
+      }
+      String log = Files.readString(dir.resolve("python.log"));
+      assertEquals(0, ended ? python.exitValue() : -1, "the python client failed:\n" + log);
+    }
+    Map<String, Integer> counted = new TreeMap<>();
+    List<Path> shards = new ArrayList<>();
+    try (Stream<Path> files = Files.list(output.getParent())) {
+      files.filter(f -> f.getFileName().toString().startsWith("counts")).forEach(shards::add);
+    }
+    for (Path shard : shards) {
+      for (String line : Files.readAllLines(shard, StandardCharsets.UTF_8)) {
+        int colon = line.lastIndexOf(": ");
+        counted.merge(line.substring(0, colon), Integer.parseInt(line.substring(colon + 2)), Integer::sum);
+      }
+    }
+    assertEquals(expected, counted);
+  }
+
+  private static boolean pythonHasBeam() {
+    try {
+      Process p = new ProcessBuilder("python3", "-c", "import apache_beam").start();
+      return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+}
