@@ -1,7 +1,6 @@
 package io.sluice.portability.jobservice;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,8 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Python's wordcount example, submitted by Python's PortableRunner to Sluice's job server, its
  * user code in a LOOPBACK harness in the submitting process: the counts must be exactly the words
- * of the input. Needs python3 with apache-beam 2.70.0; CI installs it and sets
- * SLUICE_REQUIRE_PYTHON, so that there the test runs rather than skips.
+ * of the input (see {@link PythonClient} for when it runs).
  */
 class PythonWordCountTest {
 
@@ -28,8 +25,7 @@ class PythonWordCountTest {
 
   @Test
   void pythonsWordCountRunsOnSluice() throws Exception {
-    assumeTrue(System.getenv("SLUICE_REQUIRE_PYTHON") != null || pythonHasBeam(),
-        "python3 with apache-beam 2.70.0 is not installed");
+    PythonClient.assumeAvailable();
     Map<String, Integer> expected = new TreeMap<>();
     StringBuilder text = new StringBuilder();
     String[] words = {"river", "sluice", "gate", "flow", "water", "beam"};
@@ -44,16 +40,9 @@ class PythonWordCountTest {
     Path input = Files.writeString(dir.resolve("input.txt"), text.toString());
     Path output = dir.resolve("out/counts");
     try (JobServer server = JobServer.start("localhost", 0, 0, dir.resolve("artifacts"), 2)) {
-      Process python = new ProcessBuilder("python3", "-m", "apache_beam.examples.wordcount",
-          "--runner=PortableRunner", "--job_endpoint=" + server.jobEndpoint(), "--environment_type=LOOPBACK",
-          "--input=" + input, "--output=" + output)
-          .redirectErrorStream(true).redirectOutput(dir.resolve("python.log").toFile()).start();
-      boolean ended = python.waitFor(5, TimeUnit.MINUTES);
-      if (!ended) {
-        python.destroyForcibly();
-      }
-      String log = Files.readString(dir.resolve("python.log"));
-      assertEquals(0, ended ? python.exitValue() : -1, "the python client failed:\n" + log);
+      PythonClient.run(dir.resolve("python.log"), "-m", "apache_beam.examples.wordcount", "--runner=PortableRunner",
+          "--job_endpoint=" + server.jobEndpoint(), "--environment_type=LOOPBACK", "--input=" + input,
+          "--output=" + output);
     }
     Map<String, Integer> counted = new TreeMap<>();
     List<Path> shards = new ArrayList<>();
@@ -67,14 +56,5 @@ class PythonWordCountTest {
       }
     }
     assertEquals(expected, counted);
-  }
-
-  private static boolean pythonHasBeam() {
-    try {
-      Process p = new ProcessBuilder("python3", "-c", "import apache_beam").start();
-      return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-    } catch (Exception e) {
-      return false;
-    }
   }
 }

@@ -1,0 +1,101 @@
+"""Python pipelines on Sluice's job server, each checked with assert_that (a wrong result fails the
+job, and the client exits non-zero). Usage: batch_pipelines.py JOB_ENDPOINT [NAME ...]"""
+
+import sys
+
+import apache_beam as beam
+from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.testing.util import assert_that, equal_to
+from apache_beam.transforms import window
+
+
+def options(endpoint):
+    return PipelineOptions([
+        "--runner=PortableRunner",
+        "--job_endpoint=" + endpoint,
+        "--environment_type=LOOPBACK",
+        # One pip freeze per job is staged otherwise: nothing here needs it.
+        "--experiments=disable_logging_submission_environment",
+    ])
+
+
+def group_by_key(p):
+    pairs = p | beam.Create([("a", 1), ("b", 2), ("a", 3), ("c", 4), ("b", 5)])
+    grouped = pairs | beam.GroupByKey() | beam.MapTuple(lambda k, vs: (k, sorted(vs)))
+    assert_that(grouped, equal_to([("a", [1, 3]), ("b", [2, 5]), ("c", [4])]))
+
+
+def combine_per_key(p):
+    pairs = p | beam.Create([("k%d" % (i % 7), i) for i in range(1000)])
+    sums = pairs | beam.CombinePerKey(sum)
+    expected = {}
+    for i in range(1000):
+        expected["k%d" % (i % 7)] = expected.get("k%d" % (i % 7), 0) + i
+    assert_that(sums, equal_to(list(expected.items())))
+
+
+def combine_globally(p):
+    total = p | beam.Create(range(1, 101)) | beam.CombineGlobally(sum)
+    assert_that(total, equal_to([5050]))
+
+
+def side_inputs(p):
+    main = p | "main" >> beam.Create([1, 2, 3])
+    factor = p | "factor" >> beam.Create([10])
+    names = p | "names" >> beam.Create([(1, "one"), (2, "two"), (3, "three")])
+    extra = p | "extra" >> beam.Create([100, 200])
+    out = main | beam.Map(
+        lambda x, f, d, xs: (d[x], x * f + sum(xs)),
+        f=beam.pvalue.AsSingleton(factor),
+        d=beam.pvalue.AsDict(names),
+        xs=beam.pvalue.AsList(extra))
+    assert_that(out, equal_to([("one", 310), ("two", 320), ("three", 330)]))
+
+
+def flatten(p):
+    a = p | "a" >> beam.Create([1, 2])
+    b = p | "b" >> beam.Create([3])
+    c = p | "c" >> beam.Create([4, 5])
+    assert_that((a, b, c) | beam.Flatten(), equal_to([1, 2, 3, 4, 5]))
+
+
+def fixed_windows(p):
+    events = p | beam.Create([("k", 1, 1), ("k", 2, 5), ("k", 3, 12), ("j", 4, 13)])
+    stamped = events | beam.Map(lambda e: window.TimestampedValue((e[0], e[1]), e[2]))
+    sums = (stamped | beam.WindowInto(window.FixedWindows(10)) | beam.CombinePerKey(sum)
+            | beam.ParDo(WithWindowStart()))
+    assert_that(sums, equal_to([("k", 3, 0), ("k", 3, 10), ("j", 4, 10)]))
+
+
+class WithWindowStart(beam.DoFn):
+    def process(self, kv, w=beam.DoFn.WindowParam):
+        yield kv[0], kv[1], int(w.start)
+
+
+def failing(p):
+    """Not run by default: user code that throws, whose error must reach the client."""
+    p | beam.Create([1, 2, 3]) | beam.Map(refuse_two)
+
+
+def refuse_two(x):
+    if x == 2:
+        raise ValueError("user code refuses %d (sluice-test-failure)" % x)
+    return x
+
+
+PIPELINES = {f.__name__: f for f in
+             [group_by_key, combine_per_key, combine_globally, side_inputs, flatten, fixed_windows]}
+EVERY = dict(PIPELINES, failing=failing)
+
+
+def main(argv):
+    endpoint = argv[1]
+    names = argv[2:] or list(PIPELINES)
+    for name in names:
+        with beam.Pipeline(options=options(endpoint)) as p:
+            EVERY[name](p)
+        print("PIPELINE-PASSED " + name, flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
