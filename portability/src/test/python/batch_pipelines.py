@@ -72,6 +72,30 @@ class WithWindowStart(beam.DoFn):
         yield kv[0], kv[1], int(w.start)
 
 
+class Counting(beam.DoFn):
+    def __init__(self):
+        self.seen = beam.metrics.Metrics.counter("sluice", "elements_seen")
+
+    def process(self, x):
+        self.seen.inc()
+        yield x
+
+
+def metrics(endpoint):
+    """A user counter, read back through the job service's metrics."""
+    p = beam.Pipeline(options=options(endpoint))
+    p | beam.Create(list(range(25))) | beam.ParDo(Counting())
+    result = p.run()
+    result.wait_until_finish()
+    counters = result.metrics().query(
+        beam.metrics.MetricsFilter().with_name("elements_seen"))["counters"]
+    committed = sum(c.committed for c in counters)
+    attempted = sum(c.attempted for c in counters)
+    if committed != 25 or attempted != 25:
+        raise AssertionError("elements_seen: committed %s, attempted %s, not 25: %s"
+                             % (committed, attempted, counters))
+
+
 def failing(p):
     """Not run by default: user code that throws, whose error must reach the client."""
     p | beam.Create([1, 2, 3]) | beam.Map(refuse_two)
@@ -83,17 +107,35 @@ def refuse_two(x):
     return x
 
 
+def stateful(p):
+    """Not run by default: a stateful DoFn, which the portable path refuses when the job is prepared."""
+    p | beam.Create([(1, 1)]) | beam.ParDo(Stateful())
+
+
+class Stateful(beam.DoFn):
+    from apache_beam.transforms.userstate import BagStateSpec
+    from apache_beam.coders import VarIntCoder
+    SEEN = BagStateSpec("seen", VarIntCoder())
+
+    def process(self, kv, seen=beam.DoFn.StateParam(SEEN)):
+        seen.add(kv[1])
+        yield kv
+
+
 PIPELINES = {f.__name__: f for f in
              [group_by_key, combine_per_key, combine_globally, side_inputs, flatten, fixed_windows]}
-EVERY = dict(PIPELINES, failing=failing)
+EVERY = dict(PIPELINES, failing=failing, stateful=stateful)
 
 
 def main(argv):
     endpoint = argv[1]
-    names = argv[2:] or list(PIPELINES)
+    names = argv[2:] or list(PIPELINES) + ["metrics"]
     for name in names:
-        with beam.Pipeline(options=options(endpoint)) as p:
-            EVERY[name](p)
+        if name == "metrics":
+            metrics(endpoint)
+        else:
+            with beam.Pipeline(options=options(endpoint)) as p:
+                EVERY[name](p)
         print("PIPELINE-PASSED " + name, flush=True)
 
 

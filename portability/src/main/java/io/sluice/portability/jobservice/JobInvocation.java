@@ -3,10 +3,12 @@ package io.sluice.portability.jobservice;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.beam.model.jobmanagement.v1.JobApi;
 import org.apache.beam.model.jobmanagement.v1.JobApi.JobMessage;
 import org.apache.beam.model.jobmanagement.v1.JobApi.JobState;
 import org.apache.beam.model.jobmanagement.v1.JobApi.JobStateEvent;
+import org.apache.beam.model.pipeline.v1.MetricsApi.MonitoringInfo;
 import org.apache.beam.model.pipeline.v1.RunnerApi;
 import org.apache.beam.vendor.grpc.v1p69p0.com.google.protobuf.Timestamp;
 
@@ -33,7 +35,9 @@ final class JobInvocation {
   private final List<JobStateEvent> states = new ArrayList<>();
   private final List<JobMessage> messages = new ArrayList<>();
   private final List<Listener> listeners = new ArrayList<>();
-  private JobApi.MetricResults metrics = JobApi.MetricResults.getDefaultInstance();
+  /** Reads the running job's metrics; none before it runs. */
+  private Supplier<List<MonitoringInfo>> metrics =
+      List::of;
   /** Cancels the running job; null before it runs and after it ends. */
   private Runnable cancel;
 
@@ -143,11 +147,18 @@ final class JobInvocation {
     c.run();
   }
 
-  synchronized JobApi.MetricResults metrics() {
-    return metrics;
+  /** The job's metrics so far: a completed bundle's count as attempted and committed alike. */
+  JobApi.MetricResults metrics() {
+    Supplier<List<MonitoringInfo>> source;
+    synchronized (this) {
+      source = metrics;
+    }
+    List<MonitoringInfo> infos = source.get();
+    return JobApi.MetricResults.newBuilder().addAllAttempted(infos).addAllCommitted(infos).build();
   }
 
-  synchronized void setMetrics(JobApi.MetricResults metrics) {
+  synchronized void setMetrics(
+      Supplier<List<MonitoringInfo>> metrics) {
     this.metrics = metrics;
   }
 

@@ -3,6 +3,7 @@ package io.sluice.portability.jobservice;
 import io.sluice.execution.runtime.ExecutionConfig;
 import io.sluice.execution.runtime.JobHandle;
 import io.sluice.execution.runtime.JobSupervisor;
+import io.sluice.portability.operators.StageMetrics;
 import io.sluice.portability.translation.PortablePipelineTranslator;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
@@ -36,7 +37,10 @@ public final class PortableJobRunner {
       JobInfo info = JobInfo.create(job.id(), job.name(), "", options);
       PortablePipelineTranslator.Translation translation =
           PortablePipelineTranslator.translate(pipeline, info, pipelineOptions, parallelism);
-      JobHandle handle = JobSupervisor.start(translation.graph(), new ExecutionConfig());
+      StageMetrics metrics = new StageMetrics();
+      JobHandle handle = JobSupervisor.start(translation.graph(),
+          new ExecutionConfig().jobResource(StageMetrics.class, metrics));
+      job.setMetrics(metrics::monitoringInfos);
       job.setCancel(handle::cancel);
       job.setState(JobState.Enum.RUNNING);
       LOG.info("Job {} running: {} vertices", job.id(), translation.graph().vertices().size());

@@ -12,6 +12,7 @@ import org.apache.beam.model.jobmanagement.v1.JobApi.JobStateEvent;
 import org.apache.beam.model.jobmanagement.v1.JobServiceGrpc;
 import org.apache.beam.model.pipeline.v1.Endpoints;
 import org.apache.beam.model.pipeline.v1.RunnerApi;
+import io.sluice.portability.translation.PortablePipelineTranslator;
 import org.apache.beam.runners.fnexecution.artifact.ArtifactStagingService;
 import org.apache.beam.sdk.fn.server.FnService;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -55,6 +56,12 @@ public final class SluiceJobService extends JobServiceGrpc.JobServiceImplBase im
 
   @Override
   public void prepare(JobApi.PrepareJobRequest request, StreamObserver<JobApi.PrepareJobResponse> response) {
+    String refusal = PortablePipelineTranslator.refusal(request.getPipeline());
+    if (refusal != null) {
+      LOG.info("Refused to prepare job {}: {}", request.getJobName(), refusal);
+      response.onError(Status.FAILED_PRECONDITION.withDescription(refusal).asException());
+      return;
+    }
     try {
       String name = request.getJobName().isEmpty() ? "job" : request.getJobName();
       String id = name + "_" + UUID.randomUUID();

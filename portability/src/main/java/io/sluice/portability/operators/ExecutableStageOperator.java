@@ -56,6 +56,8 @@ public final class ExecutableStageOperator implements Operator {
   /** Main input that came before the side inputs were whole. */
   private final List<Object> waiting = new ArrayList<>();
   private StateRequestHandler state;
+  /** What each completed bundle's harness reports; the job's, shared. */
+  private BundleProgressHandler progress;
   /** The open bundle and its main input, or null between bundles. */
   private RemoteBundle bundle;
   private FnDataReceiver<Object> input;
@@ -70,6 +72,16 @@ public final class ExecutableStageOperator implements Operator {
   @Override
   public void open(OperatorContext context) throws Exception {
     emitter = new Emitter(context.output());
+    StageMetrics metrics = context.jobResource(StageMetrics.class);
+    progress = new BundleProgressHandler() {
+      @Override
+      public void onProgress(org.apache.beam.model.fnexecution.v1.BeamFnApi.ProcessBundleProgressResponse p) {}
+
+      @Override
+      public void onCompleted(org.apache.beam.model.fnexecution.v1.BeamFnApi.ProcessBundleResponse response) {
+        metrics.bundleCompleted(response.getMonitoringInfosList());
+      }
+    };
     ExecutableStage stage = ExecutableStage.fromPayload(RunnerApi.ExecutableStagePayload.parseFrom(payload));
     stageContext = StageContexts.acquire(job);
     bundles = stageContext.getStageBundleFactory(stage);
@@ -134,7 +146,7 @@ public final class ExecutableStageOperator implements Operator {
 
   private void feed(Object record) throws Exception {
     if (bundle == null) {
-      bundle = bundles.getBundle(receivers, state, BundleProgressHandler.ignored());
+      bundle = bundles.getBundle(receivers, state, progress);
       @SuppressWarnings("unchecked")
       FnDataReceiver<Object> only = (FnDataReceiver<Object>) bundle.getInputReceivers().values().iterator().next();
       input = only;

@@ -38,15 +38,36 @@ public final class PortablePipelineTranslator {
       PTransformTranslation.FLATTEN_TRANSFORM_URN, PrimitiveTranslators::flatten,
       ExecutableStage.URN, ExecutableStageTranslator::translate);
 
+  /** Pipeline requirements the portable path meets so far: any other refuses the job when it is prepared. */
+  private static final java.util.Set<String> REQUIREMENTS = java.util.Set.of(
+      "beam:requirement:pardo:splittable_dofn:v1");
+
   private PortablePipelineTranslator() {}
+
+  /**
+   * Why the portable path cannot run {@code pipeline}, or null if it can: a requirement it does not
+   * meet (named), or unbounded collections (streaming). Asked when a job is prepared.
+   */
+  public static String refusal(RunnerApi.Pipeline pipeline) {
+    for (String requirement : pipeline.getRequirementsList()) {
+      if (!REQUIREMENTS.contains(requirement)) {
+        return "the pipeline requires " + requirement + ", which Sluice's portable path does not meet yet"
+            + " (it meets " + REQUIREMENTS + ")";
+      }
+    }
+    if (PipelineTranslatorUtils.hasUnboundedPCollections(pipeline)) {
+      return "the pipeline has unbounded collections: Sluice's portable path runs batch pipelines only so far";
+    }
+    return null;
+  }
 
   public static Translation translate(RunnerApi.Pipeline pipeline, JobInfo job, PipelineOptions options,
       int parallelism) throws Exception {
-    RunnerApi.Pipeline fused = fuse(pipeline);
-    if (PipelineTranslatorUtils.hasUnboundedPCollections(fused)) {
-      throw new UnsupportedOperationException("job " + job.jobName() + " has unbounded collections: the portable path"
-          + " runs batch pipelines only so far");
+    String refusal = refusal(pipeline);
+    if (refusal != null) {
+      throw new UnsupportedOperationException("job " + job.jobName() + ": " + refusal);
     }
+    RunnerApi.Pipeline fused = fuse(pipeline);
     TranslationContext sluice = TranslationContext.forJob(job.jobId(),
         new TranslationSettings(options, parallelism, 1000, false));
     PortableContext context = new PortableContext(sluice, fused.getComponents(), job);

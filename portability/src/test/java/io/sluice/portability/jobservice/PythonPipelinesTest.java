@@ -10,24 +10,20 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Python batch pipelines on Sluice (src/test/python/batch_pipelines.py): GroupByKey, CombinePerKey
  * (lifted by the SDK), CombineGlobally, side inputs as singleton, dict and list, Flatten, fixed
- * windows. Each checks its own result with assert_that, so a wrong one fails its job and the script.
+ * windows, a user counter read back through the job's metrics. Each checks its own result (with
+ * assert_that), so a wrong one fails its job and the script.
  */
 class PythonPipelinesTest {
 
   private static final String[] PIPELINES = {"group_by_key", "combine_per_key", "combine_globally", "side_inputs",
-      "flatten", "fixed_windows"};
+      "flatten", "fixed_windows", "metrics"};
 
   @TempDir
   Path dir;
 
   @Test
   void pythonBatchPipelinesRunOnSluice() throws Exception {
-    PythonClient.assumeAvailable();
-    Path script = Paths.get("src/test/python/batch_pipelines.py").toAbsolutePath();
-    String output;
-    try (JobServer server = JobServer.start("localhost", 0, 0, dir.resolve("artifacts"), 2)) {
-      output = PythonClient.run(dir.resolve("python.log"), script.toString(), server.jobEndpoint());
-    }
+    String output = script(true);
     for (String name : PIPELINES) {
       assertTrue(output.contains("PIPELINE-PASSED " + name + "\n"), name + " did not pass:\n" + output);
     }
@@ -36,13 +32,29 @@ class PythonPipelinesTest {
   /** User code that throws fails the job, and the client reports the user's error. */
   @Test
   void aFailingPythonPipelineReportsTheUsersError() throws Exception {
-    PythonClient.assumeAvailable();
-    Path script = Paths.get("src/test/python/batch_pipelines.py").toAbsolutePath();
-    String output;
-    try (JobServer server = JobServer.start("localhost", 0, 0, dir.resolve("artifacts"), 2)) {
-      output = PythonClient.runFailing(dir.resolve("python.log"), script.toString(), server.jobEndpoint(), "failing");
-    }
+    String output = script(false, "failing");
     assertTrue(output.contains("user code refuses 2 (sluice-test-failure)"), output);
     assertTrue(output.contains("FAILED"), output);
+  }
+
+  /** A pipeline whose requirements Sluice cannot meet yet is refused when it is prepared, saying which. */
+  @Test
+  void aStatefulPythonPipelineIsRefusedByName() throws Exception {
+    String output = script(false, "stateful");
+    assertTrue(output.contains("beam:requirement:pardo:stateful:v1"), output);
+  }
+
+  /** Runs the script's pipelines {@code names} (all by default) on a job server; what it printed. */
+  private String script(boolean succeeds, String... names) throws Exception {
+    PythonClient.assumeAvailable();
+    java.util.List<String> args = new java.util.ArrayList<>();
+    args.add(Paths.get("src/test/python/batch_pipelines.py").toAbsolutePath().toString());
+    try (JobServer server = JobServer.start("localhost", 0, 0, dir.resolve("artifacts"), 2)) {
+      args.add(server.jobEndpoint());
+      args.addAll(java.util.List.of(names));
+      Path log = dir.resolve("python.log");
+      String[] command = args.toArray(new String[0]);
+      return succeeds ? PythonClient.run(log, command) : PythonClient.runFailing(log, command);
+    }
   }
 }
