@@ -1,5 +1,6 @@
 package io.sluice.portability.jobservice;
 
+import io.sluice.execution.runtime.DaemonThreads;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -43,11 +44,7 @@ public final class JobServer implements AutoCloseable {
     Files.createDirectories(artifactsDir);
     GrpcFnServer<ArtifactStagingService> staging = serve(new ArtifactStagingService(
         ArtifactStagingService.beamFilesystemArtifactDestinationProvider(artifactsDir.toString())), host, artifactPort);
-    ExecutorService executor = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "sluice-portable-job");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService executor = Executors.newCachedThreadPool(DaemonThreads.named("sluice-portable-job"));
     GrpcFnServer<SluiceJobService> jobs = serve(new SluiceJobService(staging.getApiServiceDescriptor(),
         staging.getService(), new PortableJobRunner(parallelism), executor), host, jobPort);
     LOG.info("Job service on {}, artifact staging on {}", jobs.getApiServiceDescriptor().getUrl(),
