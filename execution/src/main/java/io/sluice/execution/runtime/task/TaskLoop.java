@@ -165,10 +165,14 @@ final class TaskLoop {
     gate.handled(handledUnsent);
     handledUnsent = 0;
     if (marksSettled && gate.isSettled()) {
-      markOwed = !settledMarkDue();
-      if (!markOwed) {
-        lastSettledMark = System.currentTimeMillis();
-        chain.settled(lastSettledMark);
+      long now = System.currentTimeMillis();
+      markOwed = now - lastSettledMark < SETTLED_MARK_MILLIS;
+      // No later than this subtask's own remote feeders were settled: a frame one of them sent after
+      // its last mark may still be on its way here, which this gate cannot count.
+      long settledAt = Math.min(now, remoteFeeders.bound());
+      if (!markOwed && settledAt != Long.MIN_VALUE) {
+        lastSettledMark = now;
+        chain.settled(settledAt);
       }
     }
   }
