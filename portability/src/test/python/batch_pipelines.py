@@ -6,7 +6,10 @@ import sys
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing.util import assert_that, equal_to
+from apache_beam import coders
+from apache_beam.transforms import userstate
 from apache_beam.transforms import window
+from apache_beam.utils.timestamp import Timestamp
 
 
 def options(endpoint):
@@ -107,24 +110,89 @@ def refuse_two(x):
     return x
 
 
-def stateful(p):
-    """Not run by default: a stateful DoFn, which the portable path refuses when the job is prepared."""
-    p | beam.Create([(1, 1)]) | beam.ParDo(Stateful())
+def finalizing(p):
+    """Not run by default: a DoFn that asks for bundle finalization, which the portable path refuses
+    when the job is prepared."""
+    p | beam.Create([1]) | beam.ParDo(Finalizing())
 
 
-class Stateful(beam.DoFn):
-    from apache_beam.transforms.userstate import BagStateSpec
-    from apache_beam.coders import VarIntCoder
-    SEEN = BagStateSpec("seen", VarIntCoder())
+class Finalizing(beam.DoFn):
+    def process(self, x, finalizer=beam.DoFn.BundleFinalizerParam):
+        finalizer.register(lambda: None)
+        yield x
 
-    def process(self, kv, seen=beam.DoFn.StateParam(SEEN)):
-        seen.add(kv[1])
-        yield kv
+
+class CountAtEnd(beam.DoFn):
+    """Per key: a count (read-modify-write), the values (bag), a sum (combining); all emitted by an
+    event-time timer at the end of the window, which also clears them."""
+    COUNT = userstate.ReadModifyWriteStateSpec("count", coders.VarIntCoder())
+    VALUES = userstate.BagStateSpec("values", coders.VarIntCoder())
+    TOTAL = userstate.CombiningValueStateSpec("total", combine_fn=sum)
+    END = userstate.TimerSpec("end", userstate.TimeDomain.WATERMARK)
+
+    def process(self, kv, w=beam.DoFn.WindowParam, count=beam.DoFn.StateParam(COUNT),
+                values=beam.DoFn.StateParam(VALUES), total=beam.DoFn.StateParam(TOTAL),
+                end=beam.DoFn.TimerParam(END)):
+        count.write((count.read() or 0) + 1)
+        values.add(kv[1])
+        total.add(kv[1])
+        end.set(w.max_timestamp())
+
+    @userstate.on_timer(END)
+    def at_end(self, key=beam.DoFn.KeyParam, w=beam.DoFn.WindowParam, count=beam.DoFn.StateParam(COUNT),
+               values=beam.DoFn.StateParam(VALUES), total=beam.DoFn.StateParam(TOTAL)):
+        yield key, count.read(), len(list(values.read())), total.read(), int(w.start) if isinstance(w, window.IntervalWindow) else -1
+        count.clear()
+        values.clear()
+        total.clear()
+
+
+def stateful_global(p):
+    pairs = p | beam.Create([("k%d" % (i % 10), i) for i in range(1000)])
+    out = pairs | beam.ParDo(CountAtEnd())
+    assert_that(out, equal_to([("k%d" % k, 100, 100, sum(range(k, 1000, 10)), -1) for k in range(10)]))
+
+
+def stateful_windows(p):
+    events = p | beam.Create([("a", 1, 1), ("a", 2, 3), ("b", 5, 4), ("a", 7, 15), ("b", 1, 19), ("b", 2, 25)])
+    stamped = events | beam.Map(lambda e: window.TimestampedValue((e[0], e[1]), e[2]))
+    out = stamped | beam.WindowInto(window.FixedWindows(10)) | beam.ParDo(CountAtEnd())
+    assert_that(out, equal_to([("a", 2, 2, 3, 0), ("b", 1, 1, 5, 0), ("a", 1, 1, 7, 10), ("b", 1, 1, 1, 10),
+                               ("b", 1, 1, 2, 20)]))
+
+
+class SortedDistinct(beam.DoFn):
+    """Ordered list state (sorted by the value's own number, some cleared by range) and set state
+    (distinct values), both read when a processing-time timer fires: in batch, once input has ended."""
+    SORTED = userstate.OrderedListStateSpec("sorted", coders.StrUtf8Coder())
+    DISTINCT = userstate.SetStateSpec("distinct", coders.StrUtf8Coder())
+    LATER = userstate.TimerSpec("later", userstate.TimeDomain.REAL_TIME)
+
+    def process(self, kv, sorted_=beam.DoFn.StateParam(SORTED), distinct=beam.DoFn.StateParam(DISTINCT),
+                later=beam.DoFn.TimerParam(LATER)):
+        n = kv[1]
+        sorted_.add((Timestamp(micros=n * 1000), "v%d" % n))
+        distinct.add("v%d" % (n % 3))
+        later.set(Timestamp.now() + 1)
+
+    @userstate.on_timer(LATER)
+    def fire(self, key=beam.DoFn.KeyParam, sorted_=beam.DoFn.StateParam(SORTED),
+             distinct=beam.DoFn.StateParam(DISTINCT)):
+        # Values 10 up to 20 are dropped by range; what is left comes back in order.
+        sorted_.clear_range(Timestamp(micros=10 * 1000), Timestamp(micros=20 * 1000))
+        yield key, [v for _, v in sorted_.read()], sorted(distinct.read())
+
+
+def ordered_and_set_state(p):
+    pairs = p | beam.Create([("x", n) for n in [31, 5, 17, 2, 12, 40, 9, 25, -3]])
+    out = pairs | beam.ParDo(SortedDistinct())
+    assert_that(out, equal_to([("x", ["v-3", "v2", "v5", "v9", "v25", "v31", "v40"], ["v0", "v1", "v2"])]))
 
 
 PIPELINES = {f.__name__: f for f in
-             [group_by_key, combine_per_key, combine_globally, side_inputs, flatten, fixed_windows]}
-EVERY = dict(PIPELINES, failing=failing, stateful=stateful)
+             [group_by_key, combine_per_key, combine_globally, side_inputs, flatten, fixed_windows,
+              stateful_global, stateful_windows, ordered_and_set_state]}
+EVERY = dict(PIPELINES, failing=failing, finalizing=finalizing)
 
 
 def main(argv):

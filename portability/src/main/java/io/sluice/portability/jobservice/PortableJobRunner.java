@@ -1,6 +1,7 @@
 package io.sluice.portability.jobservice;
 
 import io.sluice.execution.runtime.ExecutionConfig;
+import io.sluice.translation.metrics.JobMetrics;
 import io.sluice.execution.runtime.JobHandle;
 import io.sluice.execution.runtime.JobSupervisor;
 import io.sluice.portability.operators.StageMetrics;
@@ -39,7 +40,9 @@ public final class PortableJobRunner {
           PortablePipelineTranslator.translate(pipeline, info, pipelineOptions, parallelism);
       StageMetrics metrics = new StageMetrics();
       JobHandle handle = JobSupervisor.start(translation.graph(),
-          new ExecutionConfig().jobResource(StageMetrics.class, metrics));
+          new ExecutionConfig().jobResource(StageMetrics.class, metrics)
+              .jobResource(JobMetrics.class, translation.metrics())
+              .processingTimeMode(translation.processingTimeMode()));
       job.setMetrics(metrics::monitoringInfos);
       job.setCancel(handle::cancel);
       job.setState(JobState.Enum.RUNNING);

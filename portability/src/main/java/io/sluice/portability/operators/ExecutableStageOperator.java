@@ -3,37 +3,71 @@ package io.sluice.portability.operators;
 import io.sluice.execution.operator.Operator;
 import io.sluice.execution.operator.OperatorContext;
 import io.sluice.translation.operators.Emitter;
+import io.sluice.translation.operators.timely.TimelyKeyState;
+import io.sluice.translation.records.CoderBytes;
+import io.sluice.translation.records.KeyedRecord;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.beam.model.fnexecution.v1.BeamFnApi.ProcessBundleRequest;
 import org.apache.beam.model.fnexecution.v1.BeamFnApi.StateKey;
+import org.apache.beam.model.fnexecution.v1.BeamFnApi.StateRequest;
+import org.apache.beam.model.fnexecution.v1.BeamFnApi.StateResponse;
 import org.apache.beam.model.pipeline.v1.RunnerApi;
+import org.apache.beam.runners.core.StateNamespaces;
+import org.apache.beam.runners.core.TimerInternals;
 import org.apache.beam.runners.fnexecution.control.BundleProgressHandler;
 import org.apache.beam.runners.fnexecution.control.ExecutableStageContext;
 import org.apache.beam.runners.fnexecution.control.OutputReceiverFactory;
 import org.apache.beam.runners.fnexecution.control.ProcessBundleDescriptors;
 import org.apache.beam.runners.fnexecution.control.RemoteBundle;
 import org.apache.beam.runners.fnexecution.control.StageBundleFactory;
+import org.apache.beam.runners.fnexecution.control.TimerReceiverFactory;
 import org.apache.beam.runners.fnexecution.provisioning.JobInfo;
 import org.apache.beam.runners.fnexecution.state.StateRequestHandler;
 import org.apache.beam.runners.fnexecution.state.StateRequestHandlers;
 import org.apache.beam.runners.fnexecution.translation.BatchSideInputHandlerFactory;
+import org.apache.beam.runners.fnexecution.wire.WireCoders;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.fn.data.FnDataReceiver;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.PaneInfo;
+import org.apache.beam.sdk.util.construction.Timer;
 import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.WindowedValues;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs a fused stage of user code in its SDK harness, over the Fn API: elements of the main input
- * go into a bundle as they come; a bundle ends when the subtask has nothing else to do, and at the
- * end of input. Side inputs arrive whole first (the main input waits meanwhile) and the harness
- * reads them through state requests. What the harness outputs arrives on gRPC threads and is
- * queued; the subtask's thread sends it on after each element and at the end of each bundle.
+ * go into a bundle as they come; a bundle ends when the subtask has nothing else to do, before a
+ * watermark goes on, before a checkpoint, and at the end of input. Side inputs arrive whole first
+ * (the main input waits meanwhile) and the harness reads them through state requests. What the
+ * harness outputs arrives on gRPC threads and is queued; the subtask's thread sends it on after
+ * each element and at the end of each bundle.
  *
- * <p>Batch only, without user state or timers, so far.
+ * <p>A stage that keeps user state or sets timers is keyed: its input comes partitioned by the
+ * key's nested encoding (the bytes the harness names keys by), its user state is served from the
+ * operator's keyed stores ({@link UserStateRequests}), and the timers the harness sets go into the
+ * same timer queue as the Java path's, firing in bundles of their own as event or processing time
+ * passes; their output timestamps hold the output watermark. While a bundle is open only the
+ * harness's state requests touch the keyed stores; between bundles only the subtask's thread does
+ * (timers set, timers fired, snapshots). No lock is needed for that: a bundle's close returns
+ * after its last state request was answered.
  */
 public final class ExecutableStageOperator implements Operator {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ExecutableStageOperator.class);
+
+  /** Due timers sent to the harness in one bundle. */
+  private static final int TIMERS_PER_BUNDLE = 1000;
+  /** Processing-time timers fired at the end of input before the rest are dropped: looping timers. */
+  private static final int MAX_FINAL_PROCESSING_TIMERS = 100_000;
 
   /** Fixed: the stage, its job, its output collections by port and side-input collections by port - 1. */
   private final byte[] payload;
@@ -41,16 +75,23 @@ public final class ExecutableStageOperator implements Operator {
   private final List<String> outputs;
   private final List<String> sideInputs;
 
-  /** An output of the harness and its port. */
-  private record Output(int port, Object value) {}
+  /** What arrives from the harness on gRPC threads: an output on a port, or a timer set or cleared. */
+  private sealed interface Arrived permits Output, TimerSet {}
+
+  private record Output(int port, Object value) implements Arrived {}
+
+  private record TimerSet(Timer<?> timer, TimerInternals.TimerData data) implements Arrived {}
 
   // Derived, for the operator's life on the subtask's thread unless said otherwise.
+  private OperatorContext context;
   private Emitter emitter;
   private ExecutableStageContext stageContext;
   private StageBundleFactory bundles;
   private OutputReceiverFactory receivers;
   /** Filled by gRPC threads, drained by the subtask's thread. */
-  private final ConcurrentLinkedQueue<Output> arrived = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Arrived> arrived = new ConcurrentLinkedQueue<>();
+  /** Timers the harness set in the open bundle: applied once it has closed. */
+  private final List<TimerSet> timersSet = new ArrayList<>();
   private final Map<String, List<Object>> sideValues = new HashMap<>();
   private int sideInputsPending;
   /** Main input that came before the side inputs were whole. */
@@ -58,9 +99,20 @@ public final class ExecutableStageOperator implements Operator {
   private StateRequestHandler state;
   /** What each completed bundle's harness reports; the job's, shared. */
   private BundleProgressHandler progress;
+  /**
+   * Keyed state and timers, durable in the keyed stores; null for a stage without user state or
+   * timers. The key coder encodes nested: see {@link NestedKeyCoder}.
+   */
+  private TimelyKeyState keyState;
+  private Coder<Object> keyCoder;
+  private final CoderBytes keyBytes = new CoderBytes();
+  private TimerReceiverFactory timerReceivers;
   /** The open bundle and its main input, or null between bundles. */
   private RemoteBundle bundle;
   private FnDataReceiver<Object> input;
+  /** Derived from the input since the subtask started; the output's never goes back. */
+  private long inputWatermark = Long.MIN_VALUE;
+  private long outputWatermark = Long.MIN_VALUE;
 
   public ExecutableStageOperator(byte[] payload, JobInfo job, List<String> outputs, List<String> sideInputs) {
     this.payload = payload;
@@ -69,8 +121,15 @@ public final class ExecutableStageOperator implements Operator {
     this.sideInputs = List.copyOf(sideInputs);
   }
 
+  /** Whether the stage keeps user state or sets timers: its input must then come keyed. */
+  public static boolean isKeyed(ExecutableStage stage) {
+    return !stage.getUserStates().isEmpty() || !stage.getTimers().isEmpty();
+  }
+
   @Override
+  @SuppressWarnings({"unchecked", "rawtypes"})
   public void open(OperatorContext context) throws Exception {
+    this.context = context;
     emitter = new Emitter(context.output());
     StageMetrics metrics = context.jobResource(StageMetrics.class);
     progress = new BundleProgressHandler() {
@@ -103,11 +162,50 @@ public final class ExecutableStageOperator implements Operator {
       sideValues.put(side, new ArrayList<>());
     }
     sideInputsPending = sideInputs.size();
-    state = sideInputs.isEmpty() ? StateRequestHandler.unsupported() : sideInputHandler(stage);
+    EnumMap<StateKey.TypeCase, StateRequestHandler> byType = new EnumMap<>(StateKey.TypeCase.class);
+    if (!sideInputs.isEmpty()) {
+      StateRequestHandler sides = sideInputHandler(stage);
+      byType.put(StateKey.TypeCase.ITERABLE_SIDE_INPUT, sides);
+      byType.put(StateKey.TypeCase.MULTIMAP_SIDE_INPUT, sides);
+      byType.put(StateKey.TypeCase.MULTIMAP_KEYS_SIDE_INPUT, sides);
+    }
+    if (isKeyed(stage)) {
+      WindowedValues.FullWindowedValueCoder<?> inputCoder = (WindowedValues.FullWindowedValueCoder<?>)
+          WireCoders.instantiateRunnerWireCoder(stage.getInputPCollection(), stage.getComponents());
+      Coder<BoundedWindow> windowCoder = (Coder<BoundedWindow>) inputCoder.getWindowCoder();
+      keyCoder = new NestedKeyCoder(((KvCoder<?, ?>) inputCoder.getValueCoder()).getKeyCoder());
+      keyState = new TimelyKeyState(context, keyCoder, windowCoder);
+      UserStateRequests userState = new UserStateRequests(keyState, windowCoder);
+      for (StateKey.TypeCase type : List.of(StateKey.TypeCase.BAG_USER_STATE, StateKey.TypeCase.MULTIMAP_USER_STATE,
+          StateKey.TypeCase.MULTIMAP_KEYS_USER_STATE, StateKey.TypeCase.ORDERED_LIST_USER_STATE)) {
+        byType.put(type, userState);
+      }
+      timerReceivers = new TimerReceiverFactory(bundles,
+          (timer, data) -> arrived.add(new TimerSet(timer, data)), windowCoder);
+      state = withCacheTokens(StateRequestHandlers.delegateBasedUponType(byType), userState);
+    } else {
+      state = byType.isEmpty() ? StateRequestHandler.unsupported() : StateRequestHandlers.delegateBasedUponType(byType);
+    }
+  }
+
+  /** {@code handler} with the cache tokens of {@code userState}: the harness may keep user state across bundles. */
+  private static StateRequestHandler withCacheTokens(StateRequestHandler handler, StateRequestHandler userState) {
+    return new StateRequestHandler() {
+      @Override
+      public java.util.concurrent.CompletionStage<StateResponse.Builder> handle(StateRequest request)
+          throws Exception {
+        return handler.handle(request);
+      }
+
+      @Override
+      public Iterable<ProcessBundleRequest.CacheToken> getCacheTokens() {
+        return userState.getCacheTokens();
+      }
+    };
   }
 
   private StateRequestHandler sideInputHandler(ExecutableStage stage) throws Exception {
-    StateRequestHandler sides = StateRequestHandlers.forSideInputHandlerFactory(
+    return StateRequestHandlers.forSideInputHandlerFactory(
         ProcessBundleDescriptors.getSideInputs(stage),
         BatchSideInputHandlerFactory.forStage(stage, new BatchSideInputHandlerFactory.SideInputGetter() {
           @Override
@@ -116,21 +214,17 @@ public final class ExecutableStageOperator implements Operator {
             return (List<T>) sideValues.get(collection);
           }
         }));
-    EnumMap<StateKey.TypeCase, StateRequestHandler> byType = new EnumMap<>(StateKey.TypeCase.class);
-    byType.put(StateKey.TypeCase.ITERABLE_SIDE_INPUT, sides);
-    byType.put(StateKey.TypeCase.MULTIMAP_SIDE_INPUT, sides);
-    byType.put(StateKey.TypeCase.MULTIMAP_KEYS_SIDE_INPUT, sides);
-    return StateRequestHandlers.delegateBasedUponType(byType);
   }
 
   @Override
   public void process(int inputPort, Object record) throws Exception {
+    Object element = keyState != null && inputPort == 0 ? ((KeyedRecord) record).value() : record;
     if (inputPort > 0) {
       sideValues.get(sideInputs.get(inputPort - 1)).add(record);
     } else if (sideInputsPending > 0) {
-      waiting.add(record);
+      waiting.add(element);
     } else {
-      feed(record);
+      feed(element);
     }
   }
 
@@ -141,21 +235,30 @@ public final class ExecutableStageOperator implements Operator {
         feed(record);
       }
       waiting.clear();
+      advanceTime();
     }
   }
 
   private void feed(Object record) throws Exception {
-    if (bundle == null) {
-      bundle = bundles.getBundle(receivers, state, progress);
-      @SuppressWarnings("unchecked")
-      FnDataReceiver<Object> only = (FnDataReceiver<Object>) bundle.getInputReceivers().values().iterator().next();
-      input = only;
-    }
+    openBundle();
     input.accept(record);
     sendArrived();
   }
 
-  /** Ends the open bundle: the harness has then output all it will for it. */
+  private void openBundle() throws Exception {
+    if (bundle == null) {
+      bundle = timerReceivers == null ? bundles.getBundle(receivers, state, progress)
+          : bundles.getBundle(receivers, timerReceivers, state, progress);
+      @SuppressWarnings("unchecked")
+      FnDataReceiver<Object> only = (FnDataReceiver<Object>) bundle.getInputReceivers().values().iterator().next();
+      input = only;
+    }
+  }
+
+  /**
+   * Ends the open bundle: the harness has then output all it will for it and asks nothing more of
+   * the state; the timers it set are applied.
+   */
   private void finishBundle() throws Exception {
     if (bundle != null) {
       RemoteBundle ending = bundle;
@@ -164,11 +267,100 @@ public final class ExecutableStageOperator implements Operator {
       ending.close();
     }
     sendArrived();
+    for (TimerSet set : timersSet) {
+      keyState.setKey(keyBytes.encode(keyCoder, set.timer().getUserKey()), set.timer().getUserKey());
+      if (set.timer().getClearBit()) {
+        keyState.timerInternals().deleteTimer(set.data());
+      } else {
+        keyState.timerInternals().setTimer(set.data());
+      }
+    }
+    timersSet.clear();
   }
 
   private void sendArrived() {
-    for (Output o = arrived.poll(); o != null; o = arrived.poll()) {
-      emitter.emit(o.port(), o.value());
+    for (Arrived a = arrived.poll(); a != null; a = arrived.poll()) {
+      if (a instanceof Output o) {
+        emitter.emit(o.port(), o.value());
+      } else {
+        timersSet.add((TimerSet) a);
+      }
+    }
+  }
+
+  @Override
+  public void watermark(long watermark) throws Exception {
+    inputWatermark = watermark;
+    advanceTime();
+  }
+
+  /**
+   * Ends the bundle, fires the event-time timers the input watermark has passed and forwards the
+   * watermark as far as their output timestamps allow; nothing while main input waits for side inputs.
+   */
+  private void advanceTime() throws Exception {
+    if (sideInputsPending > 0) {
+      return;
+    }
+    finishBundle();
+    if (keyState == null) {
+      if (inputWatermark > outputWatermark) {
+        outputWatermark = inputWatermark;
+        context.output().emitWatermark(inputWatermark);
+      }
+      return;
+    }
+    if (inputWatermark > keyState.inputWatermark()) {
+      keyState.setInputWatermark(inputWatermark);
+      fireTimers(TimelyKeyState.EVENT_TIME, inputWatermark, Integer.MAX_VALUE);
+    }
+    keyState.emitWatermark(Long.MAX_VALUE);
+  }
+
+  @Override
+  public void processingTime(long now) throws Exception {
+    if (keyState == null || sideInputsPending > 0) {
+      return;
+    }
+    finishBundle();
+    if (keyState.fireProcessingTimers(now, (domain, upTo) -> fireTimers(domain, upTo, Integer.MAX_VALUE))) {
+      keyState.emitWatermark(Long.MAX_VALUE);
+    }
+  }
+
+  /**
+   * Fires the timers of {@code domain} that {@code upTo} has passed, in bundles of their own, until
+   * none is due: a timer the harness sets while another fires fires too if it is due.
+   */
+  private void fireTimers(int domain, long upTo, int limit) throws Exception {
+    int fired = 0;
+    List<Timer<?>> due = new ArrayList<>();
+    List<KV<String, String>> families = new ArrayList<>();
+    while (true) {
+      TimerInternals.TimerData data;
+      while (due.size() < TIMERS_PER_BUNDLE && (data = keyState.pollDue(domain, upTo)) != null) {
+        BoundedWindow window = ((StateNamespaces.WindowNamespace<?>) data.getNamespace()).getWindow();
+        due.add(Timer.of(keyState.key(), data.getTimerId(), List.of(window), data.getTimestamp(),
+            data.getOutputTimestamp(), PaneInfo.NO_FIRING));
+        families.add(TimerReceiverFactory.decodeTimerDataTimerId(data.getTimerFamilyId()));
+      }
+      if (due.isEmpty()) {
+        return;
+      }
+      openBundle();
+      Map<KV<String, String>, FnDataReceiver<Timer>> timerInputs = bundle.getTimerReceivers();
+      for (int i = 0; i < due.size(); i++) {
+        timerInputs.get(families.get(i)).accept(due.get(i));
+      }
+      fired += due.size();
+      due.clear();
+      families.clear();
+      finishBundle();
+      if (fired >= limit) {
+        LOG.warn("{}: stopped firing processing-time timers at the end of input after {} (a timer that keeps "
+            + "setting itself again); the rest are dropped", context.operatorName(), fired);
+        return;
+      }
     }
   }
 
@@ -180,6 +372,29 @@ public final class ExecutableStageOperator implements Operator {
   @Override
   public void complete() throws Exception {
     finishBundle();
+    if (keyState != null) {
+      inputWatermark = Long.MAX_VALUE;
+      keyState.setInputWatermark(Long.MAX_VALUE);
+      fireTimers(TimelyKeyState.EVENT_TIME, Long.MAX_VALUE, Integer.MAX_VALUE);
+      // Processing time does not end with the input; the timers set on it fire now all the same.
+      fireTimers(TimelyKeyState.PROCESSING_TIME, Long.MAX_VALUE, MAX_FINAL_PROCESSING_TIMERS);
+    }
+  }
+
+  @Override
+  public void snapshotState(long checkpointId) throws Exception {
+    // What the harness still holds of a bundle must be out before the barrier, its state and timers in the stores.
+    finishBundle();
+    if (keyState != null) {
+      keyState.snapshot();
+    }
+  }
+
+  @Override
+  public void restoreState(long checkpointId) throws Exception {
+    if (keyState != null) {
+      keyState.restore();
+    }
   }
 
   @Override

@@ -3,6 +3,13 @@ package io.sluice.portability.translation;
 import io.sluice.execution.graph.OperatorNode;
 import io.sluice.execution.graph.Partitioning;
 import io.sluice.portability.operators.ExecutableStageOperator;
+import io.sluice.portability.operators.NestedKeyCoder;
+import io.sluice.translation.operators.shared.KeyEncodingOperator;
+import io.sluice.translation.records.KeyedRecord;
+import io.sluice.translation.records.KeyedRecordSerializer;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
 import io.sluice.translation.TranslationContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,24 +19,46 @@ import org.apache.beam.sdk.util.construction.graph.PipelineNode;
 
 /**
  * A fused stage of user code becomes one operator that runs its bundles in the stage's SDK
- * harness: its main input on port 0, each side input whole on a port of its own (broadcast), each
+ * harness: its main input on port 0 (partitioned by key if the stage keeps user state or sets timers), each side input whole on a port of its own (broadcast), each
  * output collection on an output port, in the order of their ids.
  */
 final class ExecutableStageTranslator {
 
   private ExecutableStageTranslator() {}
 
+  /**
+   * The input of a stage with user state or timers, partitioned by key: by the key's nested
+   * encoding, the bytes by which its harness names keys of state and timers.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static TranslationContext.Input keyedInput(String step, String collection, PortableContext context)
+      throws Exception {
+    Coder<?> elements = context.wireCoder(collection).getValueCoder();
+    if (!(elements instanceof KvCoder<?, ?> kv)) {
+      throw new IllegalArgumentException(step + " keeps user state or sets timers, but its input " + collection
+          + " is not of key-value pairs: " + elements);
+    }
+    kv.getKeyCoder().verifyDeterministic();
+    NestedKeyCoder<?> keyCoder = new NestedKeyCoder<>(kv.getKeyCoder());
+    TranslationContext sluice = context.sluice();
+    TranslationContext.Port keyed = sluice.portOf(sluice.addOperator(step + "/EncodeKey",
+        subtask -> new KeyEncodingOperator(keyCoder),
+        List.of(new TranslationContext.Input(sluice.producerOf(collection), 0, Partitioning.forward()))), 0,
+        KeyedRecordSerializer.decoding(KvCoder.of(keyCoder, kv.getValueCoder()), context.windowing(collection)));
+    return new TranslationContext.Input(keyed, 0, Partitioning.hash(KeyedRecord::keyHashOf));
+  }
+
   static void translate(PipelineNode.PTransformNode transform, PortableContext context) throws Exception {
     String step = transform.getTransform().getUniqueName();
     byte[] payloadBytes = transform.getTransform().getSpec().getPayload().toByteArray();
     RunnerApi.ExecutableStagePayload payload = RunnerApi.ExecutableStagePayload.parseFrom(payloadBytes);
-    if (payload.getUserStatesCount() > 0 || payload.getTimersCount() > 0) {
-      throw new UnsupportedOperationException("stage " + step + " keeps user state or sets timers: the portable path"
-          + " does not run stateful stages yet");
-    }
     TranslationContext sluice = context.sluice();
     List<TranslationContext.Input> inputs = new ArrayList<>();
-    inputs.add(new TranslationContext.Input(sluice.producerOf(payload.getInput()), 0, Partitioning.forward()));
+    if (ExecutableStageOperator.isKeyed(ExecutableStage.fromPayload(payload))) {
+      inputs.add(keyedInput(step, payload.getInput(), context));
+    } else {
+      inputs.add(new TranslationContext.Input(sluice.producerOf(payload.getInput()), 0, Partitioning.forward()));
+    }
     List<String> sideInputs = new ArrayList<>();
     for (RunnerApi.ExecutableStagePayload.SideInputId side : payload.getSideInputsList()) {
       String collection = payload.getComponents().getTransformsOrThrow(side.getTransformId()).getInputsOrThrow(

@@ -1,13 +1,16 @@
 package io.sluice.portability.translation;
 
 import io.sluice.execution.graph.JobGraph;
+import io.sluice.execution.operator.ProcessingTimeMode;
 import io.sluice.translation.TranslationContext;
 import io.sluice.translation.TranslationSettings;
+import io.sluice.translation.metrics.JobMetrics;
 import java.util.Map;
 import org.apache.beam.model.pipeline.v1.RunnerApi;
 import org.apache.beam.runners.fnexecution.provisioning.JobInfo;
 import org.apache.beam.runners.fnexecution.translation.PipelineTranslatorUtils;
 import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.StreamingOptions;
 import org.apache.beam.sdk.util.construction.PTransformTranslation;
 import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
 import org.apache.beam.sdk.util.construction.graph.GreedyPipelineFuser;
@@ -24,8 +27,11 @@ import org.apache.beam.sdk.util.construction.graph.TrivialNativeTransformExpande
  */
 public final class PortablePipelineTranslator {
 
-  /** The job graph and what its operators share. */
-  public record Translation(JobGraph graph) {}
+  /**
+   * The job graph, the metrics of the runner's own operators (a streaming grouping's late data, say),
+   * and how its operators learn processing time: in band when a TestStream sets it.
+   */
+  public record Translation(JobGraph graph, JobMetrics metrics, ProcessingTimeMode processingTimeMode) {}
 
   /** Adds the operators of one transform of a fused pipeline. */
   interface UrnTranslator {
@@ -36,17 +42,18 @@ public final class PortablePipelineTranslator {
       PTransformTranslation.IMPULSE_TRANSFORM_URN, PrimitiveTranslators::impulse,
       PTransformTranslation.GROUP_BY_KEY_TRANSFORM_URN, PrimitiveTranslators::groupByKey,
       PTransformTranslation.FLATTEN_TRANSFORM_URN, PrimitiveTranslators::flatten,
+      PTransformTranslation.TEST_STREAM_TRANSFORM_URN, PrimitiveTranslators::testStream,
       ExecutableStage.URN, ExecutableStageTranslator::translate);
 
   /** Pipeline requirements the portable path meets so far: any other refuses the job when it is prepared. */
   private static final java.util.Set<String> REQUIREMENTS = java.util.Set.of(
-      "beam:requirement:pardo:splittable_dofn:v1");
+      "beam:requirement:pardo:splittable_dofn:v1", "beam:requirement:pardo:stateful:v1");
 
   private PortablePipelineTranslator() {}
 
   /**
    * Why the portable path cannot run {@code pipeline}, or null if it can: a requirement it does not
-   * meet (named), or unbounded collections (streaming). Asked when a job is prepared.
+   * meet, named. Asked when a job is prepared.
    */
   public static String refusal(RunnerApi.Pipeline pipeline) {
     for (String requirement : pipeline.getRequirementsList()) {
@@ -54,9 +61,6 @@ public final class PortablePipelineTranslator {
         return "the pipeline requires " + requirement + ", which Sluice's portable path does not meet yet"
             + " (it meets " + REQUIREMENTS + ")";
       }
-    }
-    if (PipelineTranslatorUtils.hasUnboundedPCollections(pipeline)) {
-      return "the pipeline has unbounded collections: Sluice's portable path runs batch pipelines only so far";
     }
     return null;
   }
@@ -68,8 +72,11 @@ public final class PortablePipelineTranslator {
       throw new UnsupportedOperationException("job " + job.jobName() + ": " + refusal);
     }
     RunnerApi.Pipeline fused = fuse(pipeline);
+    // Streaming when the SDK says so or a collection is unbounded: groupings then fire by trigger.
+    boolean streaming = options.as(StreamingOptions.class).isStreaming()
+        || PipelineTranslatorUtils.hasUnboundedPCollections(pipeline);
     TranslationContext sluice = TranslationContext.forJob(job.jobId(),
-        new TranslationSettings(options, parallelism, 1000, false));
+        new TranslationSettings(options, parallelism, 1000, streaming));
     PortableContext context = new PortableContext(sluice, fused.getComponents(), job);
     QueryablePipeline query = QueryablePipeline.forTransforms(fused.getRootTransformIdsList(), fused.getComponents());
     for (PipelineNode.PTransformNode transform : query.getTopologicallyOrderedTransforms()) {
@@ -81,7 +88,9 @@ public final class PortablePipelineTranslator {
       }
       translator.translate(transform, context);
     }
-    return new Translation(sluice.graph());
+    boolean testStream = fused.getComponents().getTransformsMap().values().stream()
+        .anyMatch(t -> PTransformTranslation.TEST_STREAM_TRANSFORM_URN.equals(t.getSpec().getUrn()));
+    return new Translation(sluice.graph(), sluice.metrics(), testStream ? ProcessingTimeMode.IN_BAND : ProcessingTimeMode.SYSTEM_CLOCK);
   }
 
   /** Splittable DoFns expanded, the runner's own composites kept whole, the rest fused into stages. */

@@ -4,6 +4,8 @@ import io.sluice.execution.graph.OperatorNode;
 import io.sluice.execution.graph.Partitioning;
 import io.sluice.translation.TranslationContext;
 import io.sluice.translation.operators.batch.BatchGroupByKeyOperator;
+import io.sluice.translation.operators.streaming.StreamingGroupByKeyOperator;
+import io.sluice.translation.operators.streaming.TestStreamOperator;
 import io.sluice.translation.operators.shared.FlattenOperator;
 import io.sluice.translation.operators.shared.ImpulseOperator;
 import io.sluice.translation.operators.shared.KeyEncodingOperator;
@@ -11,7 +13,13 @@ import io.sluice.translation.records.KeyedRecord;
 import io.sluice.translation.records.KeyedRecordSerializer;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.beam.model.pipeline.v1.RunnerApi;
+import org.apache.beam.runners.core.SystemReduceFn;
 import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.LengthPrefixCoder;
+import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.util.construction.TestStreamTranslation;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.util.construction.graph.PipelineNode;
@@ -19,7 +27,8 @@ import org.apache.beam.sdk.values.WindowingStrategy;
 
 /**
  * The primitives the runner runs itself, on the engine's operators that the Java path uses too:
- * Impulse, GroupByKey (on the keys' wire bytes, so any SDK's keys group) and Flatten.
+ * Impulse, GroupByKey (on the keys' wire bytes, so any SDK's keys group; by trigger in streaming),
+ * Flatten and TestStream.
  */
 final class PrimitiveTranslators {
 
@@ -48,10 +57,72 @@ final class PrimitiveTranslators {
         List.of(new TranslationContext.Input(sluice.producerOf(input), 0, Partitioning.forward()))), 0,
         KeyedRecordSerializer.decoding(kv, windowing));
     SerializablePipelineOptions options = sluice.shippedOptions();
-    OperatorNode node = sluice.addOperator(step, subtask -> new BatchGroupByKeyOperator(kv, windowing, options),
-        List.of(new TranslationContext.Input(keyed, 0, Partitioning.hash(KeyedRecord::keyHashOf),
-            BatchGroupByKeyOperator.inputSerializer(kv, windowing))));
+    OperatorNode node;
+    if (sluice.settings().streaming()) {
+      // Panes by trigger, lateness and merging windows: runners-core's ReduceFnRunner, as on the Java path.
+      node = sluice.addOperator(step, subtask -> new StreamingGroupByKeyOperator(kv,
+              () -> SystemReduceFn.buffering(kv.getValueCoder()), windowing, options, step),
+          List.of(new TranslationContext.Input(keyed, 0, Partitioning.hash(KeyedRecord::keyHashOf))));
+    } else {
+      node = sluice.addOperator(step, subtask -> new BatchGroupByKeyOperator(kv, windowing, options),
+          List.of(new TranslationContext.Input(keyed, 0, Partitioning.hash(KeyedRecord::keyHashOf),
+              BatchGroupByKeyOperator.inputSerializer(kv, windowing))));
+    }
     context.produces(onlyOutput(transform), node, 0);
+  }
+
+  /**
+   * A TestStream replays its events from a source, watermarks and processing time in band. Its
+   * elements come encoded by the SDK's coder: decoded with the runner's wire coder of the output,
+   * whose unknown parts are the SDK's bytes, as every collection carries them between operators.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  static void testStream(PipelineNode.PTransformNode transform, PortableContext context) throws Exception {
+    String output = onlyOutput(transform);
+    RunnerApi.TestStreamPayload payload = RunnerApi.TestStreamPayload.parseFrom(
+        transform.getTransform().getSpec().getPayload());
+    String outputCoder = context.components().getPcollectionsOrThrow(output).getCoderId();
+    if (!payload.getCoderId().equals(outputCoder)) {
+      throw new UnsupportedOperationException("TestStream " + transform.getTransform().getUniqueName()
+          + ": its events are encoded with coder " + payload.getCoderId() + ", its output with " + outputCoder
+          + "; the runner cannot turn one into the other (in Python, give the TestStream output types that"
+          + " match its coder)");
+    }
+    Coder<?> elements = context.wireCoder(output).getValueCoder();
+    if (isOpaque(elements)) {
+      // An SDK's own coder: the runner's element is the SDK's encoding, which is what the event holds.
+      elements = ByteArrayCoder.of();
+    } else if (hasOpaquePart(elements)) {
+      throw new UnsupportedOperationException("TestStream " + transform.getTransform().getUniqueName()
+          + ": its elements' coder has parts only the SDK knows (" + elements + "), so the runner cannot read"
+          + " the events' elements apart; give the TestStream a coder of standard parts (in Python, for example,"
+          + " TestStream(coder=TupleCoder([StrUtf8Coder(), VarIntCoder()])))");
+    }
+    // Events are not serializable: each subtask decodes them from the payload.
+    byte[] bytes = payload.toByteArray();
+    Coder<Object> coder = (Coder<Object>) elements;
+    events(bytes, coder);  // Fails now, at translation, if the events do not decode.
+    OperatorNode node = context.sluice().addSource(transform.getTransform().getUniqueName(),
+        subtask -> new TestStreamOperator<>(events(bytes, coder)));
+    context.produces(output, node, 0);
+  }
+
+  /** An SDK's own coder, as the runner sees it: length-prefixed bytes. */
+  private static boolean isOpaque(Coder<?> coder) {
+    return coder instanceof LengthPrefixCoder<?> prefixed && prefixed.getValueCoder() instanceof ByteArrayCoder;
+  }
+
+  private static boolean hasOpaquePart(Coder<?> coder) {
+    return isOpaque(coder) || coder.getCoderArguments().stream().anyMatch(PrimitiveTranslators::hasOpaquePart);
+  }
+
+  private static List<TestStream.Event<Object>> events(byte[] payload, Coder<Object> coder) {
+    try {
+      return TestStreamTranslation.<Object>testStreamFromProtoPayload(RunnerApi.TestStreamPayload.parseFrom(payload),
+          coder).getEvents();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot decode the events of a TestStream", e);
+    }
   }
 
   static void flatten(PipelineNode.PTransformNode transform, PortableContext context) throws Exception {

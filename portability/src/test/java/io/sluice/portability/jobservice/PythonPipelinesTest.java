@@ -10,13 +10,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Python batch pipelines on Sluice (src/test/python/batch_pipelines.py): GroupByKey, CombinePerKey
  * (lifted by the SDK), CombineGlobally, side inputs as singleton, dict and list, Flatten, fixed
- * windows, a user counter read back through the job's metrics. Each checks its own result (with
+ * windows, stateful DoFns (value, bag, combining, ordered list and set state; event-time timers in
+ * global and fixed windows, a processing-time timer), a user counter read back through the job's
+ * metrics. Each checks its own result (with
  * assert_that), so a wrong one fails its job and the script.
  */
 class PythonPipelinesTest {
 
   private static final String[] PIPELINES = {"group_by_key", "combine_per_key", "combine_globally", "side_inputs",
-      "flatten", "fixed_windows", "metrics"};
+      "flatten", "fixed_windows", "stateful_global", "stateful_windows", "ordered_and_set_state", "metrics"};
 
   @TempDir
   Path dir;
@@ -39,9 +41,9 @@ class PythonPipelinesTest {
 
   /** A pipeline whose requirements Sluice cannot meet yet is refused when it is prepared, saying which. */
   @Test
-  void aStatefulPythonPipelineIsRefusedByName() throws Exception {
-    String output = script(false, "stateful");
-    assertTrue(output.contains("beam:requirement:pardo:stateful:v1"), output);
+  void aPipelineAskingForBundleFinalizationIsRefusedByName() throws Exception {
+    String output = script(false, "finalizing");
+    assertTrue(output.contains("beam:requirement:pardo:finalization:v1"), output);
   }
 
   /** Runs the script's pipelines {@code names} (all by default) on a job server; what it printed. */
