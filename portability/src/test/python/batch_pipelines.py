@@ -1,7 +1,9 @@
 """Python pipelines on Sluice's job server, each checked with assert_that (a wrong result fails the
 job, and the client exits non-zero). Usage: batch_pipelines.py JOB_ENDPOINT [NAME ...]"""
 
+import os
 import sys
+import tempfile
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
@@ -110,15 +112,24 @@ def refuse_two(x):
     return x
 
 
-def finalizing(p):
-    """Not run by default: a DoFn that asks for bundle finalization, which the portable path refuses
-    when the job is prepared."""
-    p | beam.Create([1]) | beam.ParDo(Finalizing())
+def finalization(endpoint):
+    """Bundle finalization: each element's callback runs once its bundle's output is durable, before
+    the job ends. The LOOPBACK harness runs in this process, so the callbacks write a file here."""
+    marks = tempfile.mkdtemp(prefix="sluice-finalized-")
+    p = beam.Pipeline(options=options(endpoint))
+    p | beam.Create(list(range(10))) | beam.ParDo(Finalizing(marks))
+    p.run().wait_until_finish()
+    finalized = sorted(int(name) for name in os.listdir(marks))
+    if finalized != list(range(10)):
+        raise AssertionError("finalized %s, not 0..9" % finalized)
 
 
 class Finalizing(beam.DoFn):
+    def __init__(self, marks):
+        self.marks = marks
+
     def process(self, x, finalizer=beam.DoFn.BundleFinalizerParam):
-        finalizer.register(lambda: None)
+        finalizer.register(lambda: open(os.path.join(self.marks, str(x)), "w").close())
         yield x
 
 
@@ -192,15 +203,16 @@ def ordered_and_set_state(p):
 PIPELINES = {f.__name__: f for f in
              [group_by_key, combine_per_key, combine_globally, side_inputs, flatten, fixed_windows,
               stateful_global, stateful_windows, ordered_and_set_state]}
-EVERY = dict(PIPELINES, failing=failing, finalizing=finalizing)
+EVERY = dict(PIPELINES, failing=failing)
+PROGRAMS = {"metrics": metrics, "finalization": finalization}
 
 
 def main(argv):
     endpoint = argv[1]
-    names = argv[2:] or list(PIPELINES) + ["metrics"]
+    names = argv[2:] or list(PIPELINES) + list(PROGRAMS)
     for name in names:
-        if name == "metrics":
-            metrics(endpoint)
+        if name in PROGRAMS:
+            PROGRAMS[name](endpoint)
         else:
             with beam.Pipeline(options=options(endpoint)) as p:
                 EVERY[name](p)

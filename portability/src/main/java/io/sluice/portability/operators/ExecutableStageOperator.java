@@ -12,6 +12,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.beam.model.fnexecution.v1.BeamFnApi.FinalizeBundleRequest;
+import org.apache.beam.model.fnexecution.v1.BeamFnApi.InstructionRequest;
+import org.apache.beam.model.fnexecution.v1.BeamFnApi.InstructionResponse;
 import org.apache.beam.model.fnexecution.v1.BeamFnApi.ProcessBundleRequest;
 import org.apache.beam.model.fnexecution.v1.BeamFnApi.StateKey;
 import org.apache.beam.model.fnexecution.v1.BeamFnApi.StateRequest;
@@ -21,6 +24,7 @@ import org.apache.beam.runners.core.StateNamespaces;
 import org.apache.beam.runners.core.TimerInternals;
 import org.apache.beam.runners.fnexecution.control.BundleProgressHandler;
 import org.apache.beam.runners.fnexecution.control.ExecutableStageContext;
+import org.apache.beam.runners.fnexecution.control.InstructionRequestHandler;
 import org.apache.beam.runners.fnexecution.control.OutputReceiverFactory;
 import org.apache.beam.runners.fnexecution.control.ProcessBundleDescriptors;
 import org.apache.beam.runners.fnexecution.control.RemoteBundle;
@@ -49,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * watermark goes on, before a checkpoint, and at the end of input. Side inputs arrive whole first
  * (the main input waits meanwhile) and the harness reads them through state requests. What the
  * harness outputs arrives on gRPC threads and is queued; the subtask's thread sends it on after
- * each element and at the end of each bundle.
+ * each element and at the end of each bundle. A bundle that asks for finalization is finalized once
+ * its output is durable: at once without checkpoints, else when the next checkpoint completes.
  *
  * <p>A stage that keeps user state or sets timers is keyed: its input comes partitioned by the
  * key's nested encoding (the bytes the harness names keys by), its user state is served from the
@@ -66,6 +71,8 @@ public final class ExecutableStageOperator implements Operator {
 
   /** Due timers sent to the harness in one bundle. */
   private static final int TIMERS_PER_BUNDLE = 1000;
+  /** How long the harness may take to run a bundle's finalization callbacks. */
+  private static final long FINALIZE_TIMEOUT_SECONDS = 60;
   /** Processing-time timers fired at the end of input before the rest are dropped: looping timers. */
   private static final int MAX_FINAL_PROCESSING_TIMERS = 100_000;
 
@@ -110,6 +117,12 @@ public final class ExecutableStageOperator implements Operator {
   /** The open bundle and its main input, or null between bundles. */
   private RemoteBundle bundle;
   private FnDataReceiver<Object> input;
+  /**
+   * Bundles whose harness asked to be told once their output is durable: derived, until the next
+   * checkpoint takes them (or at once, without checkpoints); then by checkpoint until it completes.
+   */
+  private final List<String> toFinalize = new ArrayList<>();
+  private final java.util.TreeMap<Long, List<String>> finalizeAtCheckpoint = new java.util.TreeMap<>();
   /** Derived from the input since the subtask started; the output's never goes back. */
   private long inputWatermark = Long.MIN_VALUE;
   private long outputWatermark = Long.MIN_VALUE;
@@ -247,8 +260,8 @@ public final class ExecutableStageOperator implements Operator {
 
   private void openBundle() throws Exception {
     if (bundle == null) {
-      bundle = timerReceivers == null ? bundles.getBundle(receivers, state, progress)
-          : bundles.getBundle(receivers, timerReceivers, state, progress);
+      // Asked on the subtask's thread, as the bundle closes.
+      bundle = bundles.getBundle(receivers, timerReceivers, state, progress, toFinalize::add, null);
       @SuppressWarnings("unchecked")
       FnDataReceiver<Object> only = (FnDataReceiver<Object>) bundle.getInputReceivers().values().iterator().next();
       input = only;
@@ -267,6 +280,11 @@ public final class ExecutableStageOperator implements Operator {
       ending.close();
     }
     sendArrived();
+    if (!toFinalize.isEmpty() && !context.checkpointsEnabled()) {
+      // Without checkpoints a bundle's output is as durable as it gets once it has been sent on.
+      finalize(List.copyOf(toFinalize));
+      toFinalize.clear();
+    }
     for (TimerSet set : timersSet) {
       keyState.setKey(keyBytes.encode(keyCoder, set.timer().getUserKey()), set.timer().getUserKey());
       if (set.timer().getClearBit()) {
@@ -387,6 +405,41 @@ public final class ExecutableStageOperator implements Operator {
     finishBundle();
     if (keyState != null) {
       keyState.snapshot();
+    }
+    if (!toFinalize.isEmpty()) {
+      finalizeAtCheckpoint.put(checkpointId, List.copyOf(toFinalize));
+      toFinalize.clear();
+    }
+  }
+
+  @Override
+  public void checkpointComplete(long checkpointId) throws Exception {
+    java.util.SortedMap<Long, List<String>> durable = finalizeAtCheckpoint.headMap(checkpointId, true);
+    for (List<String> bundleIds : durable.values()) {
+      finalize(bundleIds);
+    }
+    durable.clear();
+  }
+
+  /**
+   * Tells the harness that these bundles' output is durable, so that it runs their finalization
+   * callbacks (acknowledging a message source, say), and waits, bounded, for it to have done so.
+   */
+  private void finalize(List<String> bundleIds) throws Exception {
+    InstructionRequestHandler harness = bundles.getInstructionRequestHandler();
+    List<java.util.concurrent.CompletableFuture<InstructionResponse>> answers = new ArrayList<>();
+    for (String bundleId : bundleIds) {
+      answers.add(harness.handle(InstructionRequest.newBuilder()
+          .setInstructionId("finalize-" + bundleId)
+          .setFinalizeBundle(FinalizeBundleRequest.newBuilder().setInstructionId(bundleId))
+          .build()).toCompletableFuture());
+    }
+    for (java.util.concurrent.CompletableFuture<InstructionResponse> answer : answers) {
+      InstructionResponse response = answer.get(FINALIZE_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+      if (!response.getError().isEmpty()) {
+        throw new IllegalStateException("finalizing bundle " + response.getInstructionId() + " failed in the SDK"
+            + " harness: " + response.getError());
+      }
     }
   }
 

@@ -12,13 +12,13 @@ import org.junit.jupiter.api.io.TempDir;
  * (lifted by the SDK), CombineGlobally, side inputs as singleton, dict and list, Flatten, fixed
  * windows, stateful DoFns (value, bag, combining, ordered list and set state; event-time timers in
  * global and fixed windows, a processing-time timer), a user counter read back through the job's
- * metrics. Each checks its own result (with
+ * metrics, bundle finalization callbacks (run before the job ends). Each checks its own result (with
  * assert_that), so a wrong one fails its job and the script.
  */
 class PythonPipelinesTest {
 
   private static final String[] PIPELINES = {"group_by_key", "combine_per_key", "combine_globally", "side_inputs",
-      "flatten", "fixed_windows", "stateful_global", "stateful_windows", "ordered_and_set_state", "metrics"};
+      "flatten", "fixed_windows", "stateful_global", "stateful_windows", "ordered_and_set_state", "metrics", "finalization"};
 
   @TempDir
   Path dir;
@@ -37,13 +37,6 @@ class PythonPipelinesTest {
     String output = script(false, "failing");
     assertTrue(output.contains("user code refuses 2 (sluice-test-failure)"), output);
     assertTrue(output.contains("FAILED"), output);
-  }
-
-  /** A pipeline whose requirements Sluice cannot meet yet is refused when it is prepared, saying which. */
-  @Test
-  void aPipelineAskingForBundleFinalizationIsRefusedByName() throws Exception {
-    String output = script(false, "finalizing");
-    assertTrue(output.contains("beam:requirement:pardo:finalization:v1"), output);
   }
 
   /** Runs the script's pipelines {@code names} (all by default) on a job server; what it printed. */
