@@ -1,0 +1,19 @@
+package io.sluice.portability.client;
+
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PortablePipelineOptions;
+
+/** Options of {@link SluicePortableRunner}, beside Beam's portable ones (job endpoint, environment). */
+public interface SluicePortableOptions extends PortablePipelineOptions {
+
+  /** The job endpoint that makes the runner start a job server in this JVM (once) and submit there. */
+  String IN_PROCESS = "[in-process]";
+
+  @Description("How many subtasks each operator of a job runs in the job server this runner starts in"
+      + " its own JVM (with --jobEndpoint=" + IN_PROCESS + ", the default).")
+  @Default.Integer(2)
+  int getJobServerParallelism();
+
+  void setJobServerParallelism(int parallelism);
+}
