@@ -10,17 +10,24 @@ import java.util.Locale;
  * a local cluster (a coordinator and two worker processes, started once per suite run); exclusions
  * are per mode: the checkpointed run has exactly those of the streaming run, and a cluster run those
  * of its embedded mode and the few of its own (tests that watch user code through the test JVM's
- * static fields, which worker processes do not share).
+ * static fields, which worker processes do not share). The portable modes submit every pipeline
+ * through Beam's Job API to a Sluice job server in the suite's JVM, user code in the EMBEDDED Java
+ * SDK harness; their exclusions are listed for them alone.
  */
 public enum RunMode {
   BATCH,
   STREAMING,
   CHECKPOINTED,
   CLUSTER_BATCH,
-  CLUSTER_STREAMING;
+  CLUSTER_STREAMING,
+  PORTABLE_BATCH,
+  PORTABLE_STREAMING;
 
   private static final List<String> RUNNER_ARGS =
       List.of("--runner=SluiceRunner", "--parallelism=2");
+  /** Through the Job API to a job server in the suite's JVM, user code in the EMBEDDED Java harness. */
+  private static final List<String> PORTABLE_RUNNER_ARGS =
+      List.of("--runner=SluicePortableRunner", "--jobServerParallelism=2");
 
   /** The name used in exclusions.txt, system properties and report file names. */
   public String label() {
@@ -34,12 +41,21 @@ public enum RunMode {
       }
     }
     throw new IllegalArgumentException("Unknown mode '" + label + "', expected batch, streaming, checkpointed,"
-        + " cluster-batch or cluster-streaming");
+        + " cluster-batch, cluster-streaming, portable-batch or portable-streaming");
   }
 
   /** The mode whose exclusions apply: the checkpointed run may exclude nothing the streaming run does not. */
   public RunMode exclusionMode() {
     return this == CHECKPOINTED || this == CLUSTER_STREAMING ? STREAMING : this == CLUSTER_BATCH ? BATCH : this;
+  }
+
+  /** Whether the suite's pipelines are submitted through the Job API (their exclusions are their own). */
+  public boolean portable() {
+    return this == PORTABLE_BATCH || this == PORTABLE_STREAMING;
+  }
+
+  public boolean streaming() {
+    return this != BATCH && this != CLUSTER_BATCH && this != PORTABLE_BATCH;
   }
 
   /** Whether the suite's pipelines run on a local cluster. */
@@ -52,8 +68,8 @@ public enum RunMode {
    * cluster} holds the options that reach the suite's cluster, if the mode runs on one.
    */
   public List<String> pipelineArgs(List<String> cluster) {
-    List<String> args = new ArrayList<>(RUNNER_ARGS);
-    if (exclusionMode() != BATCH) {
+    List<String> args = new ArrayList<>(portable() ? PORTABLE_RUNNER_ARGS : RUNNER_ARGS);
+    if (streaming()) {
       args.add("--streaming=true");
     }
     args.addAll(cluster);

@@ -4,7 +4,6 @@ import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 import org.apache.beam.model.jobmanagement.v1.JobApi;
 import org.apache.beam.model.jobmanagement.v1.JobServiceGrpc;
-import org.apache.beam.model.pipeline.v1.MetricsApi.MonitoringInfo;
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -91,8 +90,11 @@ public final class PortableJobResult implements PipelineResult {
       }
     }
     if (terminal == State.FAILED) {
-      throw new Pipeline.PipelineExecutionException(new RuntimeException(
-          "job " + jobId + " failed: " + lastError()));
+      String error = "job " + jobId + " failed: " + lastError();
+      // A failed assertion in user code stays one (Beam's TestPipeline rethrows it as such).
+      Throwable cause = error.contains("java.lang.AssertionError") ? new AssertionError(error)
+          : new RuntimeException(error);
+      throw new Pipeline.PipelineExecutionException(cause);
     }
     return terminal;
   }
@@ -117,17 +119,8 @@ public final class PortableJobResult implements PipelineResult {
   public MetricResults metrics() {
     JobApi.GetJobMetricsResponse response = jobs.getJobMetrics(
         JobApi.GetJobMetricsRequest.newBuilder().setJobId(jobId).build());
-    return MetricsContainerStepMap.asMetricResults(byStep(response.getMetrics().getAttemptedList()),
-        byStep(response.getMetrics().getCommittedList()));
-  }
-
-  private static MetricsContainerStepMap byStep(Iterable<MonitoringInfo> infos) {
-    MetricsContainerStepMap steps = new MetricsContainerStepMap();
-    for (MonitoringInfo info : infos) {
-      String step = info.getLabelsOrDefault("PTRANSFORM", "");
-      steps.getContainer(step).update(java.util.List.of(info));
-    }
-    return steps;
+    return MetricsContainerStepMap.asMetricResults(UserMetrics.byStep(response.getMetrics().getAttemptedList()),
+        UserMetrics.byStep(response.getMetrics().getCommittedList()));
   }
 
   private static State stateOf(org.apache.beam.model.jobmanagement.v1.JobApi.JobState.Enum state) {

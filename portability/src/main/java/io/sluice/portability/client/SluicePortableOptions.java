@@ -16,4 +16,10 @@ public interface SluicePortableOptions extends PortablePipelineOptions {
   int getJobServerParallelism();
 
   void setJobServerParallelism(int parallelism);
+
+  @Description("Whether run() waits for the job to finish (and throws if it failed), as Beam's test pipelines expect.")
+  @Default.Boolean(true)
+  boolean isBlockOnRun();
+
+  void setBlockOnRun(boolean blockOnRun);
 }

@@ -34,6 +34,8 @@ public final class SluicePortableRunner extends PipelineRunner<PortableJobResult
 
   /** The job server this JVM started for in-process submissions: derived, lives as long as the JVM. */
   private static JobServer inProcess;
+  /** One connection per job server, shared by every job submitted there: derived, as long as the JVM. */
+  private static final java.util.Map<String, ManagedChannel> CHANNELS = new java.util.concurrent.ConcurrentHashMap<>();
 
   private final SluicePortableOptions options;
 
@@ -56,8 +58,7 @@ public final class SluicePortableRunner extends PipelineRunner<PortableJobResult
       }
     }
     RunnerApi.Pipeline proto = toProto(pipeline);
-    ManagedChannel channel = ManagedChannelBuilder.forTarget(endpoint).usePlaintext()
-        .maxInboundMessageSize(Integer.MAX_VALUE).build();
+    ManagedChannel channel = channelTo(endpoint);
     try {
       JobServiceGrpc.JobServiceBlockingStub jobs = JobServiceGrpc.newBlockingStub(channel);
       JobApi.PrepareJobResponse prepared = jobs.withDeadlineAfter(options.getJobServerTimeout(), TimeUnit.SECONDS)
@@ -71,14 +72,21 @@ public final class SluicePortableRunner extends PipelineRunner<PortableJobResult
       JobApi.RunJobResponse run = jobs.run(JobApi.RunJobRequest.newBuilder()
           .setPreparationId(prepared.getPreparationId()).build());
       LOG.info("Job {} submitted to {} as {}", options.getJobName(), endpoint, run.getJobId());
-      return new PortableJobResult(channel, run.getJobId());
+      PortableJobResult result = new PortableJobResult(channel, run.getJobId());
+      if (options.isBlockOnRun()) {
+        result.waitUntilFinish();
+      }
+      return result;
     } catch (RuntimeException e) {
-      channel.shutdownNow();
       throw e;
     } catch (Exception e) {
-      channel.shutdownNow();
       throw new IllegalStateException("cannot submit job " + options.getJobName() + " to " + endpoint, e);
     }
+  }
+
+  private static ManagedChannel channelTo(String endpoint) {
+    return CHANNELS.computeIfAbsent(endpoint, target -> ManagedChannelBuilder.forTarget(target).usePlaintext()
+        .maxInboundMessageSize(Integer.MAX_VALUE).build());
   }
 
   private RunnerApi.Pipeline toProto(Pipeline pipeline) {
@@ -86,7 +94,8 @@ public final class SluicePortableRunner extends PipelineRunner<PortableJobResult
     components.registerEnvironment(Environments.createOrGetDefaultEnvironment(options).toBuilder()
         .addAllCapabilities(Environments.getJavaCapabilities())
         .build());
-    return PipelineTranslation.toProto(pipeline, components, true);
+    // Side inputs as the Fn API reads them, without the deprecated CreateView transforms no harness runs.
+    return PipelineTranslation.toProto(pipeline, components, false);
   }
 
   /** Offers the environments' dependencies to the job server's artifact staging (it asks for what it needs). */

@@ -20,6 +20,8 @@ import org.apache.beam.model.fnexecution.v1.BeamFnApi.StateKey;
 import org.apache.beam.model.fnexecution.v1.BeamFnApi.StateRequest;
 import org.apache.beam.model.fnexecution.v1.BeamFnApi.StateResponse;
 import org.apache.beam.model.pipeline.v1.RunnerApi;
+import org.apache.beam.runners.core.LateDataUtils;
+import org.apache.beam.runners.core.StateNamespace;
 import org.apache.beam.runners.core.StateNamespaces;
 import org.apache.beam.runners.core.TimerInternals;
 import org.apache.beam.runners.fnexecution.control.BundleProgressHandler;
@@ -34,16 +36,22 @@ import org.apache.beam.runners.fnexecution.provisioning.JobInfo;
 import org.apache.beam.runners.fnexecution.state.StateRequestHandler;
 import org.apache.beam.runners.fnexecution.state.StateRequestHandlers;
 import org.apache.beam.runners.fnexecution.translation.BatchSideInputHandlerFactory;
+import org.apache.beam.runners.fnexecution.translation.PipelineTranslatorUtils;
 import org.apache.beam.runners.fnexecution.wire.WireCoders;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.fn.data.FnDataReceiver;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.util.construction.PTransformTranslation;
 import org.apache.beam.sdk.util.construction.Timer;
+import org.apache.beam.sdk.util.construction.graph.PipelineNode;
 import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.WindowedValues;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,8 +120,18 @@ public final class ExecutableStageOperator implements Operator {
    */
   private TimelyKeyState keyState;
   private Coder<Object> keyCoder;
+  private Coder<BoundedWindow> windowCoder;
   private final CoderBytes keyBytes = new CoderBytes();
   private TimerReceiverFactory timerReceivers;
+  /**
+   * Timer families (as the timer queue names them) of the stage's DoFns that ask to hear of a
+   * window's expiry, and the input's allowed lateness: fixed at open. The runner sets those timers,
+   * one per key and window the DoFn saw, at the window's garbage-collection time.
+   */
+  private final List<String> expiryFamilies = new ArrayList<>();
+  private Duration allowedLateness;
+  /** Keys and windows seen in the open bundle whose expiry timers are set once it has closed. */
+  private final List<KeyedRecord> expiriesSeen = new ArrayList<>();
   /** The open bundle and its main input, or null between bundles. */
   private RemoteBundle bundle;
   private FnDataReceiver<Object> input;
@@ -185,7 +203,7 @@ public final class ExecutableStageOperator implements Operator {
     if (isKeyed(stage)) {
       WindowedValues.FullWindowedValueCoder<?> inputCoder = (WindowedValues.FullWindowedValueCoder<?>)
           WireCoders.instantiateRunnerWireCoder(stage.getInputPCollection(), stage.getComponents());
-      Coder<BoundedWindow> windowCoder = (Coder<BoundedWindow>) inputCoder.getWindowCoder();
+      windowCoder = (Coder<BoundedWindow>) inputCoder.getWindowCoder();
       keyCoder = new NestedKeyCoder(((KvCoder<?, ?>) inputCoder.getValueCoder()).getKeyCoder());
       keyState = new TimelyKeyState(context, keyCoder, windowCoder);
       UserStateRequests userState = new UserStateRequests(keyState, windowCoder);
@@ -195,6 +213,17 @@ public final class ExecutableStageOperator implements Operator {
       }
       timerReceivers = new TimerReceiverFactory(bundles,
           (timer, data) -> arrived.add(new TimerSet(timer, data)), windowCoder);
+      for (PipelineNode.PTransformNode transform : stage.getTransforms()) {
+        if (PTransformTranslation.PAR_DO_TRANSFORM_URN.equals(transform.getTransform().getSpec().getUrn())) {
+          String family = RunnerApi.ParDoPayload.parseFrom(transform.getTransform().getSpec().getPayload())
+              .getOnWindowExpirationTimerFamilySpec();
+          if (!family.isEmpty()) {
+            expiryFamilies.add(TimerReceiverFactory.encodeToTimerDataTimerId(transform.getId(), family));
+          }
+        }
+      }
+      allowedLateness = PipelineTranslatorUtils.getWindowingStrategy(stage.getInputPCollection().getId(),
+          stage.getComponents()).getAllowedLateness();
       state = withCacheTokens(StateRequestHandlers.delegateBasedUponType(byType), userState);
     } else {
       state = byType.isEmpty() ? StateRequestHandler.unsupported() : StateRequestHandlers.delegateBasedUponType(byType);
@@ -232,6 +261,9 @@ public final class ExecutableStageOperator implements Operator {
   @Override
   public void process(int inputPort, Object record) throws Exception {
     Object element = keyState != null && inputPort == 0 ? ((KeyedRecord) record).value() : record;
+    if (inputPort == 0 && !expiryFamilies.isEmpty()) {
+      expiriesSeen.add((KeyedRecord) record);
+    }
     if (inputPort > 0) {
       sideValues.get(sideInputs.get(inputPort - 1)).add(record);
     } else if (sideInputsPending > 0) {
@@ -294,6 +326,19 @@ public final class ExecutableStageOperator implements Operator {
       }
     }
     timersSet.clear();
+    for (KeyedRecord seen : expiriesSeen) {
+      keyState.setKey(seen.key(), null);
+      for (BoundedWindow window : seen.value().getWindows()) {
+        StateNamespace namespace = StateNamespaces.window(windowCoder, window);
+        Instant expiry = LateDataUtils.garbageCollectionTime(window, allowedLateness);
+        for (String family : expiryFamilies) {
+          // Set again for every element; the timer queue skips what is already set as asked.
+          keyState.timerInternals().setTimer(TimerInternals.TimerData.of("", family, namespace, expiry,
+              window.maxTimestamp(), TimeDomain.EVENT_TIME));
+        }
+      }
+    }
+    expiriesSeen.clear();
   }
 
   private void sendArrived() {

@@ -48,7 +48,7 @@ public final class PortablePipelineTranslator {
   /** Pipeline requirements the portable path meets so far: any other refuses the job when it is prepared. */
   private static final java.util.Set<String> REQUIREMENTS = java.util.Set.of(
       "beam:requirement:pardo:splittable_dofn:v1", "beam:requirement:pardo:stateful:v1",
-      "beam:requirement:pardo:finalization:v1");
+      "beam:requirement:pardo:finalization:v1", "beam:requirement:pardo:on_window_expiration:v1");
 
   private PortablePipelineTranslator() {}
 
