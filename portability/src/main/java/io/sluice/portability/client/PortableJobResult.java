@@ -83,6 +83,19 @@ public final class PortableJobResult implements PipelineResult {
         if (e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
           return null;
         }
+        if (Thread.currentThread().isInterrupted() || e.getCause() instanceof InterruptedException) {
+          // The caller gave up waiting (a test's timeout): the job must not run on unattended.
+          boolean interrupted = Thread.interrupted();
+          try {
+            cancel();
+          } catch (RuntimeException notCancelled) {
+            e.addSuppressed(notCancelled);
+          } finally {
+            if (interrupted) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        }
         throw e;
       }
       if (terminal == null) {

@@ -2,6 +2,8 @@ package io.sluice.portability.operators;
 
 import io.sluice.execution.operator.Operator;
 import io.sluice.execution.operator.OperatorContext;
+import io.sluice.execution.state.ByteKey;
+import io.sluice.execution.state.StoreLayout;
 import io.sluice.translation.operators.Emitter;
 import io.sluice.translation.operators.timely.TimelyKeyState;
 import io.sluice.translation.records.CoderBytes;
@@ -9,6 +11,8 @@ import io.sluice.translation.records.KeyedRecord;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -49,6 +53,7 @@ import org.apache.beam.sdk.util.construction.Timer;
 import org.apache.beam.sdk.util.construction.graph.PipelineNode;
 import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
 import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
@@ -132,6 +137,8 @@ public final class ExecutableStageOperator implements Operator {
   private Duration allowedLateness;
   /** Keys and windows seen in the open bundle whose expiry timers are set once it has closed. */
   private final List<KeyedRecord> expiriesSeen = new ArrayList<>();
+  /** What splittable DoFns handed back, to resume when due: durable (an operator store). */
+  private SplitResiduals residuals;
   /** The open bundle and its main input, or null between bundles. */
   private RemoteBundle bundle;
   private FnDataReceiver<Object> input;
@@ -173,6 +180,10 @@ public final class ExecutableStageOperator implements Operator {
       }
     };
     ExecutableStage stage = ExecutableStage.fromPayload(RunnerApi.ExecutableStagePayload.parseFrom(payload));
+    @SuppressWarnings("unchecked")
+    Coder<WindowedValue<Object>> inputCoder = (Coder<WindowedValue<Object>>) (Coder<?>)
+        WireCoders.instantiateRunnerWireCoder(stage.getInputPCollection(), stage.getComponents());
+    residuals = new SplitResiduals(inputCoder);
     stageContext = StageContexts.acquire(job);
     bundles = stageContext.getStageBundleFactory(stage);
     Map<String, Integer> ports = new HashMap<>();
@@ -201,10 +212,9 @@ public final class ExecutableStageOperator implements Operator {
       byType.put(StateKey.TypeCase.MULTIMAP_KEYS_SIDE_INPUT, sides);
     }
     if (isKeyed(stage)) {
-      WindowedValues.FullWindowedValueCoder<?> inputCoder = (WindowedValues.FullWindowedValueCoder<?>)
-          WireCoders.instantiateRunnerWireCoder(stage.getInputPCollection(), stage.getComponents());
-      windowCoder = (Coder<BoundedWindow>) inputCoder.getWindowCoder();
-      keyCoder = new NestedKeyCoder(((KvCoder<?, ?>) inputCoder.getValueCoder()).getKeyCoder());
+      WindowedValues.FullWindowedValueCoder<?> keyedCoder = (WindowedValues.FullWindowedValueCoder<?>) inputCoder;
+      windowCoder = (Coder<BoundedWindow>) keyedCoder.getWindowCoder();
+      keyCoder = new NestedKeyCoder(((KvCoder<?, ?>) keyedCoder.getValueCoder()).getKeyCoder());
       keyState = new TimelyKeyState(context, keyCoder, windowCoder);
       UserStateRequests userState = new UserStateRequests(keyState, windowCoder);
       for (StateKey.TypeCase type : List.of(StateKey.TypeCase.BAG_USER_STATE, StateKey.TypeCase.MULTIMAP_USER_STATE,
@@ -293,7 +303,14 @@ public final class ExecutableStageOperator implements Operator {
   private void openBundle() throws Exception {
     if (bundle == null) {
       // Asked on the subtask's thread, as the bundle closes.
-      bundle = bundles.getBundle(receivers, timerReceivers, state, progress, toFinalize::add, null);
+      bundle = bundles.getBundle(receivers, timerReceivers, state, progress, toFinalize::add,
+          response -> {
+            try {
+              residuals.add(response, context.processingTime());
+            } catch (org.apache.beam.sdk.coders.CoderException e) {
+              throw new IllegalStateException("a splittable DoFn's residual does not decode", e);
+            }
+          });
       @SuppressWarnings("unchecked")
       FnDataReceiver<Object> only = (FnDataReceiver<Object>) bundle.getInputReceivers().values().iterator().next();
       input = only;
@@ -339,6 +356,9 @@ public final class ExecutableStageOperator implements Operator {
       }
     }
     expiriesSeen.clear();
+    if (!residuals.isEmpty()) {
+      context.scheduleProcessingTime(residuals.earliestDue());
+    }
   }
 
   private void sendArrived() {
@@ -366,58 +386,90 @@ public final class ExecutableStageOperator implements Operator {
       return;
     }
     finishBundle();
-    if (keyState == null) {
-      if (inputWatermark > outputWatermark) {
-        outputWatermark = inputWatermark;
-        context.output().emitWatermark(inputWatermark);
-      }
-      return;
-    }
-    if (inputWatermark > keyState.inputWatermark()) {
+    if (keyState != null && inputWatermark > keyState.inputWatermark()) {
       keyState.setInputWatermark(inputWatermark);
       fireTimers(TimelyKeyState.EVENT_TIME, inputWatermark, Integer.MAX_VALUE);
     }
-    keyState.emitWatermark(Long.MAX_VALUE);
+    emitWatermark();
+  }
+
+  /** Forwards the input watermark as far as timers' output timestamps and waiting residuals allow. */
+  private void emitWatermark() throws InterruptedException {
+    if (keyState != null) {
+      keyState.emitWatermark(residuals.hold());
+      return;
+    }
+    long watermark = Math.min(inputWatermark, residuals.hold());
+    if (watermark > outputWatermark) {
+      outputWatermark = watermark;
+      context.output().emitWatermark(watermark);
+    }
   }
 
   @Override
   public void processingTime(long now) throws Exception {
-    if (keyState == null || sideInputsPending > 0) {
+    if (sideInputsPending > 0) {
       return;
     }
     finishBundle();
-    if (keyState.fireProcessingTimers(now, (domain, upTo) -> fireTimers(domain, upTo, Integer.MAX_VALUE))) {
-      keyState.emitWatermark(Long.MAX_VALUE);
+    if (!residuals.isEmpty()) {
+      for (WindowedValue<Object> resumed : residuals.takeDue(now)) {
+        feed(resumed);
+      }
+      finishBundle();
+      emitWatermark();
+    }
+    if (keyState != null
+        && keyState.fireProcessingTimers(now, (domain, upTo) -> fireTimers(domain, upTo, Integer.MAX_VALUE))) {
+      emitWatermark();
     }
   }
 
+  @Override
+  public boolean hasPendingWork() {
+    return !residuals.isEmpty();
+  }
+
+  /** A due timer on its way to the harness: its family and its key's bytes. */
+  private record Due(Timer<?> timer, KV<String, String> family, ByteKey key) {}
+
   /**
    * Fires the timers of {@code domain} that {@code upTo} has passed, in bundles of their own, until
-   * none is due: a timer the harness sets while another fires fires too if it is due.
+   * none is due: a timer the harness sets while another fires fires too if it is due. A bundle
+   * holds at most one timer per key, so that each of a key's timers sees what the one before it
+   * did to the key's state (a harness need not run one bundle's timers in the order sent).
    */
   private void fireTimers(int domain, long upTo, int limit) throws Exception {
     int fired = 0;
-    List<Timer<?>> due = new ArrayList<>();
-    List<KV<String, String>> families = new ArrayList<>();
+    List<Due> due = new ArrayList<>();
+    Set<ByteKey> keys = new HashSet<>();
     while (true) {
       TimerInternals.TimerData data;
       while (due.size() < TIMERS_PER_BUNDLE && (data = keyState.pollDue(domain, upTo)) != null) {
+        Object key = keyState.key();
         BoundedWindow window = ((StateNamespaces.WindowNamespace<?>) data.getNamespace()).getWindow();
-        due.add(Timer.of(keyState.key(), data.getTimerId(), List.of(window), data.getTimestamp(),
-            data.getOutputTimestamp(), PaneInfo.NO_FIRING));
-        families.add(TimerReceiverFactory.decodeTimerDataTimerId(data.getTimerFamilyId()));
+        Due next = new Due(Timer.of(key, data.getTimerId(), List.of(window), data.getTimestamp(),
+            data.getOutputTimestamp(), PaneInfo.NO_FIRING),
+            TimerReceiverFactory.decodeTimerDataTimerId(data.getTimerFamilyId()),
+            new ByteKey(keyBytes.encode(keyCoder, key)));
+        if (!keys.add(next.key())) {
+          // Back into the queue, to fire after this bundle, unless the harness sets it anew meanwhile.
+          keyState.timerInternals().setTimer(data);
+          break;
+        }
+        due.add(next);
       }
       if (due.isEmpty()) {
         return;
       }
       openBundle();
       Map<KV<String, String>, FnDataReceiver<Timer>> timerInputs = bundle.getTimerReceivers();
-      for (int i = 0; i < due.size(); i++) {
-        timerInputs.get(families.get(i)).accept(due.get(i));
+      for (Due timer : due) {
+        timerInputs.get(timer.family()).accept(timer.timer());
       }
       fired += due.size();
       due.clear();
-      families.clear();
+      keys.clear();
       finishBundle();
       if (fired >= limit) {
         LOG.warn("{}: stopped firing processing-time timers at the end of input after {} (a timer that keeps "
@@ -451,6 +503,7 @@ public final class ExecutableStageOperator implements Operator {
     if (keyState != null) {
       keyState.snapshot();
     }
+    residuals.snapshot(context.operatorStore("residuals", StoreLayout.SPLIT));
     if (!toFinalize.isEmpty()) {
       finalizeAtCheckpoint.put(checkpointId, List.copyOf(toFinalize));
       toFinalize.clear();
@@ -493,6 +546,7 @@ public final class ExecutableStageOperator implements Operator {
     if (keyState != null) {
       keyState.restore();
     }
+    residuals.restore(context.operatorStore("residuals", StoreLayout.SPLIT));
   }
 
   @Override
