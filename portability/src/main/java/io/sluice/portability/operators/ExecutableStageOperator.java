@@ -216,9 +216,11 @@ public final class ExecutableStageOperator implements Operator {
       windowCoder = (Coder<BoundedWindow>) keyedCoder.getWindowCoder();
       keyCoder = new NestedKeyCoder(((KvCoder<?, ?>) keyedCoder.getValueCoder()).getKeyCoder());
       keyState = new TimelyKeyState(context, keyCoder, windowCoder);
-      UserStateRequests userState = new UserStateRequests(keyState, windowCoder);
+      UserStateRequests userState = new UserStateRequests(keyState, windowCoder,
+          UserStateRequests.multimapValueCoders(stage));
       for (StateKey.TypeCase type : List.of(StateKey.TypeCase.BAG_USER_STATE, StateKey.TypeCase.MULTIMAP_USER_STATE,
-          StateKey.TypeCase.MULTIMAP_KEYS_USER_STATE, StateKey.TypeCase.ORDERED_LIST_USER_STATE)) {
+          StateKey.TypeCase.MULTIMAP_KEYS_USER_STATE, StateKey.TypeCase.MULTIMAP_ENTRIES_USER_STATE,
+          StateKey.TypeCase.ORDERED_LIST_USER_STATE)) {
         byType.put(type, userState);
       }
       timerReceivers = new TimerReceiverFactory(bundles,

@@ -2,11 +2,15 @@ package io.sluice.portability.operators;
 
 import io.sluice.translation.operators.timely.TimelyKeyState;
 import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -23,7 +27,12 @@ import org.apache.beam.runners.core.StateTag;
 import org.apache.beam.runners.core.StateTags;
 import org.apache.beam.runners.fnexecution.state.StateRequestHandler;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.model.pipeline.v1.RunnerApi;
 import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.VoidCoder;
+import org.apache.beam.sdk.util.construction.RehydratedComponents;
+import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
+import org.apache.beam.sdk.util.construction.graph.UserStateReference;
 import org.apache.beam.sdk.state.BagState;
 import org.apache.beam.sdk.state.MultimapState;
 import org.apache.beam.sdk.state.OrderedListState;
@@ -36,11 +45,12 @@ import org.joda.time.Instant;
 /**
  * Serves the user state an SDK harness asks for over the Fn API from Sluice's keyed state (heap or
  * RocksDB, checkpointed with the rest of the operator): bags (which SDKs also use for values,
- * combining and set state), multimaps and their keys (Java's map, set and multimap state), and
- * ordered lists. What an SDK appends is kept as the bytes it sent: a bag holds each append as one
- * entry and answers with their concatenation, so the runner never needs the SDK's value coder. Only
- * an ordered list splits what it is sent, into the (sort key, length-prefixed value) pairs the Fn
- * API prescribes, to keep it sorted.
+ * combining and set state), multimaps with their keys and entries (Java's map, set and multimap
+ * state), and ordered lists. What an SDK appends is kept as the bytes it sent: a bag holds each
+ * append as one entry and answers with their concatenation, so the runner never needs the SDK's
+ * value coder. An ordered list splits what it is sent into the (sort key, length-prefixed value)
+ * pairs the Fn API prescribes, to keep it sorted; a multimap splits its appends into values where
+ * the runner knows the value coder, to count each key's values when asked for its entries.
  *
  * <p>Called on the harness's state stream thread, and only while a bundle of the operator is open:
  * the subtask's thread then leaves the keyed state alone (see {@link ExecutableStageOperator}).
@@ -61,9 +71,42 @@ final class UserStateRequests implements StateRequestHandler {
       .setToken(ByteString.copyFrom(UUID.randomUUID().toString(), StandardCharsets.UTF_8))
       .build();
 
-  UserStateRequests(TimelyKeyState keyState, Coder<BoundedWindow> windowCoder) {
+  /**
+   * The value coders of the stage's multimap states (Java's map, set and multimap state), by state
+   * id, where the runner knows them: a multimap's appends are split into values with them, so that
+   * its entries can be answered with each key's values counted. Fixed at open.
+   */
+  private final Map<String, Coder<?>> multimapValueCoders;
+
+  UserStateRequests(TimelyKeyState keyState, Coder<BoundedWindow> windowCoder,
+      Map<String, Coder<?>> multimapValueCoders) {
     this.keyState = keyState;
     this.windowCoder = windowCoder;
+    this.multimapValueCoders = multimapValueCoders;
+  }
+
+  /**
+   * The value coders of {@code stage}'s multimap states that this JVM can instantiate (an SDK's own
+   * coders it cannot: those states answer no entries requests, and their harnesses do not ask).
+   */
+  static Map<String, Coder<?>> multimapValueCoders(ExecutableStage stage) {
+    Map<String, Coder<?>> coders = new HashMap<>();
+    RehydratedComponents components = RehydratedComponents.forComponents(stage.getComponents());
+    for (UserStateReference state : stage.getUserStates()) {
+      try {
+        RunnerApi.StateSpec spec = RunnerApi.ParDoPayload.parseFrom(
+            state.transform().getTransform().getSpec().getPayload()).getStateSpecsOrThrow(state.localName());
+        Coder<?> coder = spec.hasMultimapSpec() ? components.getCoder(spec.getMultimapSpec().getValueCoderId())
+            : spec.hasMapSpec() ? components.getCoder(spec.getMapSpec().getValueCoderId())
+            : spec.hasSetSpec() ? VoidCoder.of() : null;
+        if (coder != null) {
+          coders.put(id(state.transform().getId(), state.localName()), coder);
+        }
+      } catch (IOException | RuntimeException e) {
+        // Not a coder of this JVM: appends stay whole.
+      }
+    }
+    return coders;
   }
 
   @Override
@@ -78,6 +121,7 @@ final class UserStateRequests implements StateRequestHandler {
       case BAG_USER_STATE -> bag(request, key.getBagUserState());
       case MULTIMAP_USER_STATE -> multimap(request, key.getMultimapUserState());
       case MULTIMAP_KEYS_USER_STATE -> multimapKeys(request, key.getMultimapKeysUserState());
+      case MULTIMAP_ENTRIES_USER_STATE -> multimapEntries(request, key.getMultimapEntriesUserState());
       case ORDERED_LIST_USER_STATE -> orderedList(request, key.getOrderedListUserState());
       default -> throw new UnsupportedOperationException("Sluice does not serve " + key.getTypeCase()
           + " state requests: " + key);
@@ -109,7 +153,9 @@ final class UserStateRequests implements StateRequestHandler {
     return switch (request.getRequestCase()) {
       case GET -> page(map.get(mapKey).read().iterator(), request.getGet().getContinuationToken());
       case APPEND -> {
-        map.put(mapKey, request.getAppend().getData().toByteArray());
+        for (byte[] value : values(id(key.getTransformId(), key.getUserStateId()), request.getAppend().getData())) {
+          map.put(mapKey, value);
+        }
         yield appended();
       }
       case CLEAR -> {
@@ -132,6 +178,63 @@ final class UserStateRequests implements StateRequestHandler {
       }
       default -> throw unknown(request);
     };
+  }
+
+  /**
+   * Each key with its values, as KV(key, iterable of values): the values counted, which needs the
+   * appends split by the state's value coder.
+   */
+  private StateResponse.Builder multimapEntries(StateRequest request, StateKey.MultimapEntriesUserState key)
+      throws IOException {
+    String state = id(key.getTransformId(), key.getUserStateId());
+    MultimapState<byte[], byte[]> map = multimapState(key.getTransformId(), key.getUserStateId(), key.getKey(),
+        key.getWindow());
+    return switch (request.getRequestCase()) {
+      case GET -> {
+        if (!multimapValueCoders.containsKey(state)) {
+          throw new UnsupportedOperationException("multimap state " + state + " has a value coder the runner does"
+              + " not know, so it cannot count a key's values for an entries request");
+        }
+        List<byte[]> entries = new ArrayList<>();
+        for (byte[] mapKey : map.keys().read()) {
+          ByteArrayOutputStream entry = new ByteArrayOutputStream();
+          entry.write(mapKey);
+          List<byte[]> values = new ArrayList<>();
+          map.get(mapKey).read().forEach(values::add);
+          new DataOutputStream(entry).writeInt(values.size());
+          for (byte[] value : values) {
+            entry.write(value);
+          }
+          entries.add(entry.toByteArray());
+        }
+        yield page(entries.iterator(), request.getGet().getContinuationToken());
+      }
+      case CLEAR -> {
+        map.clear();
+        yield cleared();
+      }
+      default -> throw unknown(request);
+    };
+  }
+
+  /**
+   * What one append to multimap state {@code state} holds, value by value where the state's value
+   * coder is known (a coder that writes nothing, a set's, makes one value per append), else whole.
+   */
+  private List<byte[]> values(String state, ByteString data) throws IOException {
+    Coder<?> coder = multimapValueCoders.get(state);
+    if (coder == null || coder instanceof VoidCoder) {
+      return List.of(data.toByteArray());
+    }
+    List<byte[]> values = new ArrayList<>();
+    byte[] bytes = data.toByteArray();
+    java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(bytes);
+    while (in.available() > 0) {
+      int start = bytes.length - in.available();
+      coder.decode(in);
+      values.add(java.util.Arrays.copyOfRange(bytes, start, bytes.length - in.available()));
+    }
+    return values;
   }
 
   private MultimapState<byte[], byte[]> multimapState(String transform, String stateId, ByteString userKey,
