@@ -1,6 +1,7 @@
 package io.sluice.portability.jobservice;
 
 import io.sluice.execution.runtime.ExecutionConfig;
+import io.sluice.portability.operators.StageContexts;
 import io.sluice.translation.metrics.JobMetrics;
 import io.sluice.execution.runtime.JobHandle;
 import io.sluice.execution.runtime.JobSupervisor;
@@ -39,15 +40,18 @@ public final class PortableJobRunner {
       PortablePipelineTranslator.Translation translation =
           PortablePipelineTranslator.translate(pipeline, info, pipelineOptions, parallelism);
       StageMetrics metrics = new StageMetrics();
-      JobHandle handle = JobSupervisor.start(translation.graph(),
-          new ExecutionConfig().jobResource(StageMetrics.class, metrics)
-              .jobResource(JobMetrics.class, translation.metrics())
-              .processingTimeMode(translation.processingTimeMode()));
-      job.setMetrics(metrics::monitoringInfos);
-      job.setCancel(handle::cancel);
-      job.setState(JobState.Enum.RUNNING);
-      LOG.info("Job {} running: {} vertices", job.id(), translation.graph().vertices().size());
-      handle.completion().join();
+      // The job's harnesses live as long as the job, not as long as its first operators.
+      try (AutoCloseable harnesses = StageContexts.holdFor(info)) {
+        JobHandle handle = JobSupervisor.start(translation.graph(),
+            new ExecutionConfig().jobResource(StageMetrics.class, metrics)
+                .jobResource(JobMetrics.class, translation.metrics())
+                .processingTimeMode(translation.processingTimeMode()));
+        job.setMetrics(metrics::monitoringInfos);
+        job.setCancel(handle::cancel);
+        job.setState(JobState.Enum.RUNNING);
+        LOG.info("Job {} running: {} vertices", job.id(), translation.graph().vertices().size());
+        handle.completion().join();
+      }
       job.setState(JobState.Enum.DONE);
     } catch (CancellationException e) {
       job.setState(JobState.Enum.CANCELLED);

@@ -10,9 +10,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One stage context per job in this process, shared by every stage operator of the job: the SDK
- * harnesses its environments start serve all of them, and go when the last operator lets go.
+ * harnesses its environments start serve all of them, and go when the last user lets go. The
+ * process that runs a job holds it for the job's whole life ({@link #holdFor}): operators open and
+ * close at different moments, and a count falling to zero between two of them would shut the
+ * harness down under a bundle another operator has open.
  */
-final class StageContexts {
+public final class StageContexts {
 
   private static final Logger LOG = LoggerFactory.getLogger(StageContexts.class);
 
@@ -22,6 +25,12 @@ final class StageContexts {
   private static final Map<String, Shared> BY_JOB = new HashMap<>();
 
   private StageContexts() {}
+
+  /** Keeps job {@code job}'s stage context (and its harnesses) until the returned handle is closed. */
+  public static AutoCloseable holdFor(JobInfo job) {
+    acquire(job);
+    return () -> release(job);
+  }
 
   static synchronized ExecutableStageContext acquire(JobInfo job) {
     Shared shared = BY_JOB.get(job.jobId());
