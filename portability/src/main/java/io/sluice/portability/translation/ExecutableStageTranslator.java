@@ -4,10 +4,7 @@ import io.sluice.execution.graph.OperatorNode;
 import io.sluice.execution.graph.Partitioning;
 import io.sluice.portability.operators.ExecutableStageOperator;
 import io.sluice.portability.operators.NestedKeyCoder;
-import io.sluice.translation.operators.shared.KeyEncodingOperator;
 import io.sluice.translation.records.KeyedRecord;
-import io.sluice.translation.records.KeyedRecordSerializer;
-import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
 import io.sluice.translation.TranslationContext;
@@ -30,21 +27,10 @@ final class ExecutableStageTranslator {
    * The input of a stage with user state or timers, partitioned by key: by the key's nested
    * encoding, the bytes by which its harness names keys of state and timers.
    */
-  @SuppressWarnings({"unchecked", "rawtypes"})
   private static TranslationContext.Input keyedInput(String step, String collection, PortableContext context)
       throws Exception {
-    Coder<?> elements = context.wireCoder(collection).getValueCoder();
-    if (!(elements instanceof KvCoder<?, ?> kv)) {
-      throw new IllegalArgumentException(step + " keeps user state or sets timers, but its input " + collection
-          + " is not of key-value pairs: " + elements);
-    }
-    kv.getKeyCoder().verifyDeterministic();
-    NestedKeyCoder<?> keyCoder = new NestedKeyCoder<>(kv.getKeyCoder());
-    TranslationContext sluice = context.sluice();
-    TranslationContext.Port keyed = sluice.portOf(sluice.addOperator(step + "/EncodeKey",
-        subtask -> new KeyEncodingOperator(keyCoder),
-        List.of(new TranslationContext.Input(sluice.producerOf(collection), 0, Partitioning.forward()))), 0,
-        KeyedRecordSerializer.decoding(KvCoder.of(keyCoder, kv.getValueCoder()), context.windowing(collection)));
+    KvCoder<?, ?> kv = context.kvCoder(collection, step);
+    TranslationContext.Port keyed = context.encodeKeys(step, collection, kv, new NestedKeyCoder<>(kv.getKeyCoder()));
     return new TranslationContext.Input(keyed, 0, Partitioning.hash(KeyedRecord::keyHashOf));
   }
 

@@ -1,5 +1,11 @@
 package io.sluice.portability.translation;
 
+import io.sluice.execution.graph.Partitioning;
+import io.sluice.translation.operators.shared.KeyEncodingOperator;
+import io.sluice.translation.records.KeyedRecordSerializer;
+import java.util.List;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.KvCoder;
 import io.sluice.execution.channel.RecordSerializer;
 import io.sluice.translation.TranslationContext;
 import io.sluice.translation.records.WindowedValueSerializer;
@@ -67,6 +73,28 @@ final class PortableContext {
   /** How collection {@code id} travels between vertices: its wire coder, with its windows. */
   RecordSerializer serializer(String id) throws IOException {
     return WindowedValueSerializer.of(wireCoder(id).getValueCoder(), windowing(id));
+  }
+
+  /** The elements' coder of collection {@code id}, which {@code step} needs to be key-value pairs. */
+  KvCoder<?, ?> kvCoder(String id, String step) throws IOException {
+    Coder<?> elements = wireCoder(id).getValueCoder();
+    if (!(elements instanceof KvCoder<?, ?> kv)) {
+      throw new IllegalArgumentException(step + " needs key-value pairs, but the elements of " + id + " are not: "
+          + elements);
+    }
+    return kv;
+  }
+
+  /**
+   * Collection {@code id} with each element's key encoded once by {@code keyCoder} (deterministic),
+   * ready for a keyed edge: the sending side of {@code step}'s grouping or keyed state.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  TranslationContext.Port encodeKeys(String step, String id, KvCoder<?, ?> kv, Coder<?> keyCoder) throws Exception {
+    keyCoder.verifyDeterministic();
+    return sluice.portOf(sluice.addOperator(step + "/EncodeKey", subtask -> new KeyEncodingOperator(keyCoder),
+        List.of(new TranslationContext.Input(sluice.producerOf(id), 0, Partitioning.forward()))), 0,
+        KeyedRecordSerializer.decoding(KvCoder.of((Coder) keyCoder, kv.getValueCoder()), windowing(id)));
   }
 
   /** Output {@code port} of {@code node} produces collection {@code id}. */

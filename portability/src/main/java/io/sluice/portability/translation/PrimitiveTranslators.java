@@ -8,9 +8,7 @@ import io.sluice.translation.operators.streaming.StreamingGroupByKeyOperator;
 import io.sluice.translation.operators.streaming.TestStreamOperator;
 import io.sluice.translation.operators.shared.FlattenOperator;
 import io.sluice.translation.operators.shared.ImpulseOperator;
-import io.sluice.translation.operators.shared.KeyEncodingOperator;
 import io.sluice.translation.records.KeyedRecord;
-import io.sluice.translation.records.KeyedRecordSerializer;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.model.pipeline.v1.RunnerApi;
@@ -44,18 +42,10 @@ final class PrimitiveTranslators {
   static void groupByKey(PipelineNode.PTransformNode transform, PortableContext context) throws Exception {
     String step = transform.getTransform().getUniqueName();
     String input = onlyInput(transform);
-    Coder<?> elements = context.wireCoder(input).getValueCoder();
-    if (!(elements instanceof KvCoder<?, ?> kv)) {
-      throw new IllegalArgumentException(step + " groups " + input + ", whose elements are not key-value pairs: "
-          + elements);
-    }
-    kv.getKeyCoder().verifyDeterministic();
+    KvCoder kv = context.kvCoder(input, step);
     WindowingStrategy<?, ?> windowing = context.windowing(input);
     TranslationContext sluice = context.sluice();
-    TranslationContext.Port keyed = sluice.portOf(sluice.addOperator(step + "/EncodeKey",
-        subtask -> new KeyEncodingOperator(kv.getKeyCoder()),
-        List.of(new TranslationContext.Input(sluice.producerOf(input), 0, Partitioning.forward()))), 0,
-        KeyedRecordSerializer.decoding(kv, windowing));
+    TranslationContext.Port keyed = context.encodeKeys(step, input, kv, kv.getKeyCoder());
     SerializablePipelineOptions options = sluice.shippedOptions();
     OperatorNode node;
     if (sluice.settings().streaming()) {
