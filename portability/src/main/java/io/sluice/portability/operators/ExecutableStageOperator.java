@@ -2,17 +2,13 @@ package io.sluice.portability.operators;
 
 import io.sluice.execution.operator.Operator;
 import io.sluice.execution.operator.OperatorContext;
-import io.sluice.execution.state.ByteKey;
 import io.sluice.execution.state.StoreLayout;
 import io.sluice.translation.operators.Emitter;
 import io.sluice.translation.operators.timely.TimelyKeyState;
-import io.sluice.translation.records.CoderBytes;
 import io.sluice.translation.records.KeyedRecord;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -24,9 +20,6 @@ import org.apache.beam.model.fnexecution.v1.BeamFnApi.StateKey;
 import org.apache.beam.model.fnexecution.v1.BeamFnApi.StateRequest;
 import org.apache.beam.model.fnexecution.v1.BeamFnApi.StateResponse;
 import org.apache.beam.model.pipeline.v1.RunnerApi;
-import org.apache.beam.runners.core.LateDataUtils;
-import org.apache.beam.runners.core.StateNamespace;
-import org.apache.beam.runners.core.StateNamespaces;
 import org.apache.beam.runners.core.TimerInternals;
 import org.apache.beam.runners.fnexecution.control.BundleProgressHandler;
 import org.apache.beam.runners.fnexecution.control.ExecutableStageContext;
@@ -40,23 +33,16 @@ import org.apache.beam.runners.fnexecution.provisioning.JobInfo;
 import org.apache.beam.runners.fnexecution.state.StateRequestHandler;
 import org.apache.beam.runners.fnexecution.state.StateRequestHandlers;
 import org.apache.beam.runners.fnexecution.translation.BatchSideInputHandlerFactory;
-import org.apache.beam.runners.fnexecution.translation.PipelineTranslatorUtils;
 import org.apache.beam.runners.fnexecution.wire.WireCoders;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.fn.data.FnDataReceiver;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
-import org.apache.beam.sdk.transforms.windowing.PaneInfo;
-import org.apache.beam.sdk.state.TimeDomain;
-import org.apache.beam.sdk.util.construction.PTransformTranslation;
 import org.apache.beam.sdk.util.construction.Timer;
-import org.apache.beam.sdk.util.construction.graph.PipelineNode;
 import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
-import org.joda.time.Duration;
-import org.joda.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,8 +96,6 @@ public final class ExecutableStageOperator implements Operator {
   private OutputReceiverFactory receivers;
   /** Filled by gRPC threads, drained by the subtask's thread. */
   private final ConcurrentLinkedQueue<Arrived> arrived = new ConcurrentLinkedQueue<>();
-  /** Timers the harness set in the open bundle: applied once it has closed. */
-  private final List<TimerSet> timersSet = new ArrayList<>();
   private final Map<String, List<Object>> sideValues = new HashMap<>();
   private int sideInputsPending;
   /** Main input that came before the side inputs were whole. */
@@ -124,19 +108,9 @@ public final class ExecutableStageOperator implements Operator {
    * timers. The key coder encodes nested: see {@link NestedKeyCoder}.
    */
   private TimelyKeyState keyState;
-  private Coder<Object> keyCoder;
-  private Coder<BoundedWindow> windowCoder;
-  private final CoderBytes keyBytes = new CoderBytes();
   private TimerReceiverFactory timerReceivers;
-  /**
-   * Timer families (as the timer queue names them) of the stage's DoFns that ask to hear of a
-   * window's expiry, and the input's allowed lateness: fixed at open. The runner sets those timers,
-   * one per key and window the DoFn saw, at the window's garbage-collection time.
-   */
-  private final List<String> expiryFamilies = new ArrayList<>();
-  private Duration allowedLateness;
-  /** Keys and windows seen in the open bundle whose expiry timers are set once it has closed. */
-  private final List<KeyedRecord> expiriesSeen = new ArrayList<>();
+  /** A keyed stage's timers and time-sorted input; null for a stage without user state or timers. */
+  private StageTimers timers;
   /** What splittable DoFns handed back, to resume when due: durable (an operator store). */
   private SplitResiduals residuals;
   /** The open bundle and its main input, or null between bundles. */
@@ -213,8 +187,8 @@ public final class ExecutableStageOperator implements Operator {
     }
     if (isKeyed(stage)) {
       WindowedValues.FullWindowedValueCoder<?> keyedCoder = (WindowedValues.FullWindowedValueCoder<?>) inputCoder;
-      windowCoder = (Coder<BoundedWindow>) keyedCoder.getWindowCoder();
-      keyCoder = new NestedKeyCoder(((KvCoder<?, ?>) keyedCoder.getValueCoder()).getKeyCoder());
+      Coder<BoundedWindow> windowCoder = (Coder<BoundedWindow>) keyedCoder.getWindowCoder();
+      Coder<Object> keyCoder = new NestedKeyCoder(((KvCoder<?, ?>) keyedCoder.getValueCoder()).getKeyCoder());
       keyState = new TimelyKeyState(context, keyCoder, windowCoder);
       UserStateRequests userState = new UserStateRequests(keyState, windowCoder,
           UserStateRequests.multimapValueCoders(stage));
@@ -225,17 +199,8 @@ public final class ExecutableStageOperator implements Operator {
       }
       timerReceivers = new TimerReceiverFactory(bundles,
           (timer, data) -> arrived.add(new TimerSet(timer, data)), windowCoder);
-      for (PipelineNode.PTransformNode transform : stage.getTransforms()) {
-        if (PTransformTranslation.PAR_DO_TRANSFORM_URN.equals(transform.getTransform().getSpec().getUrn())) {
-          String family = RunnerApi.ParDoPayload.parseFrom(transform.getTransform().getSpec().getPayload())
-              .getOnWindowExpirationTimerFamilySpec();
-          if (!family.isEmpty()) {
-            expiryFamilies.add(TimerReceiverFactory.encodeToTimerDataTimerId(transform.getId(), family));
-          }
-        }
-      }
-      allowedLateness = PipelineTranslatorUtils.getWindowingStrategy(stage.getInputPCollection().getId(),
-          stage.getComponents()).getAllowedLateness();
+      timers = new StageTimers(stage, keyState, keyCoder, windowCoder,
+          (Coder<Object>) keyedCoder.getValueCoder());
       state = withCacheTokens(StateRequestHandlers.delegateBasedUponType(byType), userState);
     } else {
       state = byType.isEmpty() ? StateRequestHandler.unsupported() : StateRequestHandlers.delegateBasedUponType(byType);
@@ -272,16 +237,25 @@ public final class ExecutableStageOperator implements Operator {
 
   @Override
   public void process(int inputPort, Object record) throws Exception {
-    Object element = keyState != null && inputPort == 0 ? ((KeyedRecord) record).value() : record;
-    if (inputPort == 0 && !expiryFamilies.isEmpty()) {
-      expiriesSeen.add((KeyedRecord) record);
-    }
     if (inputPort > 0) {
       sideValues.get(sideInputs.get(inputPort - 1)).add(record);
     } else if (sideInputsPending > 0) {
-      waiting.add(element);
+      waiting.add(record);
     } else {
-      feed(element);
+      mainInput(record);
+    }
+  }
+
+  private void mainInput(Object record) throws Exception {
+    if (timers == null) {
+      feed(record);
+    } else if (timers.sortsInput()) {
+      // Into the key's sort buffer, which the subtask's thread may touch only between bundles.
+      finishBundle();
+      timers.sort((KeyedRecord) record);
+    } else {
+      timers.seen((KeyedRecord) record);
+      feed(((KeyedRecord) record).value());
     }
   }
 
@@ -289,7 +263,7 @@ public final class ExecutableStageOperator implements Operator {
   public void inputDone(int inputPort) throws Exception {
     if (inputPort > 0 && --sideInputsPending == 0) {
       for (Object record : waiting) {
-        feed(record);
+        mainInput(record);
       }
       waiting.clear();
       advanceTime();
@@ -336,28 +310,9 @@ public final class ExecutableStageOperator implements Operator {
       finalize(List.copyOf(toFinalize));
       toFinalize.clear();
     }
-    for (TimerSet set : timersSet) {
-      keyState.setKey(keyBytes.encode(keyCoder, set.timer().getUserKey()), set.timer().getUserKey());
-      if (set.timer().getClearBit()) {
-        keyState.timerInternals().deleteTimer(set.data());
-      } else {
-        keyState.timerInternals().setTimer(set.data());
-      }
+    if (timers != null) {
+      timers.bundleClosed();
     }
-    timersSet.clear();
-    for (KeyedRecord seen : expiriesSeen) {
-      keyState.setKey(seen.key(), null);
-      for (BoundedWindow window : seen.value().getWindows()) {
-        StateNamespace namespace = StateNamespaces.window(windowCoder, window);
-        Instant expiry = LateDataUtils.garbageCollectionTime(window, allowedLateness);
-        for (String family : expiryFamilies) {
-          // Set again for every element; the timer queue skips what is already set as asked.
-          keyState.timerInternals().setTimer(TimerInternals.TimerData.of("", family, namespace, expiry,
-              window.maxTimestamp(), TimeDomain.EVENT_TIME));
-        }
-      }
-    }
-    expiriesSeen.clear();
     if (!residuals.isEmpty()) {
       context.scheduleProcessingTime(residuals.earliestDue());
     }
@@ -368,7 +323,8 @@ public final class ExecutableStageOperator implements Operator {
       if (a instanceof Output o) {
         emitter.emit(o.port(), o.value());
       } else {
-        timersSet.add((TimerSet) a);
+        TimerSet set = (TimerSet) a;
+        timers.harnessSet(set.timer(), set.data());
       }
     }
   }
@@ -432,46 +388,27 @@ public final class ExecutableStageOperator implements Operator {
     return !residuals.isEmpty();
   }
 
-  /** A due timer on its way to the harness: its family and its key's bytes. */
-  private record Due(Timer<?> timer, KV<String, String> family, ByteKey key) {}
-
   /**
-   * Fires the timers of {@code domain} that {@code upTo} has passed, in bundles of their own, until
-   * none is due: a timer the harness sets while another fires fires too if it is due. A bundle
-   * holds at most one timer per key, so that each of a key's timers sees what the one before it
-   * did to the key's state (a harness need not run one bundle's timers in the order sent).
+   * Fires the timers of {@code domain} that {@code upTo} has passed, and releases time-sorted input
+   * up to it, in bundles of their own until nothing is due: a timer the harness sets while another
+   * fires fires too if it is due.
    */
   private void fireTimers(int domain, long upTo, int limit) throws Exception {
     int fired = 0;
-    List<Due> due = new ArrayList<>();
-    Set<ByteKey> keys = new HashSet<>();
     while (true) {
-      TimerInternals.TimerData data;
-      while (due.size() < TIMERS_PER_BUNDLE && (data = keyState.pollDue(domain, upTo)) != null) {
-        Object key = keyState.key();
-        BoundedWindow window = ((StateNamespaces.WindowNamespace<?>) data.getNamespace()).getWindow();
-        Due next = new Due(Timer.of(key, data.getTimerId(), List.of(window), data.getTimestamp(),
-            data.getOutputTimestamp(), PaneInfo.NO_FIRING),
-            TimerReceiverFactory.decodeTimerDataTimerId(data.getTimerFamilyId()),
-            new ByteKey(keyBytes.encode(keyCoder, key)));
-        if (!keys.add(next.key())) {
-          // Back into the queue, to fire after this bundle, unless the harness sets it anew meanwhile.
-          keyState.timerInternals().setTimer(data);
-          break;
-        }
-        due.add(next);
-      }
-      if (due.isEmpty()) {
+      StageTimers.Batch batch = timers.nextDue(domain, upTo, TIMERS_PER_BUNDLE);
+      if (batch.isEmpty()) {
         return;
       }
       openBundle();
+      for (WindowedValue<Object> element : batch.elements()) {
+        input.accept(element);
+      }
       Map<KV<String, String>, FnDataReceiver<Timer>> timerInputs = bundle.getTimerReceivers();
-      for (Due timer : due) {
+      for (StageTimers.Due timer : batch.timers()) {
         timerInputs.get(timer.family()).accept(timer.timer());
       }
-      fired += due.size();
-      due.clear();
-      keys.clear();
+      fired += batch.timers().size();
       finishBundle();
       if (fired >= limit) {
         LOG.warn("{}: stopped firing processing-time timers at the end of input after {} (a timer that keeps "

@@ -38,17 +38,30 @@ public final class PortablePipelineTranslator {
     void translate(PipelineNode.PTransformNode transform, PortableContext context) throws Exception;
   }
 
+  /**
+   * A Flatten the runner runs, never fused into a stage: Beam's fuser both runs a Flatten in the
+   * runner and fuses a copy of it into a stage when one input comes from a runner primitive
+   * (TestStream, say) and another from a stage, leaving the runner's copy an input no stage
+   * produces (see flattensInRunner).
+   */
+  static final String RUNNER_FLATTEN_URN = "sluice:transform:runner_flatten:v1";
+
   private static final Map<String, UrnTranslator> TRANSLATORS = Map.of(
       PTransformTranslation.IMPULSE_TRANSFORM_URN, PrimitiveTranslators::impulse,
       PTransformTranslation.GROUP_BY_KEY_TRANSFORM_URN, PrimitiveTranslators::groupByKey,
       PTransformTranslation.FLATTEN_TRANSFORM_URN, PrimitiveTranslators::flatten,
+      RUNNER_FLATTEN_URN, PrimitiveTranslators::flatten,
+      PTransformTranslation.RESHUFFLE_URN, PrimitiveTranslators::redistributeArbitrarily,
+      PTransformTranslation.REDISTRIBUTE_BY_KEY_URN, PrimitiveTranslators::redistributeByKey,
+      PTransformTranslation.REDISTRIBUTE_ARBITRARILY_URN, PrimitiveTranslators::redistributeArbitrarily,
       PTransformTranslation.TEST_STREAM_TRANSFORM_URN, PrimitiveTranslators::testStream,
       ExecutableStage.URN, ExecutableStageTranslator::translate);
 
   /** Pipeline requirements the portable path meets so far: any other refuses the job when it is prepared. */
   private static final java.util.Set<String> REQUIREMENTS = java.util.Set.of(
       "beam:requirement:pardo:splittable_dofn:v1", "beam:requirement:pardo:stateful:v1",
-      "beam:requirement:pardo:finalization:v1", "beam:requirement:pardo:on_window_expiration:v1");
+      "beam:requirement:pardo:finalization:v1", "beam:requirement:pardo:on_window_expiration:v1",
+      "beam:requirement:pardo:time_sorted_input:v1");
 
   private PortablePipelineTranslator() {}
 
@@ -98,10 +111,60 @@ public final class PortablePipelineTranslator {
   static RunnerApi.Pipeline fuse(RunnerApi.Pipeline pipeline) {
     RunnerApi.Pipeline expanded = ProtoOverrides.updateTransform(PTransformTranslation.PAR_DO_TRANSFORM_URN, pipeline,
         SplittableParDoExpander.createSizedReplacement());
-    expanded = TrivialNativeTransformExpander.forKnownUrns(expanded, TRANSLATORS.keySet());
+    expanded = TrivialNativeTransformExpander.forKnownUrns(redistributionsKeptWhere(expanded), TRANSLATORS.keySet());
     // An SDK may have fused the pipeline itself (Python's pre_optimize=all).
     boolean fusedAlready = expanded.getComponents().getTransformsMap().values().stream()
         .anyMatch(t -> ExecutableStage.URN.equals(t.getSpec().getUrn()));
-    return fusedAlready ? expanded : GreedyPipelineFuser.fuse(expanded).toPipeline();
+    return fusedAlready ? expanded : GreedyPipelineFuser.fuse(flattensInRunner(expanded)).toPipeline();
+  }
+
+  /**
+   * Leaves to the SDK's expansion the redistributions (Reshuffle, Redistribute) whose output coder
+   * is not their input's: the runner moves elements untouched, so it runs only those that keep them
+   * as they are.
+   */
+  private static RunnerApi.Pipeline redistributionsKeptWhere(RunnerApi.Pipeline pipeline) {
+    RunnerApi.Components components = pipeline.getComponents();
+    RunnerApi.Pipeline.Builder kept = pipeline.toBuilder();
+    components.getTransformsMap().forEach((id, transform) -> {
+      if (SluiceNativeTransforms.isRedistribution(transform) && transform.getSubtransformsCount() > 0
+          && !(transform.getInputsCount() == 1 && transform.getOutputsCount() == 1
+              && coderOf(components, transform.getInputsMap()).equals(coderOf(components, transform.getOutputsMap())))) {
+        kept.getComponentsBuilder().putTransforms(id, transform.toBuilder()
+            .setSpec(transform.getSpec().toBuilder().setUrn(SDK_EXPANDED_URN)).build());
+      }
+    });
+    return kept.build();
+  }
+
+  private static String coderOf(RunnerApi.Components components, Map<String, String> collections) {
+    return components.getPcollectionsOrThrow(collections.values().iterator().next()).getCoderId();
+  }
+
+  /** A composite the runner does not run itself: its parts run instead. */
+  private static final String SDK_EXPANDED_URN = "sluice:transform:as_the_sdk_expands_it:v1";
+
+  /**
+   * Marks as the runner's the Flattens with an input that a runner primitive produces: Beam's fuser
+   * would run those in the runner and fuse copies into stages too. Flattens of stage outputs alone
+   * stay the fuser's, run in the harness, where each input's coder meets the output's.
+   */
+  private static RunnerApi.Pipeline flattensInRunner(RunnerApi.Pipeline pipeline) {
+    Map<String, RunnerApi.PTransform> transforms = pipeline.getComponents().getTransformsMap();
+    java.util.Set<String> byRunner = new java.util.HashSet<>();
+    transforms.values().forEach(transform -> {
+      if (transform.getSubtransformsCount() == 0 && transform.getEnvironmentId().isEmpty()) {
+        byRunner.addAll(transform.getOutputsMap().values());
+      }
+    });
+    RunnerApi.Pipeline.Builder renamed = pipeline.toBuilder();
+    transforms.forEach((id, transform) -> {
+      if (PTransformTranslation.FLATTEN_TRANSFORM_URN.equals(transform.getSpec().getUrn())
+          && transform.getInputsMap().values().stream().anyMatch(byRunner::contains)) {
+        renamed.getComponentsBuilder().putTransforms(id, transform.toBuilder()
+            .setSpec(transform.getSpec().toBuilder().setUrn(RUNNER_FLATTEN_URN)).build());
+      }
+    });
+    return renamed.build();
   }
 }

@@ -14,7 +14,12 @@ import java.util.List;
 import org.apache.beam.model.pipeline.v1.RunnerApi;
 import org.apache.beam.runners.core.SystemReduceFn;
 import org.apache.beam.runners.core.construction.SerializablePipelineOptions;
+import org.apache.beam.runners.fnexecution.wire.LengthPrefixUnknownCoders;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.CoderException;
+import org.apache.beam.sdk.util.CoderUtils;
+import org.apache.beam.sdk.util.construction.RehydratedComponents;
+import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.coders.LengthPrefixCoder;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.util.construction.TestStreamTranslation;
@@ -78,23 +83,44 @@ final class PrimitiveTranslators {
           + "; the runner cannot turn one into the other (in Python, give the TestStream output types that"
           + " match its coder)");
     }
-    Coder<?> elements = context.wireCoder(output).getValueCoder();
+    Coder<Object> elements = (Coder<Object>) context.wireCoder(output).getValueCoder();
+    Coder<Object> coder = elements;
+    WireForm wire = null;
     if (isOpaque(elements)) {
       // An SDK's own coder: the runner's element is the SDK's encoding, which is what the event holds.
-      elements = ByteArrayCoder.of();
+      coder = (Coder) ByteArrayCoder.of();
     } else if (hasOpaquePart(elements)) {
-      throw new UnsupportedOperationException("TestStream " + transform.getTransform().getUniqueName()
-          + ": its elements' coder has parts only the SDK knows (" + elements + "), so the runner cannot read"
-          + " the events' elements apart; give the TestStream a coder of standard parts (in Python, for example,"
-          + " TestStream(coder=TupleCoder([StrUtf8Coder(), VarIntCoder()])))");
+      // Where the SDK's coder is one of this JVM (a Java pipeline's, say), the events decode with it
+      // and each element takes the runner's form: the bytes the harness would send, read by the
+      // runner's wire coder.
+      RunnerApi.Components.Builder components = context.components().toBuilder();
+      String harnessCoder = LengthPrefixUnknownCoders.addLengthPrefixedCoder(payload.getCoderId(), components, false);
+      try {
+        RehydratedComponents known = RehydratedComponents.forComponents(components.build());
+        coder = (Coder<Object>) known.getCoder(payload.getCoderId());
+        wire = new WireForm((Coder<Object>) known.getCoder(harnessCoder), elements);
+      } catch (java.io.IOException | RuntimeException e) {
+        throw new UnsupportedOperationException("TestStream " + transform.getTransform().getUniqueName()
+            + ": its elements' coder has parts only the SDK knows (" + elements + "), so the runner cannot read"
+            + " the events' elements apart; give the TestStream a coder of standard parts (in Python, for example,"
+            + " TestStream(coder=TupleCoder([StrUtf8Coder(), VarIntCoder()])))", e);
+      }
     }
     // Events are not serializable: each subtask decodes them from the payload.
     byte[] bytes = payload.toByteArray();
-    Coder<Object> coder = (Coder<Object>) elements;
-    events(bytes, coder);  // Fails now, at translation, if the events do not decode.
+    Coder<Object> eventCoder = coder;
+    WireForm toWire = wire;
+    events(bytes, eventCoder, toWire);  // Fails now, at translation, if the events do not decode.
     OperatorNode node = context.sluice().addSource(transform.getTransform().getUniqueName(),
-        subtask -> new TestStreamOperator<>(events(bytes, coder)));
+        subtask -> new TestStreamOperator<>(events(bytes, eventCoder, toWire)));
     context.produces(output, node, 0);
+  }
+
+  /** From an SDK object to the runner's form of it: through the bytes both coders agree on. */
+  private record WireForm(Coder<Object> harness, Coder<Object> runner) implements java.io.Serializable {
+    Object of(Object element) throws CoderException {
+      return CoderUtils.decodeFromByteArray(runner, CoderUtils.encodeToByteArray(harness, element));
+    }
   }
 
   /** An SDK's own coder, as the runner sees it: length-prefixed bytes. */
@@ -106,10 +132,26 @@ final class PrimitiveTranslators {
     return isOpaque(coder) || coder.getCoderArguments().stream().anyMatch(PrimitiveTranslators::hasOpaquePart);
   }
 
-  private static List<TestStream.Event<Object>> events(byte[] payload, Coder<Object> coder) {
+  private static List<TestStream.Event<Object>> events(byte[] payload, Coder<Object> coder, WireForm wire) {
     try {
-      return TestStreamTranslation.<Object>testStreamFromProtoPayload(RunnerApi.TestStreamPayload.parseFrom(payload),
-          coder).getEvents();
+      List<TestStream.Event<Object>> events = TestStreamTranslation.<Object>testStreamFromProtoPayload(
+          RunnerApi.TestStreamPayload.parseFrom(payload), coder).getEvents();
+      if (wire == null) {
+        return events;
+      }
+      List<TestStream.Event<Object>> converted = new ArrayList<>();
+      for (TestStream.Event<Object> event : events) {
+        if (event instanceof TestStream.ElementEvent<Object> added) {
+          List<TimestampedValue<Object>> elements = new ArrayList<>();
+          for (TimestampedValue<Object> element : added.getElements()) {
+            elements.add(TimestampedValue.of(wire.of(element.getValue()), element.getTimestamp()));
+          }
+          converted.add(TestStream.ElementEvent.add(elements));
+        } else {
+          converted.add(event);
+        }
+      }
+      return converted;
     } catch (java.io.IOException e) {
       throw new IllegalStateException("cannot decode the events of a TestStream", e);
     }
@@ -124,6 +166,42 @@ final class PrimitiveTranslators {
     OperatorNode node = sluice.addOperator(transform.getTransform().getUniqueName(), subtask -> new FlattenOperator(),
         inputs);
     context.produces(onlyOutput(transform), node, 0);
+  }
+
+  /**
+   * Reshuffle and Redistribute by key: the elements untouched (timestamps, windows, panes), moved to
+   * the next vertex's subtasks by their key's wire bytes, so one key's elements keep their order.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  static void redistributeByKey(PipelineNode.PTransformNode transform, PortableContext context) throws Exception {
+    String step = transform.getTransform().getUniqueName();
+    String input = onlyInput(transform);
+    KvCoder kv = context.kvCoder(input, step);
+    Coder<Object> keyCoder = kv.getKeyCoder();
+    redistribute(transform, context, Partitioning.hash(record -> keyHash(keyCoder, record)));
+  }
+
+  /** Redistribute arbitrarily: the elements untouched, dealt round-robin. */
+  static void redistributeArbitrarily(PipelineNode.PTransformNode transform, PortableContext context) throws Exception {
+    redistribute(transform, context, Partitioning.roundRobin());
+  }
+
+  private static void redistribute(PipelineNode.PTransformNode transform, PortableContext context,
+      Partitioning partitioning) throws Exception {
+    TranslationContext sluice = context.sluice();
+    OperatorNode node = sluice.addOperator(transform.getTransform().getUniqueName(), subtask -> new FlattenOperator(),
+        List.of(new TranslationContext.Input(sluice.producerOf(onlyInput(transform)), 0, partitioning)));
+    context.produces(onlyOutput(transform), node, 0);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static int keyHash(Coder<Object> keyCoder, Object record) {
+    try {
+      return KeyedRecord.hashOf(CoderUtils.encodeToByteArray(keyCoder,
+          ((org.apache.beam.sdk.values.WindowedValue<org.apache.beam.sdk.values.KV<Object, ?>>) record).getValue().getKey()));
+    } catch (CoderException e) {
+      throw new IllegalStateException("cannot encode a key to redistribute it", e);
+    }
   }
 
   static String onlyInput(PipelineNode.PTransformNode transform) {

@@ -23,7 +23,8 @@ class PrepareRefusalTest {
 
   @Test
   void anUnmetRequirementIsRefusedByNameAtPrepare() throws Exception {
-    String requirement = "beam:requirement:pardo:time_sorted_input:v1";
+    // A requirement from a newer SDK than this runner knows.
+    String requirement = "beam:requirement:pardo:from_a_newer_sdk:v1";
     RunnerApi.Pipeline pipeline = RunnerApi.Pipeline.newBuilder().addRequirements(requirement).build();
     try (JobServer server = JobServer.start("localhost", 0, 0, dir.resolve("artifacts"), 1)) {
       ManagedChannel channel = ManagedChannelBuilder.forTarget(server.jobEndpoint()).usePlaintext().build();
