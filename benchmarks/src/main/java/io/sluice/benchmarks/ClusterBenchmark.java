@@ -48,19 +48,14 @@ public final class ClusterBenchmark {
   private ClusterBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = new HashMap<>();
-    for (String arg : args) {
-      options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-    }
+    BenchOptions bench = new BenchOptions(args);
+    Map<String, String> options = bench.asMap();
     List<String> parts = Arrays.asList(options.getOrDefault("parts", "shuffle,workloads,recovery").split(","));
     int reps = Integer.parseInt(options.getOrDefault("reps", "3"));
     int warmup = Integer.parseInt(options.getOrDefault("warmup", "1"));
-    Path out = Paths.get(options.getOrDefault("out", "benchmarks/results"));
-    Path data = Paths.get(options.getOrDefault("data", "benchmarks/target/bench-data"));
-    Path logs = Paths.get(options.getOrDefault("logs", "benchmarks/target/bench-logs"));
-    Files.createDirectories(out);
-    Files.createDirectories(data);
-    Files.createDirectories(logs);
+    Path out = bench.out;
+    Path data = bench.data;
+    Path logs = bench.logs;
     StringBuilder report = new StringBuilder("# Sluice on a cluster against embedded\n\n")
         .append("A coordinator and two worker processes (2 slots, -Xmx2g each) on this machine, started once;")
         .append(" medians of ").append(reps).append(" runs after ").append(warmup).append(" warm-up. ")

@@ -16,6 +16,27 @@ final class ForkedRun {
 
   private ForkedRun() {}
 
+  /**
+   * Runs each of {@code specs} {@code warmup} times unrecorded, then {@code reps} times recorded,
+   * the order rotating each round so that no run always follows the same neighbour.
+   */
+  static void alternating(List<Measurement> specs, int warmup, int reps, String classpath, Path data, Path logs,
+      String heap, long timeout) throws Exception {
+    for (int w = 0; w < warmup; w++) {
+      for (Measurement m : specs) {
+        runOnce(m, "warmup" + w, 1, false, classpath, data, logs, heap, timeout);
+      }
+    }
+    for (int rep = 0; rep < reps; rep++) {
+      for (int k = 0; k < specs.size(); k++) {
+        Measurement m = specs.get((k + rep) % specs.size());
+        if (m.failure == null) {
+          runOnce(m, "rep" + rep, 1, true, classpath, data, logs, heap, timeout);
+        }
+      }
+    }
+  }
+
   /** Runs one fresh JVM; records its wall time (start-up included) unless it is a warm-up. */
   static void runOnce(Measurement m, String label, int repeat, boolean record, String classpath, Path data,
       Path logs, String heap, long timeout) throws Exception {

@@ -13,6 +13,11 @@ enum Runner {
   SLUICE("--runner=SluiceRunner", "--parallelism=2"),
   /** Sluice with keyed state on the heap instead of RocksDB. */
   SLUICE_HEAP("--runner=SluiceRunner", "--parallelism=2", "--stateBackend=heap"),
+  /**
+   * Sluice through the Job API: the pipeline's proto to a job server in the same JVM, user code in
+   * the Java SDK harness there (EMBEDDED), over the Fn API.
+   */
+  SLUICE_PORTABLE("--runner=SluicePortableRunner", "--jobServerParallelism=2"),
   DIRECT("--runner=DirectRunner", "--targetParallelism=2"),
   FLINK("--runner=FlinkRunner", "--parallelism=2"),
   PLAIN_JAVA();
@@ -37,6 +42,8 @@ enum Runner {
         return "Sluice";
       case SLUICE_HEAP:
         return "Sluice (heap)";
+      case SLUICE_PORTABLE:
+        return "Sluice (portable)";
       case DIRECT:
         return "Direct";
       case FLINK:
@@ -66,6 +73,7 @@ enum Runner {
     switch (this) {
       case SLUICE:
       case SLUICE_HEAP:
+      case SLUICE_PORTABLE:
         return !flink && !direct;
       case DIRECT:
         return !flink && !sluice;

@@ -30,10 +30,8 @@ public final class StreamingBenchmark {
   private StreamingBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = new HashMap<>();
-    for (String arg : args) {
-      options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-    }
+    BenchOptions bench = new BenchOptions(args);
+    Map<String, String> options = bench.asMap();
     List<String> names = new ArrayList<>(options.containsKey("workloads")
         ? Arrays.asList(options.get("workloads").split(",")) : Workloads.STREAMING);
     if (!options.containsKey("workloads")) {
@@ -44,9 +42,9 @@ public final class StreamingBenchmark {
     double scale = Double.parseDouble(options.getOrDefault("scale", "1.0"));
     String extra = options.getOrDefault("args", "");
     String flinkExtra = options.getOrDefault("flinkArgs", "");
-    Path out = Paths.get(options.getOrDefault("out", "benchmarks/results"));
-    Path data = Paths.get(options.getOrDefault("data", "benchmarks/target/bench-data"));
-    Path logs = Paths.get(options.getOrDefault("logs", "benchmarks/target/bench-logs"));
+    Path out = bench.out;
+    Path data = bench.data;
+    Path logs = bench.logs;
     String heap = options.getOrDefault("heap", "4g");
     long timeout = Long.parseLong(options.getOrDefault("timeoutSeconds", "900"));
     List<Runner> runners = new ArrayList<>();
@@ -54,9 +52,6 @@ public final class StreamingBenchmark {
       runners.add(Runner.valueOf(r));
     }
     String classpath = System.getProperty("java.class.path");
-    Files.createDirectories(out);
-    Files.createDirectories(data);
-    Files.createDirectories(logs);
 
     Map<String, Map<Runner, Measurement>> all = new LinkedHashMap<>();
     for (String name : names) {
@@ -72,20 +67,7 @@ public final class StreamingBenchmark {
         byRunner.put(r, new Measurement(name, r, size, workload.records(size), runnerArgs));
       }
       all.put(name, byRunner);
-      List<Measurement> specs = new ArrayList<>(byRunner.values());
-      for (int w = 0; w < warmup; w++) {
-        for (Measurement m : specs) {
-          ForkedRun.runOnce(m, "warmup" + w, 1, false, classpath, data, logs, heap, timeout);
-        }
-      }
-      for (int rep = 0; rep < reps; rep++) {
-        for (int k = 0; k < specs.size(); k++) {
-          Measurement m = specs.get((k + rep) % specs.size());
-          if (m.failure == null) {
-            ForkedRun.runOnce(m, "rep" + rep, 1, true, classpath, data, logs, heap, timeout);
-          }
-        }
-      }
+      ForkedRun.alternating(new ArrayList<>(byRunner.values()), warmup, reps, classpath, data, logs, heap, timeout);
     }
     String report = report(all, runners, reps, warmup, scale, extra);
     Files.writeString(out.resolve("STREAMING.md"), report, StandardCharsets.UTF_8);

@@ -11,6 +11,8 @@ import io.sluice.translation.TranslationSettings;
 import io.sluice.runner.cluster.ClusterSecrets;
 import io.sluice.runner.cluster.ClusterSubmission;
 import io.sluice.translation.metrics.JobMetrics;
+import io.sluice.translation.metrics.MetricsPushing;
+import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Paths;
@@ -86,7 +88,10 @@ public final class SluiceRunner extends PipelineRunner<SluicePipelineResult> {
         .jobResource(JobMetrics.class, translation.metrics());
     LOG.debug("Translated pipeline:\n{}", translation.graph().describe());
     SluicePipelineResult result = new SluicePipelineResult(start(translation.graph(), config), translation.metrics());
-    MetricsPushing.start(options.as(MetricsOptions.class), translation.metrics(), result);
+    JobMetrics metrics = translation.metrics();
+    MetricsPushing.start(options.as(MetricsOptions.class),
+        () -> MetricsContainerStepMap.asAttemptedOnlyMetricResults(metrics.attempted()).allMetrics(),
+        result::whenFinished);
     if (options.isBlockOnRun()) {
       result.waitUntilFinish();
     }

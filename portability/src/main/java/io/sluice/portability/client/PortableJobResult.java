@@ -127,10 +127,28 @@ public final class PortableJobResult implements PipelineResult {
     return error;
   }
 
+  /**
+   * Runs {@code action} once the job has ended, on a thread of its own that follows the job's state
+   * (whoever else waits for it or not).
+   */
+  void whenFinished(Runnable action) {
+    Thread follower = new Thread(() -> {
+      try {
+        waitFor(0);
+      } catch (RuntimeException endedOrUnreachable) {
+        // Failed, cancelled or gone: ended all the same.
+      } finally {
+        action.run();
+      }
+    }, "sluice-portable-job-" + jobId + "-end");
+    follower.setDaemon(true);
+    follower.start();
+  }
+
   /** What the job's harnesses reported, by step: attempted, and committed as the job server has it. */
   @Override
   public MetricResults metrics() {
-    JobApi.GetJobMetricsResponse response = jobs.getJobMetrics(
+    JobApi.GetJobMetricsResponse response = jobs.withDeadlineAfter(60, TimeUnit.SECONDS).getJobMetrics(
         JobApi.GetJobMetricsRequest.newBuilder().setJobId(jobId).build());
     return MetricsContainerStepMap.asMetricResults(UserMetrics.byStep(response.getMetrics().getAttemptedList()),
         UserMetrics.byStep(response.getMetrics().getCommittedList()));

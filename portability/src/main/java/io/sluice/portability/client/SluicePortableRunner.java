@@ -1,6 +1,8 @@
 package io.sluice.portability.client;
 
 import io.sluice.portability.jobservice.JobServer;
+import io.sluice.translation.metrics.MetricsPushing;
+import org.apache.beam.sdk.metrics.MetricsOptions;
 import java.nio.file.Files;
 import java.util.concurrent.TimeUnit;
 import org.apache.beam.model.jobmanagement.v1.ArtifactStagingServiceGrpc;
@@ -73,6 +75,7 @@ public final class SluicePortableRunner extends PipelineRunner<PortableJobResult
           .setPreparationId(prepared.getPreparationId()).build());
       LOG.info("Job {} submitted to {} as {}", options.getJobName(), endpoint, run.getJobId());
       PortableJobResult result = new PortableJobResult(channel, run.getJobId());
+      MetricsPushing.start(options.as(MetricsOptions.class), () -> result.metrics().allMetrics(), result::whenFinished);
       if (options.isBlockOnRun()) {
         result.waitUntilFinish();
       }

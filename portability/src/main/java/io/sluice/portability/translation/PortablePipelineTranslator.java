@@ -51,7 +51,7 @@ public final class PortablePipelineTranslator {
       PTransformTranslation.GROUP_BY_KEY_TRANSFORM_URN, PrimitiveTranslators::groupByKey,
       PTransformTranslation.FLATTEN_TRANSFORM_URN, PrimitiveTranslators::flatten,
       RUNNER_FLATTEN_URN, PrimitiveTranslators::flatten,
-      PTransformTranslation.RESHUFFLE_URN, PrimitiveTranslators::redistributeArbitrarily,
+      PTransformTranslation.RESHUFFLE_URN, PrimitiveTranslators::reshuffle,
       PTransformTranslation.REDISTRIBUTE_BY_KEY_URN, PrimitiveTranslators::redistributeByKey,
       PTransformTranslation.REDISTRIBUTE_ARBITRARILY_URN, PrimitiveTranslators::redistributeArbitrarily,
       PTransformTranslation.TEST_STREAM_TRANSFORM_URN, PrimitiveTranslators::testStream,

@@ -181,6 +181,18 @@ final class PrimitiveTranslators {
     redistribute(transform, context, Partitioning.hash(record -> keyHash(keyCoder, record)));
   }
 
+  /**
+   * Reshuffle: by key where the elements are key-value pairs (Java's, whose per-key order a
+   * reshuffle keeps), else dealt round-robin (Python's Reshuffle takes any element).
+   */
+  static void reshuffle(PipelineNode.PTransformNode transform, PortableContext context) throws Exception {
+    if (context.wireCoder(onlyInput(transform)).getValueCoder() instanceof KvCoder) {
+      redistributeByKey(transform, context);
+    } else {
+      redistributeArbitrarily(transform, context);
+    }
+  }
+
   /** Redistribute arbitrarily: the elements untouched, dealt round-robin. */
   static void redistributeArbitrarily(PipelineNode.PTransformNode transform, PortableContext context) throws Exception {
     redistribute(transform, context, Partitioning.roundRobin());

@@ -1,10 +1,10 @@
-package io.sluice.runner;
+package io.sluice.translation.metrics;
 
-import io.sluice.translation.metrics.JobMetrics;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.beam.runners.core.metrics.NoOpMetricsSink;
 import org.apache.beam.sdk.metrics.MetricQueryResults;
 import org.apache.beam.sdk.metrics.MetricsOptions;
@@ -15,15 +15,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Pushes a job's metrics to the configured MetricsSink every {@code --metricsPushPeriod} seconds
- * while it runs (a streaming job may never end), and once more, final, when it ends.
+ * while it runs (a streaming job may never end), and once more, final, when it ends. Both runners
+ * use it: the embedded one with the job's own metrics, the portable one with what the job server
+ * reports.
  */
-final class MetricsPushing {
+public final class MetricsPushing {
 
   private static final Logger LOG = LoggerFactory.getLogger(MetricsPushing.class);
 
   private MetricsPushing() {}
 
-  static void start(MetricsOptions options, JobMetrics metrics, SluicePipelineResult result) {
+  /**
+   * Starts pushing, if a sink is configured: {@code metrics} is asked on the pusher's thread;
+   * {@code whenFinished} runs what it is given once, when the job has ended.
+   */
+  public static void start(MetricsOptions options, Supplier<MetricQueryResults> metrics,
+      Consumer<Runnable> whenFinished) {
     if (options.getMetricsSink() == null || NoOpMetricsSink.class.equals(options.getMetricsSink())) {
       return;
     }
@@ -40,15 +47,15 @@ final class MetricsPushing {
     Runnable push = () -> push(sink, metrics);
     long period = Math.max(1, options.getMetricsPushPeriod());
     pusher.scheduleAtFixedRate(push, period, period, TimeUnit.SECONDS);
-    result.whenFinished(() -> {
+    whenFinished.accept(() -> {
       pusher.execute(push);
       pusher.shutdown();
     });
   }
 
-  private static void push(MetricsSink sink, JobMetrics metrics) {
+  private static void push(MetricsSink sink, Supplier<MetricQueryResults> metrics) {
     try {
-      MetricQueryResults all = MetricsContainerStepMap.asAttemptedOnlyMetricResults(metrics.attempted()).allMetrics();
+      MetricQueryResults all = metrics.get();
       if (all.getCounters().iterator().hasNext() || all.getDistributions().iterator().hasNext()
           || all.getGauges().iterator().hasNext() || all.getStringSets().iterator().hasNext()) {
         sink.writeMetrics(all);
