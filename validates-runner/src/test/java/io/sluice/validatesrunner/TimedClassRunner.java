@@ -211,7 +211,23 @@ public final class TimedClassRunner {
           new TestTimedOutException(timeout.toSeconds(), TimeUnit.SECONDS);
       // Where the worker was when time ran out says more than where the watchdog noticed.
       failure.setStackTrace(worker.getStackTrace());
+      // A test that hangs waits on the runner's threads: how they stood is what explains it.
+      failure.addSuppressed(new AssertionError("every other thread when time ran out:\n" + threadDump(worker)));
       return failure;
+    }
+
+    private String threadDump(Thread worker) {
+      StringBuilder dump = new StringBuilder();
+      for (Map.Entry<Thread, StackTraceElement[]> thread : Thread.getAllStackTraces().entrySet()) {
+        if (thread.getKey() == worker || thread.getValue().length == 0) {
+          continue;
+        }
+        dump.append('"').append(thread.getKey().getName()).append("\" ").append(thread.getKey().getState()).append('\n');
+        for (int i = 0; i < Math.min(thread.getValue().length, 30); i++) {
+          dump.append("\tat ").append(thread.getValue()[i]).append('\n');
+        }
+      }
+      return dump.toString();
     }
 
     /** Waits for the interrupted test to finish; true if it did or the worker ended. */
