@@ -49,6 +49,10 @@ final class ExecutableStageTranslator {
     for (RunnerApi.ExecutableStagePayload.SideInputId side : payload.getSideInputsList()) {
       String collection = payload.getComponents().getTransformsOrThrow(side.getTransformId()).getInputsOrThrow(
           side.getLocalName());
+      if (sideInputs.contains(collection)) {
+        // Read by two of the stage's transforms, or twice by one: it comes in once.
+        continue;
+      }
       sideInputs.add(collection);
       inputs.add(new TranslationContext.Input(sluice.producerOf(collection), inputs.size(), Partitioning.broadcast()));
     }

@@ -5,7 +5,9 @@ import io.sluice.execution.operator.ProcessingTimeMode;
 import io.sluice.translation.TranslationContext;
 import io.sluice.translation.TranslationSettings;
 import io.sluice.translation.metrics.JobMetrics;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.apache.beam.model.pipeline.v1.RunnerApi;
 import org.apache.beam.runners.fnexecution.provisioning.JobInfo;
 import org.apache.beam.runners.fnexecution.translation.PipelineTranslatorUtils;
@@ -38,19 +40,10 @@ public final class PortablePipelineTranslator {
     void translate(PipelineNode.PTransformNode transform, PortableContext context) throws Exception;
   }
 
-  /**
-   * A Flatten the runner runs, never fused into a stage: Beam's fuser both runs a Flatten in the
-   * runner and fuses a copy of it into a stage when one input comes from a runner primitive
-   * (TestStream, say) and another from a stage, leaving the runner's copy an input no stage
-   * produces (see flattensInRunner).
-   */
-  static final String RUNNER_FLATTEN_URN = "sluice:transform:runner_flatten:v1";
-
   private static final Map<String, UrnTranslator> TRANSLATORS = Map.of(
       PTransformTranslation.IMPULSE_TRANSFORM_URN, PrimitiveTranslators::impulse,
       PTransformTranslation.GROUP_BY_KEY_TRANSFORM_URN, PrimitiveTranslators::groupByKey,
       PTransformTranslation.FLATTEN_TRANSFORM_URN, PrimitiveTranslators::flatten,
-      RUNNER_FLATTEN_URN, PrimitiveTranslators::flatten,
       PTransformTranslation.RESHUFFLE_URN, PrimitiveTranslators::reshuffle,
       PTransformTranslation.REDISTRIBUTE_BY_KEY_URN, PrimitiveTranslators::redistributeByKey,
       PTransformTranslation.REDISTRIBUTE_ARBITRARILY_URN, PrimitiveTranslators::redistributeArbitrarily,
@@ -111,11 +104,17 @@ public final class PortablePipelineTranslator {
   static RunnerApi.Pipeline fuse(RunnerApi.Pipeline pipeline) {
     RunnerApi.Pipeline expanded = ProtoOverrides.updateTransform(PTransformTranslation.PAR_DO_TRANSFORM_URN, pipeline,
         SplittableParDoExpander.createSizedReplacement());
-    expanded = TrivialNativeTransformExpander.forKnownUrns(redistributionsKeptWhere(expanded), TRANSLATORS.keySet());
+    // Flatten stays out: stripped of its environment (as this does to what it names), an SDK's
+    // Flatten with an input from a stage would be both run by the runner and fused into the stage
+    // by Beam's fuser, leaving the runner's copy an input no stage produces.
+    Set<String> strippedUrns = new HashSet<>(TRANSLATORS.keySet());
+    strippedUrns.remove(PTransformTranslation.FLATTEN_TRANSFORM_URN);
+    expanded = emptyFlattensInRunner(
+        TrivialNativeTransformExpander.forKnownUrns(redistributionsKeptWhere(expanded), strippedUrns));
     // An SDK may have fused the pipeline itself (Python's pre_optimize=all).
     boolean fusedAlready = expanded.getComponents().getTransformsMap().values().stream()
         .anyMatch(t -> ExecutableStage.URN.equals(t.getSpec().getUrn()));
-    return fusedAlready ? expanded : GreedyPipelineFuser.fuse(flattensInRunner(expanded)).toPipeline();
+    return fusedAlready ? expanded : GreedyPipelineFuser.fuse(expanded).toPipeline();
   }
 
   /**
@@ -141,30 +140,21 @@ public final class PortablePipelineTranslator {
     return components.getPcollectionsOrThrow(collections.values().iterator().next()).getCoderId();
   }
 
+  /**
+   * A Flatten of nothing starts the pipeline from nowhere: the runner runs it (it produces nothing),
+   * since Beam's fuser takes only environment-less roots.
+   */
+  private static RunnerApi.Pipeline emptyFlattensInRunner(RunnerApi.Pipeline pipeline) {
+    RunnerApi.Pipeline.Builder stripped = pipeline.toBuilder();
+    pipeline.getComponents().getTransformsMap().forEach((id, transform) -> {
+      if (PTransformTranslation.FLATTEN_TRANSFORM_URN.equals(transform.getSpec().getUrn())
+          && transform.getInputsCount() == 0) {
+        stripped.getComponentsBuilder().putTransforms(id, transform.toBuilder().clearEnvironmentId().build());
+      }
+    });
+    return stripped.build();
+  }
+
   /** A composite the runner does not run itself: its parts run instead. */
   private static final String SDK_EXPANDED_URN = "sluice:transform:as_the_sdk_expands_it:v1";
-
-  /**
-   * Marks as the runner's the Flattens with an input that a runner primitive produces: Beam's fuser
-   * would run those in the runner and fuse copies into stages too. Flattens of stage outputs alone
-   * stay the fuser's, run in the harness, where each input's coder meets the output's.
-   */
-  private static RunnerApi.Pipeline flattensInRunner(RunnerApi.Pipeline pipeline) {
-    Map<String, RunnerApi.PTransform> transforms = pipeline.getComponents().getTransformsMap();
-    java.util.Set<String> byRunner = new java.util.HashSet<>();
-    transforms.values().forEach(transform -> {
-      if (transform.getSubtransformsCount() == 0 && transform.getEnvironmentId().isEmpty()) {
-        byRunner.addAll(transform.getOutputsMap().values());
-      }
-    });
-    RunnerApi.Pipeline.Builder renamed = pipeline.toBuilder();
-    transforms.forEach((id, transform) -> {
-      if (PTransformTranslation.FLATTEN_TRANSFORM_URN.equals(transform.getSpec().getUrn())
-          && transform.getInputsMap().values().stream().anyMatch(byRunner::contains)) {
-        renamed.getComponentsBuilder().putTransforms(id, transform.toBuilder()
-            .setSpec(transform.getSpec().toBuilder().setUrn(RUNNER_FLATTEN_URN)).build());
-      }
-    });
-    return renamed.build();
-  }
 }

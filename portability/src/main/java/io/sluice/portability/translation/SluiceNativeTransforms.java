@@ -7,8 +7,7 @@ import org.apache.beam.sdk.util.construction.NativeTransforms;
 
 /**
  * Tells Beam's pipeline graph (and so its fuser) which transforms beyond Beam's own primitives the
- * runner runs itself: redistributions, and the Flattens it renames for itself before fusion. Found
- * through {@link java.util.ServiceLoader}.
+ * runner runs itself: redistributions. Found through {@link java.util.ServiceLoader}.
  */
 public final class SluiceNativeTransforms implements NativeTransforms.IsNativeTransform {
   private static final Set<String> REDISTRIBUTIONS = Set.of(PTransformTranslation.RESHUFFLE_URN,
@@ -16,8 +15,7 @@ public final class SluiceNativeTransforms implements NativeTransforms.IsNativeTr
 
   @Override
   public boolean test(RunnerApi.PTransform transform) {
-    return isRedistribution(transform)
-        || PortablePipelineTranslator.RUNNER_FLATTEN_URN.equals(transform.getSpec().getUrn());
+    return isRedistribution(transform);
   }
 
   static boolean isRedistribution(RunnerApi.PTransform transform) {
