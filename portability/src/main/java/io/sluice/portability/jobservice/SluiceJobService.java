@@ -90,8 +90,8 @@ public final class SluiceJobService extends JobServiceGrpc.JobServiceImplBase im
     }
     RunnerApi.Pipeline pipeline;
     try {
-      PipelineValidator.validate(p.pipeline());
-      pipeline = withStagedArtifacts(p);
+      PipelineValidator.validate(named(p.pipeline()));
+      pipeline = named(withStagedArtifacts(p));
     } catch (RuntimeException e) {
       response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asException());
       return;
@@ -102,6 +102,21 @@ public final class SluiceJobService extends JobServiceGrpc.JobServiceImplBase im
     executor.execute(() -> runner.run(job, pipeline, p.options()));
     response.onNext(JobApi.RunJobResponse.newBuilder().setJobId(job.id()).build());
     response.onCompleted();
+  }
+
+  /**
+   * The pipeline with every transform named: a transform without a unique name (Python's packed
+   * combiners come so) takes its id, which is unique, so that steps, metrics and Beam's validation
+   * can tell them apart.
+   */
+  private static RunnerApi.Pipeline named(RunnerApi.Pipeline pipeline) {
+    RunnerApi.Pipeline.Builder named = pipeline.toBuilder();
+    pipeline.getComponents().getTransformsMap().forEach((id, transform) -> {
+      if (transform.getUniqueName().isEmpty()) {
+        named.getComponentsBuilder().putTransforms(id, transform.toBuilder().setUniqueName(id).build());
+      }
+    });
+    return named.build();
   }
 
   /** The pipeline with each environment's dependencies replaced by what was staged for it. */
