@@ -18,6 +18,7 @@ import org.apache.beam.sdk.util.construction.Environments;
 import org.apache.beam.sdk.util.construction.PipelineOptionsTranslation;
 import org.apache.beam.sdk.util.construction.PipelineTranslation;
 import org.apache.beam.sdk.util.construction.SdkComponents;
+import org.apache.beam.sdk.util.construction.resources.PipelineResources;
 import org.apache.beam.vendor.grpc.v1p69p0.io.grpc.ManagedChannel;
 import org.apache.beam.vendor.grpc.v1p69p0.io.grpc.ManagedChannelBuilder;
 import org.slf4j.Logger;
@@ -58,6 +59,13 @@ public final class SluicePortableRunner extends PipelineRunner<PortableJobResult
         // The harness runs beside the job server, in this JVM: nothing to stage, nothing to start.
         options.setDefaultEnvironmentType(Environments.ENVIRONMENT_EMBEDDED);
       }
+    }
+    String environment = options.getDefaultEnvironmentType();
+    if (environment != null && !Environments.ENVIRONMENT_EMBEDDED.equals(environment)
+        && !Environments.ENVIRONMENT_LOOPBACK.equals(environment)) {
+      // The harness runs elsewhere and loads the job's classes from what is staged: the class path
+      // when no files are named, directories packed as jars.
+      PipelineResources.prepareFilesForStaging(options);
     }
     RunnerApi.Pipeline proto = toProto(pipeline);
     ManagedChannel channel = channelTo(endpoint);

@@ -1,10 +1,10 @@
 package io.sluice.portability.jobservice;
 
+import io.sluice.portability.Flags;
 import io.sluice.execution.runtime.DaemonThreads;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -74,13 +74,7 @@ public final class JobServer implements AutoCloseable {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> flags = new HashMap<>();
-    for (String arg : args) {
-      if (!arg.startsWith("--") || !arg.contains("=")) {
-        throw new IllegalArgumentException("flags are --name=value, not " + arg);
-      }
-      flags.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-    }
+    Map<String, String> flags = Flags.parse(args);
     for (String name : flags.keySet()) {
       if (!java.util.Set.of("job-host", "job-port", "artifact-port", "artifacts-dir", "parallelism").contains(name)) {
         throw new IllegalArgumentException("unknown flag --" + name + "; known: --job-host, --job-port,"
