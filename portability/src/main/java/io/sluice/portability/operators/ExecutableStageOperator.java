@@ -249,12 +249,14 @@ public final class ExecutableStageOperator implements Operator {
   private void mainInput(Object record) throws Exception {
     if (timers == null) {
       feed(record);
-    } else if (timers.sortsInput()) {
+      return;
+    }
+    timers.seen((KeyedRecord) record);
+    if (timers.sortsInput()) {
       // Into the key's sort buffer, which the subtask's thread may touch only between bundles.
       finishBundle();
       timers.sort((KeyedRecord) record);
     } else {
-      timers.seen((KeyedRecord) record);
       feed(((KeyedRecord) record).value());
     }
   }

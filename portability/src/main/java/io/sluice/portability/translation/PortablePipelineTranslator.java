@@ -110,7 +110,7 @@ public final class PortablePipelineTranslator {
     Set<String> strippedUrns = new HashSet<>(TRANSLATORS.keySet());
     strippedUrns.remove(PTransformTranslation.FLATTEN_TRANSFORM_URN);
     expanded = emptyFlattensInRunner(
-        TrivialNativeTransformExpander.forKnownUrns(redistributionsKeptWhere(expanded), strippedUrns));
+        TrivialNativeTransformExpander.forKnownUrns(expandRedistributionsThatChangeCoders(expanded), strippedUrns));
     // An SDK may have fused the pipeline itself (Python's pre_optimize=all).
     boolean fusedAlready = expanded.getComponents().getTransformsMap().values().stream()
         .anyMatch(t -> ExecutableStage.URN.equals(t.getSpec().getUrn()));
@@ -122,7 +122,7 @@ public final class PortablePipelineTranslator {
    * is not their input's: the runner moves elements untouched, so it runs only those that keep them
    * as they are.
    */
-  private static RunnerApi.Pipeline redistributionsKeptWhere(RunnerApi.Pipeline pipeline) {
+  private static RunnerApi.Pipeline expandRedistributionsThatChangeCoders(RunnerApi.Pipeline pipeline) {
     RunnerApi.Components components = pipeline.getComponents();
     RunnerApi.Pipeline.Builder kept = pipeline.toBuilder();
     components.getTransformsMap().forEach((id, transform) -> {
