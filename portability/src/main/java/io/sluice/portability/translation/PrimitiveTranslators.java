@@ -3,6 +3,7 @@ package io.sluice.portability.translation;
 import io.sluice.execution.graph.OperatorNode;
 import io.sluice.execution.graph.Partitioning;
 import io.sluice.translation.TranslationContext;
+import io.sluice.translation.translators.RedistributeTranslator;
 import io.sluice.translation.operators.batch.BatchGroupByKeyOperator;
 import io.sluice.translation.operators.streaming.StreamingGroupByKeyOperator;
 import io.sluice.translation.operators.streaming.TestStreamOperator;
@@ -178,7 +179,7 @@ final class PrimitiveTranslators {
     String input = onlyInput(transform);
     KvCoder kv = context.kvCoder(input, step);
     Coder<Object> keyCoder = kv.getKeyCoder();
-    redistribute(transform, context, Partitioning.hash(record -> keyHash(keyCoder, record)));
+    redistribute(transform, context, Partitioning.hash(record -> RedistributeTranslator.keyHash(keyCoder, record)));
   }
 
   /**
@@ -206,15 +207,6 @@ final class PrimitiveTranslators {
     context.produces(onlyOutput(transform), node, 0);
   }
 
-  @SuppressWarnings("unchecked")
-  private static int keyHash(Coder<Object> keyCoder, Object record) {
-    try {
-      return KeyedRecord.hashOf(CoderUtils.encodeToByteArray(keyCoder,
-          ((org.apache.beam.sdk.values.WindowedValue<org.apache.beam.sdk.values.KV<Object, ?>>) record).getValue().getKey()));
-    } catch (CoderException e) {
-      throw new IllegalStateException("cannot encode a key to redistribute it", e);
-    }
-  }
 
   static String onlyInput(PipelineNode.PTransformNode transform) {
     return only(transform.getTransform().getInputsMap().values(), transform, "input");

@@ -42,8 +42,9 @@ public final class RedistributeTranslator implements TransformTranslator<PTransf
         context.addOperator(transform.getFullName(), subtask -> new FlattenOperator(), List.of(input)), 0);
   }
 
+  /** The partition hash of a windowed key-value record: its key's encoding under {@code keyCoder}. */
   @SuppressWarnings("unchecked")
-  private static int keyHash(Coder<Object> keyCoder, Object record) {
+  public static int keyHash(Coder<Object> keyCoder, Object record) {
     try {
       return KeyedRecord.hashOf(CoderUtils.encodeToByteArray(keyCoder, ((WindowedValue<KV<Object, ?>>) record).getValue().getKey()));
     } catch (CoderException e) {
