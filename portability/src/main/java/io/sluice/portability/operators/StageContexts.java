@@ -2,9 +2,13 @@ package io.sluice.portability.operators;
 
 import java.util.HashMap;
 import java.util.Map;
-import org.apache.beam.runners.fnexecution.control.DefaultExecutableStageContext;
+import org.apache.beam.runners.fnexecution.control.DefaultJobBundleFactory;
 import org.apache.beam.runners.fnexecution.control.ExecutableStageContext;
+import org.apache.beam.runners.fnexecution.control.JobBundleFactory;
+import org.apache.beam.runners.fnexecution.control.StageBundleFactory;
 import org.apache.beam.runners.fnexecution.provisioning.JobInfo;
+import org.apache.beam.sdk.util.construction.PipelineOptionsTranslation;
+import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,10 +39,27 @@ public final class StageContexts {
   static synchronized ExecutableStageContext acquire(JobInfo job) {
     Shared shared = BY_JOB.get(job.jobId());
     if (shared == null) {
-      shared = new Shared(DefaultExecutableStageContext.create(job), 0);
+      shared = new Shared(contextFor(job), 0);
     }
     BY_JOB.put(job.jobId(), new Shared(shared.context(), shared.users() + 1));
     return shared.context();
+  }
+
+  /** Beam's job bundle factory over environments that are handed out once their harness answers. */
+  private static ExecutableStageContext contextFor(JobInfo job) {
+    JobBundleFactory factory = DefaultJobBundleFactory.create(job,
+        AnsweringEnvironments.providers(PipelineOptionsTranslation.fromProto(job.pipelineOptions())));
+    return new ExecutableStageContext() {
+      @Override
+      public StageBundleFactory getStageBundleFactory(ExecutableStage stage) {
+        return factory.forStage(stage);
+      }
+
+      @Override
+      public void close() throws Exception {
+        factory.close();
+      }
+    };
   }
 
   static void release(JobInfo job) {
