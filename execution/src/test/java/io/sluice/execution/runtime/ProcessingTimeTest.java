@@ -219,4 +219,85 @@ class ProcessingTimeTest {
     assertTrue(log.contains("pwm1:" + Long.MAX_VALUE), "port 1 has its own watermark: " + log);
     assertEquals("complete", log.get(log.size() - 1));
   }
+
+  /** Emits one record, then waits for quiescence and notes whether the sink had the record by then. */
+  private static final class QuiescenceProbe implements SourceOperator {
+    private final List<String> log;
+    private OperatorContext context;
+    private boolean sent;
+
+    QuiescenceProbe(List<String> log) {
+      this.log = log;
+    }
+
+    @Override
+    public void open(OperatorContext context) {
+      this.context = context;
+    }
+
+    @Override
+    public Status poll() throws Exception {
+      if (!sent) {
+        sent = true;
+        context.output().emit(0, "x");
+        return Status.MORE;
+      }
+      if (!context.isQuiescent()) {
+        return Status.MORE;
+      }
+      log.add("quiescent");
+      return Status.DONE;
+    }
+  }
+
+  /** Holds its input until it is told the subtask is idle (as a stage holds an open bundle). */
+  private static final class Bundling implements Operator {
+    private final List<Object> held = new ArrayList<>();
+    private OperatorContext context;
+
+    @Override
+    public void open(OperatorContext context) {
+      this.context = context;
+    }
+
+    @Override
+    public void process(int inputPort, Object record) {
+      held.add(record);
+    }
+
+    @Override
+    public void idle() throws Exception {
+      for (Object record : held) {
+        context.output().emit(0, record);
+      }
+      held.clear();
+    }
+
+    @Override
+    public void complete() throws Exception {
+      idle();
+    }
+  }
+
+  /**
+   * A test source judges quiescence (TestStream's next event waits for it): what operators chained
+   * after it hold must go out first, else the source moves on while its last event's elements sit
+   * in an open bundle.
+   */
+  @Test
+  void quiescenceWaitsForWhatOperatorsChainedAfterASourceHold() throws Exception {
+    List<String> log = Collections.synchronizedList(new ArrayList<>());
+    JobGraph graph = new JobGraph("quiescence");
+    Vertex chain = graph.addVertex("chain", 1);
+    OperatorNode probe = chain.add("probe", s -> new QuiescenceProbe(log));
+    OperatorNode bundling = chain.add("bundling", s -> new Bundling());
+    OperatorNode sink = graph.addVertex("sink", 1).add("sink", s -> new Recorder(log));
+    graph.connect(probe, 0, bundling, 0, Partitioning.forward());
+    graph.connect(bundling, 0, sink, 0, Partitioning.forward());
+    JobExecution.start(graph, new ExecutionConfig().processingTimeMode(ProcessingTimeMode.IN_BAND))
+        .completion().get(10, TimeUnit.SECONDS);
+
+    assertTrue(log.indexOf("r0:x") >= 0 && log.indexOf("r0:x") < log.indexOf("quiescent"),
+        "the sink has the record before the source finds the job quiescent: " + log);
+  }
 }

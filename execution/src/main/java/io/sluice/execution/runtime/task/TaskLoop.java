@@ -119,7 +119,9 @@ final class TaskLoop {
       }
       boolean busy = pollSources();
       if (inBandTime && !sources.isEmpty()) {
-        // A test source waits for quiescence, which counts only frames that were sent.
+        // A test source waits for quiescence, which counts only frames that were sent: what the
+        // operators chained after it hold (an open bundle) must go out too.
+        chain.idle();
         chain.flush();
       } else if (busy && settledMarkDue()) {
         // A busy source never idles: what it emitted goes out now and then, with a mark after it.
