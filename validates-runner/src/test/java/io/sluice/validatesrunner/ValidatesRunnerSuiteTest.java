@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.beam.sdk.expansion.service.ExpansionServer;
+import org.apache.beam.sdk.expansion.service.ExpansionService;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -26,6 +28,8 @@ class ValidatesRunnerSuiteTest {
 
   private static final Logger LOG = LoggerFactory.getLogger(ValidatesRunnerSuiteTest.class);
   private static final int FAILURES_IN_ASSERTION_MESSAGE = 20;
+  /** The system property Beam's cross-language tests read the expansion service's port from. */
+  private static final String EXPANSION_PORT = "expansionPort";
 
   @TestFactory
   Stream<DynamicTest> sluiceRunnerPassesValidatesRunnerSuite() {
@@ -34,7 +38,7 @@ class ValidatesRunnerSuiteTest {
         .map(mode -> DynamicTest.dynamicTest(mode.label(), () -> runSuite(settings, mode)));
   }
 
-  private static void runSuite(HarnessSettings settings, RunMode mode) throws JsonProcessingException {
+  private static void runSuite(HarnessSettings settings, RunMode mode) throws Exception {
     DiscoveredSuite suite = SuiteDiscovery.usingContextClassLoader().discover();
     logUnloadableClasses(suite);
     if (settings.selection().selectsAll()) {
@@ -62,7 +66,15 @@ class ValidatesRunnerSuiteTest {
     String previousOptions = System.getProperty(TestPipeline.PROPERTY_BEAM_TEST_PIPELINE_OPTIONS);
     SuiteOutcome outcome;
     LocalCluster cluster = mode.onCluster() ? startCluster() : null;
+    // The cross-language tests find Beam's Java expansion service at localhost:${expansionPort}; what
+    // it expands runs in the mode's own (EMBEDDED) Java harness.
+    ExpansionServer expansion = mode.portable() ? ExpansionServer.create(
+        new ExpansionService(new String[] {"--defaultEnvironmentType=EMBEDDED"}), "localhost", 0) : null;
+    String previousExpansionPort = System.getProperty(EXPANSION_PORT);
     try {
+      if (expansion != null) {
+        System.setProperty(EXPANSION_PORT, Integer.toString(expansion.getPort()));
+      }
       List<String> clusterArgs = cluster == null ? List.of() : List.of(
           "--coordinator=" + cluster.coordinator().getHostString() + ":" + cluster.coordinator().getPort(),
           "--clusterSecretFile=" + cluster.secretFile());
@@ -77,6 +89,14 @@ class ValidatesRunnerSuiteTest {
       restore(previousOptions);
       if (cluster != null) {
         cluster.close();
+      }
+      if (expansion != null) {
+        expansion.close();
+        if (previousExpansionPort == null) {
+          System.clearProperty(EXPANSION_PORT);
+        } else {
+          System.setProperty(EXPANSION_PORT, previousExpansionPort);
+        }
       }
     }
 

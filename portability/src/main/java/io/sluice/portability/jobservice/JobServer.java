@@ -11,6 +11,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.beam.model.pipeline.v1.Endpoints;
 import org.apache.beam.runners.fnexecution.artifact.ArtifactStagingService;
+import org.apache.beam.sdk.expansion.service.ExpansionServer;
+import org.apache.beam.sdk.expansion.service.ExpansionService;
 import org.apache.beam.sdk.fn.server.FnService;
 import org.apache.beam.sdk.fn.server.GrpcFnServer;
 import org.apache.beam.sdk.fn.server.ServerFactory;
@@ -22,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * interface unless a host is given, jobs run on the embedded engine.
  *
  * <p>Flags ({@code --name=value}): job-host (localhost), job-port (8099; 0 picks one),
- * artifact-port (8098; 0 picks one), artifacts-dir (a temporary directory), parallelism (2).
+ * artifact-port (8098; 0 picks one), artifacts-dir (a temporary directory), parallelism (2),
+ * expansion-port (none: Beam's Java expansion service on this port, 0 picks one, serving the
+ * transforms its registrars on the class path offer).
  */
 public final class JobServer implements AutoCloseable {
 
@@ -31,12 +35,28 @@ public final class JobServer implements AutoCloseable {
   private final GrpcFnServer<ArtifactStagingService> staging;
   private final GrpcFnServer<SluiceJobService> jobs;
   private final ExecutorService executor;
+  /** Null unless asked for. */
+  private ExpansionServer expansion;
 
   private JobServer(GrpcFnServer<ArtifactStagingService> staging, GrpcFnServer<SluiceJobService> jobs,
       ExecutorService executor) {
     this.staging = staging;
     this.jobs = jobs;
     this.executor = executor;
+  }
+
+  /**
+   * Starts Beam's Java expansion service beside the job server, on {@code port} (0 picks one) of
+   * the job server's host; returns the port. Its transforms are what the expansion service's
+   * registrars on the class path offer; their environment is the one the expansion request asks for.
+   */
+  public synchronized int startExpansionService(int port) throws Exception {
+    if (expansion == null) {
+      String host = jobEndpoint().substring(0, jobEndpoint().lastIndexOf(':'));
+      expansion = ExpansionServer.create(new ExpansionService(), host, port);
+      LOG.info("Java expansion service on {}:{}", expansion.getHost(), expansion.getPort());
+    }
+    return expansion.getPort();
   }
 
   public static JobServer start(String host, int jobPort, int artifactPort, Path artifactsDir, int parallelism)
@@ -68,6 +88,9 @@ public final class JobServer implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    if (expansion != null) {
+      expansion.close();
+    }
     jobs.close();
     staging.close();
     executor.shutdownNow();
@@ -76,9 +99,10 @@ public final class JobServer implements AutoCloseable {
   public static void main(String[] args) throws Exception {
     Map<String, String> flags = Flags.parse(args);
     for (String name : flags.keySet()) {
-      if (!java.util.Set.of("job-host", "job-port", "artifact-port", "artifacts-dir", "parallelism").contains(name)) {
+      if (!java.util.Set.of("job-host", "job-port", "artifact-port", "artifacts-dir", "parallelism",
+          "expansion-port").contains(name)) {
         throw new IllegalArgumentException("unknown flag --" + name + "; known: --job-host, --job-port,"
-            + " --artifact-port, --artifacts-dir, --parallelism");
+            + " --artifact-port, --artifacts-dir, --parallelism, --expansion-port");
       }
     }
     Path artifacts = flags.containsKey("artifacts-dir") ? Paths.get(flags.get("artifacts-dir"))
@@ -87,6 +111,9 @@ public final class JobServer implements AutoCloseable {
         Integer.parseInt(flags.getOrDefault("job-port", "8099")),
         Integer.parseInt(flags.getOrDefault("artifact-port", "8098")), artifacts,
         Integer.parseInt(flags.getOrDefault("parallelism", "2")));
+    if (flags.containsKey("expansion-port")) {
+      server.startExpansionService(Integer.parseInt(flags.get("expansion-port")));
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
