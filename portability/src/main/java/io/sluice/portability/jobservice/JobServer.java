@@ -61,12 +61,18 @@ public final class JobServer implements AutoCloseable {
 
   public static JobServer start(String host, int jobPort, int artifactPort, Path artifactsDir, int parallelism)
       throws Exception {
+    return start(host, jobPort, artifactPort, artifactsDir, parallelism, JobLauncher.EMBEDDED);
+  }
+
+  /** A job server whose jobs run where {@code launcher} puts them. */
+  public static JobServer start(String host, int jobPort, int artifactPort, Path artifactsDir, int parallelism,
+      JobLauncher launcher) throws Exception {
     Files.createDirectories(artifactsDir);
     GrpcFnServer<ArtifactStagingService> staging = serve(new ArtifactStagingService(
         ArtifactStagingService.beamFilesystemArtifactDestinationProvider(artifactsDir.toString())), host, artifactPort);
     ExecutorService executor = Executors.newCachedThreadPool(DaemonThreads.named("sluice-portable-job"));
     GrpcFnServer<SluiceJobService> jobs = serve(new SluiceJobService(staging.getApiServiceDescriptor(),
-        staging.getService(), new PortableJobRunner(parallelism), executor), host, jobPort);
+        staging.getService(), new PortableJobRunner(parallelism, launcher), executor), host, jobPort);
     LOG.info("Job service on {}, artifact staging on {}", jobs.getApiServiceDescriptor().getUrl(),
         staging.getApiServiceDescriptor().getUrl());
     return new JobServer(staging, jobs, executor);
@@ -96,24 +102,37 @@ public final class JobServer implements AutoCloseable {
     executor.shutdownNow();
   }
 
+  /** The flags {@link #fromFlags} takes. */
+  public static final java.util.Set<String> FLAGS = java.util.Set.of("job-host", "job-port", "artifact-port",
+      "artifacts-dir", "parallelism", "expansion-port");
+
   public static void main(String[] args) throws Exception {
     Map<String, String> flags = Flags.parse(args);
     for (String name : flags.keySet()) {
-      if (!java.util.Set.of("job-host", "job-port", "artifact-port", "artifacts-dir", "parallelism",
-          "expansion-port").contains(name)) {
-        throw new IllegalArgumentException("unknown flag --" + name + "; known: --job-host, --job-port,"
-            + " --artifact-port, --artifacts-dir, --parallelism, --expansion-port");
+      if (!FLAGS.contains(name)) {
+        throw new IllegalArgumentException("unknown flag --" + name + "; known: --" + String.join(", --",
+            new java.util.TreeSet<>(FLAGS)));
       }
     }
+    runUntilStopped(fromFlags(flags, JobLauncher.EMBEDDED));
+  }
+
+  /** A job server set up by {@code flags} (those of {@link #FLAGS}; others are the caller's), its jobs run by {@code launcher}. */
+  public static JobServer fromFlags(Map<String, String> flags, JobLauncher launcher) throws Exception {
     Path artifacts = flags.containsKey("artifacts-dir") ? Paths.get(flags.get("artifacts-dir"))
         : Files.createTempDirectory("sluice-artifacts-");
     JobServer server = start(flags.getOrDefault("job-host", "localhost"),
         Integer.parseInt(flags.getOrDefault("job-port", "8099")),
         Integer.parseInt(flags.getOrDefault("artifact-port", "8098")), artifacts,
-        Integer.parseInt(flags.getOrDefault("parallelism", "2")));
+        Integer.parseInt(flags.getOrDefault("parallelism", "2")), launcher);
     if (flags.containsKey("expansion-port")) {
       server.startExpansionService(Integer.parseInt(flags.get("expansion-port")));
     }
+    return server;
+  }
+
+  /** Serves until the JVM is asked to stop (a signal), then closes {@code server}. */
+  public static void runUntilStopped(AutoCloseable server) throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {

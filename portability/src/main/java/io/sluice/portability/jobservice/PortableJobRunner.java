@@ -4,7 +4,6 @@ import io.sluice.execution.runtime.ExecutionConfig;
 import io.sluice.portability.operators.StageContexts;
 import io.sluice.translation.metrics.JobMetrics;
 import io.sluice.execution.runtime.JobHandle;
-import io.sluice.execution.runtime.JobSupervisor;
 import io.sluice.portability.operators.StageMetrics;
 import io.sluice.portability.translation.PortablePipelineTranslator;
 import java.util.concurrent.CancellationException;
@@ -19,18 +18,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one portable job on the embedded engine: translates the pipeline proto into a job graph,
- * starts it, and reports its end to the job's invocation (a failure's root cause as the job's
- * error). A job the engine cannot run fails with what it cannot do, named.
+ * Runs one portable job where its launcher puts it (the embedded engine, a cluster): translates
+ * the pipeline proto into a job graph, starts it, and reports its end to the job's invocation (a
+ * failure's root cause as the job's error). A job the engine cannot run fails with what it cannot
+ * do, named.
  */
 public final class PortableJobRunner {
 
   private static final Logger LOG = LoggerFactory.getLogger(PortableJobRunner.class);
 
   private final int parallelism;
+  private final JobLauncher launcher;
 
-  public PortableJobRunner(int parallelism) {
+  public PortableJobRunner(int parallelism, JobLauncher launcher) {
     this.parallelism = parallelism;
+    this.launcher = launcher;
   }
 
   void run(JobInvocation job, RunnerApi.Pipeline pipeline, Struct options) {
@@ -42,7 +44,7 @@ public final class PortableJobRunner {
       StageMetrics metrics = new StageMetrics();
       // The job's harnesses live as long as the job, not as long as its first operators.
       try (AutoCloseable harnesses = StageContexts.holdFor(info)) {
-        JobHandle handle = JobSupervisor.start(translation.graph(),
+        JobHandle handle = launcher.launch(translation.graph(),
             new ExecutionConfig().jobResource(StageMetrics.class, metrics)
                 .jobResource(JobMetrics.class, translation.metrics())
                 .processingTimeMode(translation.processingTimeMode()));

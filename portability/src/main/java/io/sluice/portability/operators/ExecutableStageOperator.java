@@ -504,7 +504,7 @@ public final class ExecutableStageOperator implements Operator {
         bundles.close();
       }
       if (stageContext != null) {
-        StageContexts.release(job);
+        StageContexts.releaseByOperator(job);
       }
     }
   }

@@ -1,6 +1,11 @@
 package io.sluice.portability.operators;
 
+import io.sluice.execution.runtime.DaemonThreads;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import org.apache.beam.runners.fnexecution.control.DefaultJobBundleFactory;
 import org.apache.beam.runners.fnexecution.control.ExecutableStageContext;
@@ -24,6 +29,11 @@ public final class StageContexts {
   private static final Logger LOG = LoggerFactory.getLogger(StageContexts.class);
 
   private record Shared(ExecutableStageContext context, int users) {}
+
+  /** How long harnesses outlive the last operator of a job that no job runner holds. */
+  private static final Duration LINGER = Duration.ofSeconds(30);
+  private static final ScheduledExecutorService LINGERING = Executors.newSingleThreadScheduledExecutor(
+      DaemonThreads.named("sluice-stage-contexts"));
 
   /** By job id: derived, while an operator of the job is open. */
   private static final Map<String, Shared> BY_JOB = new HashMap<>();
@@ -62,26 +72,58 @@ public final class StageContexts {
     };
   }
 
+  /** The job runner lets go: with no operator open either, the harnesses go now. */
   static void release(JobInfo job) {
-    ExecutableStageContext last = null;
+    release(job, false);
+  }
+
+  /**
+   * An operator lets go. Where no job runner holds the context (a cluster's worker process runs
+   * parts of the job without knowing the job's end), the harnesses outlive the last operator by
+   * {@link #LINGER}: another operator of the job may still open, and closing under it would lose
+   * its bundles.
+   */
+  static void releaseByOperator(JobInfo job) {
+    release(job, true);
+  }
+
+  private static void release(JobInfo job, boolean linger) {
+    ExecutableStageContext last;
     synchronized (StageContexts.class) {
       Shared shared = BY_JOB.get(job.jobId());
       if (shared == null) {
         return;
       }
-      if (shared.users() == 1) {
-        BY_JOB.remove(job.jobId());
-        last = shared.context();
-      } else {
-        BY_JOB.put(job.jobId(), new Shared(shared.context(), shared.users() - 1));
+      BY_JOB.put(job.jobId(), new Shared(shared.context(), shared.users() - 1));
+      if (shared.users() > 1) {
+        return;
       }
+      if (linger) {
+        LINGERING.schedule(() -> closeIfUnused(job, shared.context()), LINGER.toMillis(), TimeUnit.MILLISECONDS);
+        return;
+      }
+      BY_JOB.remove(job.jobId());
+      last = shared.context();
     }
-    if (last != null) {
-      try {
-        last.close();
-      } catch (Exception e) {
-        LOG.warn("The SDK environments of job {} did not close cleanly", job.jobId(), e);
+    close(job, last);
+  }
+
+  private static void closeIfUnused(JobInfo job, ExecutableStageContext context) {
+    synchronized (StageContexts.class) {
+      Shared shared = BY_JOB.get(job.jobId());
+      if (shared == null || shared.context() != context || shared.users() > 0) {
+        return;
       }
+      BY_JOB.remove(job.jobId());
+    }
+    close(job, context);
+  }
+
+  private static void close(JobInfo job, ExecutableStageContext context) {
+    try {
+      context.close();
+    } catch (Exception e) {
+      LOG.warn("The SDK environments of job {} did not close cleanly", job.jobId(), e);
     }
   }
 }

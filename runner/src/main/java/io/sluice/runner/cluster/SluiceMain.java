@@ -5,6 +5,9 @@ import io.sluice.execution.cluster.Worker;
 import io.sluice.execution.net.ClusterTls;
 import io.sluice.execution.net.NetConfig;
 import io.sluice.execution.net.SharedSecret;
+import io.sluice.portability.Flags;
+import io.sluice.portability.jobservice.JobLauncher;
+import io.sluice.portability.jobservice.JobServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -30,7 +33,9 @@ public final class SluiceMain {
   static final Set<String> COMMON = Set.of("bindAddress", "secretFile", "workDir", "parentPid", "handshakeTimeout",
       "maxFrameBytes", "tlsKeyStore", "tlsKeyStorePassword");
   static final Set<String> COORDINATOR_FLAGS = union(COMMON, Set.of("port", "portFile", "heartbeatInterval",
-      "heartbeatTimeout", "slotTimeout", "statusAddress", "statusPort"));
+      "heartbeatTimeout", "slotTimeout", "statusAddress", "statusPort", "jobPort"));
+  /** Beside the job server's own: where its jobs go (a coordinator, else this JVM) and the cluster's secret. */
+  static final Set<String> JOB_SERVER_CLUSTER_FLAGS = Set.of("coordinator", "secret-file");
   /** The status page's port unless --statusPort says otherwise (-1: none). */
   public static final int DEFAULT_STATUS_PORT = 7490;
   static final Set<String> WORKER_FLAGS = union(COMMON, Set.of("coordinator", "slots", "id", "dataPort",
@@ -39,16 +44,22 @@ public final class SluiceMain {
   private SluiceMain() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length == 0 || !(args[0].equals("coordinator") || args[0].equals("worker"))) {
+    if (args.length == 0 || !Set.of("coordinator", "worker", "job-server").contains(args[0])) {
       System.err.println("usage: sluice coordinator [--port=" + DEFAULT_PORT + "] [--bindAddress=127.0.0.1]"
           + " [--statusPort=" + DEFAULT_STATUS_PORT + "] [--statusAddress=127.0.0.1]"
-          + " [--secretFile=FILE] [--workDir=DIR] [--config=FILE]\n"
+          + " [--secretFile=FILE] [--workDir=DIR] [--config=FILE] [--jobPort=PORT (Beam's Job API too)]\n"
           + "       sluice worker --coordinator=HOST:PORT [--slots=N] [--id=NAME] [--dataPort=0]"
           + " [--bindAddress=127.0.0.1] [--advertisedHost=HOST] [--secretFile=FILE] [--workDir=DIR] [--config=FILE]\n"
+          + "       sluice job-server [--job-port=8099] [--artifact-port=8098] [--job-host=localhost]"
+          + " [--expansion-port=PORT] [--parallelism=2] [--coordinator=HOST:PORT --secret-file=FILE]\n"
           + "The secret is also read from the environment variable " + ClusterSecrets.ENVIRONMENT + ".");
       System.exit(2);
     }
     try {
+      if (args[0].equals("job-server")) {
+        JobServer.runUntilStopped(jobServer(java.util.Arrays.copyOfRange(args, 1, args.length)));
+        return;
+      }
       AutoCloseable running = args[0].equals("coordinator") ? coordinator(args) : worker(args);
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -66,7 +77,27 @@ public final class SluiceMain {
     }
   }
 
-  static Coordinator coordinator(String[] args) throws Exception {
+  /**
+   * A job server for portable pipelines: its jobs run in its own JVM, or on the cluster of the
+   * coordinator {@code --coordinator} names.
+   */
+  static JobServer jobServer(String[] args) throws Exception {
+    java.util.Map<String, String> flags = Flags.parse(args);
+    Set<String> known = union(JobServer.FLAGS, JOB_SERVER_CLUSTER_FLAGS);
+    for (String name : flags.keySet()) {
+      if (!known.contains(name)) {
+        throw new IllegalArgumentException("unknown flag --" + name + "; known: --" + String.join(", --", known));
+      }
+    }
+    JobLauncher launcher = JobLauncher.EMBEDDED;
+    if (flags.containsKey("coordinator")) {
+      SharedSecret secret = ClusterSecrets.require(null, flags.get("secret-file"), "a job server sending jobs to a coordinator");
+      launcher = new ClusterJobLauncher(new NetConfig(secret), address(flags.get("coordinator")));
+    }
+    return JobServer.fromFlags(flags, launcher);
+  }
+
+  static AutoCloseable coordinator(String[] args) throws Exception {
     ClusterFlags f = ClusterFlags.parse("coordinator", args, 1, COORDINATOR_FLAGS);
     NetConfig net = net(f, "the coordinator");
     Coordinator c = Coordinator.start(new Coordinator.Settings(net, f.integer("port", DEFAULT_PORT, 0),
@@ -81,7 +112,17 @@ public final class SluiceMain {
       Files.move(tmp, Path.of(portFile), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
     watchParent(f, c);
-    return c;
+    if (f.string("jobPort", null) == null) {
+      return c;
+    }
+    // The Job API on the coordinator's host: its jobs come back to this coordinator as any client's do.
+    String host = f.string("bindAddress", NetConfig.DEFAULT_BIND_ADDRESS);
+    JobServer jobs = JobServer.start(host, f.integer("jobPort", 8099, 0), 0, workDir(f, "sluice-coordinator-")
+        .resolve("artifacts"), 2, new ClusterJobLauncher(clientOf(net), new InetSocketAddress(host, c.address().getPort())));
+    return () -> {
+      jobs.close();
+      c.close();
+    };
   }
 
   static Worker worker(String[] args) throws Exception {
@@ -154,6 +195,12 @@ public final class SluiceMain {
       net.maxFrameBytes(f.integer("maxFrameBytes", 0, 1024));
     }
     return net;
+  }
+
+  /** How a client reaches a process set up with {@code net}: its secret, its TLS. */
+  private static NetConfig clientOf(NetConfig net) {
+    NetConfig client = new NetConfig(net.secret());
+    return net.tls() == null ? client : client.tls(net.tls());
   }
 
   private static Path workDir(ClusterFlags f, String prefix) throws java.io.IOException {
