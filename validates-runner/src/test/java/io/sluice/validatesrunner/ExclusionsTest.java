@@ -141,11 +141,10 @@ class ExclusionsTest {
               both.addAll(b);
               return both;
             }));
-    // Classic runs have no SDK harness. Portable runs have one and are to run those tests (issue
-    // 13); until the Java harness runs in a process of its own they are excluded there, as "not yet".
+    // Classic runs have no SDK harness; the EMBEDDED one of the portable modes shares the job
+    // server's JVM. The portable-process mode, whose harness has a process of its own, runs them.
     assertTrue(modesByTarget.get("UsesSdkHarnessEnvironment").containsAll(Set.of(RunMode.BATCH, RunMode.STREAMING)));
-    assertTrue(exclusions.entries().stream().filter(e -> e.target().equals("UsesSdkHarnessEnvironment")
-        && e.modes().contains(RunMode.PORTABLE_BATCH)).allMatch(e -> e.reason().startsWith("not yet")));
+    assertFalse(modesByTarget.get("UsesSdkHarnessEnvironment").contains(RunMode.PORTABLE_PROCESS));
     // Portable runs start Beam's Java expansion service and run the Java cross-language cases.
     assertEquals(Set.of(RunMode.BATCH, RunMode.STREAMING), modesByTarget.get("UsesExternalService"));
     // The cross-language categories are covered as subcategories of UsesExternalService.

@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * What a run will do: the discovered methods, the exclusion entries of this mode and the methods
  * they exclude (each with the first entry that matches it), and the remaining methods the selection
- * picks, in discovery order.
+ * picks and the mode covers, in discovery order.
  */
 public record SuitePlan(
     RunMode mode,
@@ -32,7 +32,7 @@ public record SuitePlan(
     }
     List<VrTestMethod> toRun =
         discovered.stream()
-            .filter(method -> !excluded.containsKey(method) && selection.selects(method))
+            .filter(method -> !excluded.containsKey(method) && selection.selects(method) && mode.covers(method))
             .toList();
     List<Exclusion> inThisMode =
         exclusions.entries().stream().filter(entry -> entry.modes().contains(mode.exclusionMode()) || entry.modes().contains(mode)).toList();

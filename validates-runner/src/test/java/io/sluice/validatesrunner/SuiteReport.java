@@ -28,13 +28,14 @@ public final class SuiteReport {
         String.format(
             "# ValidatesRunner suite on SluiceRunner, %s mode%n%n"
                 + "- pipeline options: `%s`%n"
-                + "- selection: %s (%d of %d discovered methods, %d excluded)%n%n",
+                + "- selection: %s; %s (%d of %d discovered methods, %d excluded)%n%n",
             plan.mode().label(),
             String.join(" ", plan.mode().pipelineArgs(plan.mode().onCluster()
                 ? List.of("--coordinator=<the suite's local cluster: a coordinator and 2 workers>",
                     "--clusterSecretFile=<its secret>")
                 : List.of())),
             plan.selection(),
+            plan.mode().coverage(),
             plan.toRun().size(),
             plan.discovered().size(),
             plan.excluded().size()));
