@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sluice's job server: Beam's Job API and artifact staging, each on its own port of the loopback
- * interface unless a host is given, jobs run on the embedded engine.
+ * interface unless a host is given; jobs run where its {@link JobLauncher} puts them (the embedded
+ * engine unless told otherwise: bin/sluice sends them to a coordinator on request).
  *
  * <p>Flags ({@code --name=value}): job-host (localhost), job-port (8099; 0 picks one),
  * artifact-port (8098; 0 picks one), artifacts-dir (a temporary directory), parallelism (2),
