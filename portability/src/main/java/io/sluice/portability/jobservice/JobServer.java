@@ -108,14 +108,20 @@ public final class JobServer implements AutoCloseable {
       "artifacts-dir", "parallelism", "expansion-port");
 
   public static void main(String[] args) throws Exception {
+    runUntilStopped(fromFlags(parseFlags(args, java.util.Set.of()), JobLauncher.EMBEDDED));
+  }
+
+  /** {@code args} as flags: those of {@link #FLAGS} and the caller's {@code extra}; any other fails, named. */
+  public static Map<String, String> parseFlags(String[] args, java.util.Set<String> extra) {
+    java.util.Set<String> known = new java.util.TreeSet<>(FLAGS);
+    known.addAll(extra);
     Map<String, String> flags = Flags.parse(args);
     for (String name : flags.keySet()) {
-      if (!FLAGS.contains(name)) {
-        throw new IllegalArgumentException("unknown flag --" + name + "; known: --" + String.join(", --",
-            new java.util.TreeSet<>(FLAGS)));
+      if (!known.contains(name)) {
+        throw new IllegalArgumentException("unknown flag --" + name + "; known: --" + String.join(", --", known));
       }
     }
-    runUntilStopped(fromFlags(flags, JobLauncher.EMBEDDED));
+    return flags;
   }
 
   /** A job server set up by {@code flags} (those of {@link #FLAGS}; others are the caller's), its jobs run by {@code launcher}. */

@@ -5,7 +5,6 @@ import io.sluice.execution.cluster.Worker;
 import io.sluice.execution.net.ClusterTls;
 import io.sluice.execution.net.NetConfig;
 import io.sluice.execution.net.SharedSecret;
-import io.sluice.portability.Flags;
 import io.sluice.portability.jobservice.JobLauncher;
 import io.sluice.portability.jobservice.JobServer;
 import java.net.InetAddress;
@@ -82,13 +81,7 @@ public final class SluiceMain {
    * coordinator {@code --coordinator} names.
    */
   static JobServer jobServer(String[] args) throws Exception {
-    java.util.Map<String, String> flags = Flags.parse(args);
-    Set<String> known = union(JobServer.FLAGS, JOB_SERVER_CLUSTER_FLAGS);
-    for (String name : flags.keySet()) {
-      if (!known.contains(name)) {
-        throw new IllegalArgumentException("unknown flag --" + name + "; known: --" + String.join(", --", known));
-      }
-    }
+    java.util.Map<String, String> flags = JobServer.parseFlags(args, JOB_SERVER_CLUSTER_FLAGS);
     JobLauncher launcher = JobLauncher.EMBEDDED;
     if (flags.containsKey("coordinator")) {
       SharedSecret secret = ClusterSecrets.require(null, flags.get("secret-file"), "a job server sending jobs to a coordinator");
@@ -118,7 +111,7 @@ public final class SluiceMain {
     // The Job API on the coordinator's host: its jobs come back to this coordinator as any client's do.
     String host = f.string("bindAddress", NetConfig.DEFAULT_BIND_ADDRESS);
     JobServer jobs = JobServer.start(host, f.integer("jobPort", 8099, 0), 0, workDir(f, "sluice-coordinator-")
-        .resolve("artifacts"), 2, new ClusterJobLauncher(clientOf(net), new InetSocketAddress(host, c.address().getPort())));
+        .resolve("artifacts"), 2, new ClusterJobLauncher(new NetConfig(net.secret()).tls(net.tls()), new InetSocketAddress(host, c.address().getPort())));
     return () -> {
       jobs.close();
       c.close();
@@ -195,12 +188,6 @@ public final class SluiceMain {
       net.maxFrameBytes(f.integer("maxFrameBytes", 0, 1024));
     }
     return net;
-  }
-
-  /** How a client reaches a process set up with {@code net}: its secret, its TLS. */
-  private static NetConfig clientOf(NetConfig net) {
-    NetConfig client = new NetConfig(net.secret());
-    return net.tls() == null ? client : client.tls(net.tls());
   }
 
   private static Path workDir(ClusterFlags f, String prefix) throws java.io.IOException {
