@@ -13,6 +13,7 @@ import org.apache.beam.runners.fnexecution.provisioning.JobInfo;
 import org.apache.beam.runners.fnexecution.translation.PipelineTranslatorUtils;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.StreamingOptions;
+import org.apache.beam.sdk.util.construction.ModelCoders;
 import org.apache.beam.sdk.util.construction.PTransformTranslation;
 import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
 import org.apache.beam.sdk.util.construction.graph.GreedyPipelineFuser;
@@ -102,8 +103,8 @@ public final class PortablePipelineTranslator {
 
   /** Splittable DoFns expanded, the runner's own composites kept whole, the rest fused into stages. */
   static RunnerApi.Pipeline fuse(RunnerApi.Pipeline pipeline) {
-    RunnerApi.Pipeline expanded = ProtoOverrides.updateTransform(PTransformTranslation.PAR_DO_TRANSFORM_URN, pipeline,
-        SplittableParDoExpander.createSizedReplacement());
+    RunnerApi.Pipeline expanded = ProtoOverrides.updateTransform(PTransformTranslation.PAR_DO_TRANSFORM_URN,
+        windowedValueElementsLengthPrefixed(pipeline), SplittableParDoExpander.createSizedReplacement());
     // Flatten stays out: stripped of its environment (as this does to what it names), an SDK's
     // Flatten with an input from a stage would be both run by the runner and fused into the stage
     // by Beam's fuser, leaving the runner's copy an input no stage produces.
@@ -153,6 +154,30 @@ public final class PortablePipelineTranslator {
       }
     });
     return stripped.build();
+  }
+
+  /**
+   * A collection whose elements are themselves windowed values (Java's Create.windowedValues makes
+   * one) gets its coder length-prefixed: Beam's Java harness takes a collection's windowed-value
+   * coder for the wire's and counts its elements with the inner value coder, which fails on every
+   * element. The prefix makes the coder opaque to that guess; runner and harness both read the
+   * collection's coder from the same proto, so they still agree on its bytes.
+   */
+  static RunnerApi.Pipeline windowedValueElementsLengthPrefixed(RunnerApi.Pipeline pipeline) {
+    RunnerApi.Components components = pipeline.getComponents();
+    RunnerApi.Pipeline.Builder rewritten = pipeline.toBuilder();
+    RunnerApi.Components.Builder builder = rewritten.getComponentsBuilder();
+    components.getPcollectionsMap().forEach((id, collection) -> {
+      String urn = components.getCodersOrThrow(collection.getCoderId()).getSpec().getUrn();
+      if (ModelCoders.WINDOWED_VALUE_CODER_URN.equals(urn) || ModelCoders.PARAM_WINDOWED_VALUE_CODER_URN.equals(urn)) {
+        String prefixed = collection.getCoderId() + "_length_prefixed";
+        builder.putCoders(prefixed, RunnerApi.Coder.newBuilder()
+            .setSpec(RunnerApi.FunctionSpec.newBuilder().setUrn(ModelCoders.LENGTH_PREFIX_CODER_URN))
+            .addComponentCoderIds(collection.getCoderId()).build());
+        builder.putPcollections(id, collection.toBuilder().setCoderId(prefixed).build());
+      }
+    });
+    return rewritten.build();
   }
 
   /** A composite the runner does not run itself: its parts run instead. */
