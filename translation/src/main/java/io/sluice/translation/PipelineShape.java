@@ -12,9 +12,10 @@ import org.apache.beam.sdk.values.PValue;
 /**
  * What about a pipeline decides how it runs. Unbounded data, and triggers that fire on processing
  * time (meaningless when a batch job fires every pane at its end), make it streaming; a TestStream
- * drives its clock.
+ * drives its clock. (The portable path asks {@link #firesOnProcessingTime} of a pipeline proto's
+ * windowing strategies.)
  */
-record PipelineShape(boolean needsStreaming, boolean hasTestStream) {
+public record PipelineShape(boolean needsStreaming, boolean hasTestStream) {
 
   static PipelineShape of(Pipeline pipeline) {
     boolean[] found = new boolean[2];
@@ -40,7 +41,8 @@ record PipelineShape(boolean needsStreaming, boolean hasTestStream) {
     return new PipelineShape(found[0], found[1]);
   }
 
-  private static boolean firesOnProcessingTime(Trigger trigger) {
+  /** Whether {@code trigger}, or one of its parts, fires on processing time. */
+  public static boolean firesOnProcessingTime(Trigger trigger) {
     if (trigger instanceof AfterProcessingTime || trigger instanceof AfterSynchronizedProcessingTime) {
       return true;
     }

@@ -96,6 +96,14 @@ public interface OperatorContext {
    */
   boolean shouldYield();
 
+  /**
+   * Sends on what the subtask has buffered for downstream. The engine does so before it waits and
+   * before time moves; an operator whose own reaction to time first emits what it held, then runs
+   * work that may take long (user code firing timers), calls it in between, lest what it emitted
+   * wait for that work.
+   */
+  void flushOutputs() throws InterruptedException;
+
   /** True once the job is cancelled or failed: long loops in an operator should stop. */
   boolean isCancelled();
 }

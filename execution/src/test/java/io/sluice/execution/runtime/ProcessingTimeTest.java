@@ -251,9 +251,9 @@ class ProcessingTimeTest {
   }
 
   /** Holds its input until it is told the subtask is idle (as a stage holds an open bundle). */
-  private static final class Bundling implements Operator {
-    private final List<Object> held = new ArrayList<>();
-    private OperatorContext context;
+  private static class Bundling implements Operator {
+    final List<Object> held = new ArrayList<>();
+    OperatorContext context;
 
     @Override
     public void open(OperatorContext context) {
@@ -267,15 +267,19 @@ class ProcessingTimeTest {
 
     @Override
     public void idle() throws Exception {
-      for (Object record : held) {
-        context.output().emit(0, record);
-      }
-      held.clear();
+      release();
     }
 
     @Override
     public void complete() throws Exception {
-      idle();
+      release();
+    }
+
+    void release() throws InterruptedException {
+      for (Object record : held) {
+        context.output().emit(0, record);
+      }
+      held.clear();
     }
   }
 
@@ -299,5 +303,76 @@ class ProcessingTimeTest {
 
     assertTrue(log.indexOf("r0:x") >= 0 && log.indexOf("r0:x") < log.indexOf("quiescent"),
         "the sink has the record before the source finds the job quiescent: " + log);
+  }
+
+  /** Emits one record and a watermark after it. */
+  private static final class RecordThenWatermark implements SourceOperator {
+    private OperatorContext context;
+
+    @Override
+    public void open(OperatorContext context) {
+      this.context = context;
+    }
+
+    @Override
+    public Status poll() throws Exception {
+      context.output().emitWatermark(5);
+      context.output().emit(0, "x");
+      context.output().emitWatermark(10);
+      return Status.DONE;
+    }
+
+    @Override
+    public void process(int inputPort, Object record) {}
+  }
+
+  /**
+   * Holds its input until time moves, then emits it and, as an operator about to run long work
+   * (an SDK harness firing timers), waits, bounded, for downstream to have it.
+   */
+  private static final class EmitsThenWorksLong extends Bundling {
+    private final java.util.concurrent.CountDownLatch received;
+    private final List<String> log;
+
+    EmitsThenWorksLong(java.util.concurrent.CountDownLatch received, List<String> log) {
+      this.received = received;
+      this.log = log;
+    }
+
+    @Override
+    public void idle() {
+      // Held until time moves.
+    }
+
+    @Override
+    public void watermark(long watermark) throws Exception {
+      if (held.isEmpty()) {
+        return;
+      }
+      release();
+      context.flushOutputs();
+      log.add(received.await(10, TimeUnit.SECONDS) ? "downstream had it during the work" : "held back");
+    }
+  }
+
+  @Test
+  void whatAnOperatorFlushesReachesDownstreamWhileItWorks() throws Exception {
+    List<String> log = Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.CountDownLatch received = new java.util.concurrent.CountDownLatch(1);
+    JobGraph graph = new JobGraph("flush");
+    OperatorNode source = graph.addVertex("source", 1).add("source", s -> new RecordThenWatermark());
+    OperatorNode worker = graph.addVertex("worker", 1).add("worker", s -> new EmitsThenWorksLong(received, log));
+    OperatorNode sink = graph.addVertex("sink", 1).add("sink", s -> new Recorder(log) {
+      @Override
+      public void process(int inputPort, Object record) throws Exception {
+        super.process(inputPort, record);
+        received.countDown();
+      }
+    });
+    graph.connect(source, 0, worker, 0, Partitioning.forward());
+    graph.connect(worker, 0, sink, 0, Partitioning.forward());
+    JobExecution.start(graph, new ExecutionConfig()).completion().get(30, TimeUnit.SECONDS);
+
+    assertTrue(log.contains("downstream had it during the work"), log.toString());
   }
 }

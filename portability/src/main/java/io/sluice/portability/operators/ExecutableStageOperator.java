@@ -2,6 +2,7 @@ package io.sluice.portability.operators;
 
 import io.sluice.execution.operator.Operator;
 import io.sluice.execution.operator.OperatorContext;
+import io.sluice.execution.operator.ProcessingTimeMode;
 import io.sluice.execution.state.StoreLayout;
 import io.sluice.translation.operators.Emitter;
 import io.sluice.translation.operators.timely.TimelyKeyState;
@@ -292,6 +293,10 @@ public final class ExecutableStageOperator implements Operator {
       @SuppressWarnings("unchecked")
       FnDataReceiver<Object> only = (FnDataReceiver<Object>) bundle.getInputReceivers().values().iterator().next();
       input = only;
+      if (timers != null) {
+        timers.bundleOpened(context.processingTime(), context.processingTimeMode() == ProcessingTimeMode.IN_BAND
+            ? System.currentTimeMillis() : context.processingTime());
+      }
     }
   }
 
@@ -402,6 +407,8 @@ public final class ExecutableStageOperator implements Operator {
       if (batch.isEmpty()) {
         return;
       }
+      // A timer's user code may take long: what earlier bundles emitted goes downstream first.
+      context.flushOutputs();
       openBundle();
       for (WindowedValue<Object> element : batch.elements()) {
         input.accept(element);

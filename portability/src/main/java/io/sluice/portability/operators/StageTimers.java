@@ -74,6 +74,12 @@ final class StageTimers {
   private final CoderBytes keyBytes = new CoderBytes();
 
   // Derived, for one bundle: cleared once applied after it closed.
+  /**
+   * What to add to a processing-time timer the harness set to have it on the subtask's clock: the
+   * harness sets them from its own wall clock (Beam's harnesses have no other), while a job whose
+   * TestStream moves processing time keeps that time in band. Zero on the wall clock.
+   */
+  private long harnessClockShift;
   /** Timers the harness set or cleared in the open bundle. */
   private final List<Timer<?>> timersSet = new ArrayList<>();
   private final List<TimerInternals.TimerData> timerData = new ArrayList<>();
@@ -124,10 +130,22 @@ final class StageTimers {
     }
   }
 
+  /**
+   * A bundle opens: the subtask's processing time is {@code processingTime} where the harness's
+   * wall clock reads {@code wallClock}.
+   */
+  void bundleOpened(long processingTime, long wallClock) {
+    harnessClockShift = processingTime - wallClock;
+  }
+
   /** Notes a timer the harness set or cleared in the open bundle. */
   void harnessSet(Timer<?> timer, TimerInternals.TimerData data) {
     timersSet.add(timer);
-    timerData.add(data);
+    timerData.add(data.getDomain() == TimeDomain.PROCESSING_TIME && harnessClockShift != 0
+        ? TimerInternals.TimerData.of(data.getTimerId(), data.getTimerFamilyId(), data.getNamespace(),
+            data.getTimestamp().plus(Duration.millis(harnessClockShift)), data.getOutputTimestamp(),
+            data.getDomain())
+        : data);
   }
 
   /** Applies what the closed bundle set: the harness's timers, then expiry timers of what it saw. */

@@ -2,6 +2,7 @@ package io.sluice.portability.translation;
 
 import io.sluice.execution.graph.JobGraph;
 import io.sluice.execution.operator.ProcessingTimeMode;
+import io.sluice.translation.PipelineShape;
 import io.sluice.translation.TranslationContext;
 import io.sluice.translation.TranslationSettings;
 import io.sluice.translation.metrics.JobMetrics;
@@ -15,6 +16,7 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.StreamingOptions;
 import org.apache.beam.sdk.util.construction.ModelCoders;
 import org.apache.beam.sdk.util.construction.PTransformTranslation;
+import org.apache.beam.sdk.util.construction.TriggerTranslation;
 import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
 import org.apache.beam.sdk.util.construction.graph.GreedyPipelineFuser;
 import org.apache.beam.sdk.util.construction.graph.PipelineNode;
@@ -80,9 +82,12 @@ public final class PortablePipelineTranslator {
       throw new UnsupportedOperationException("job " + job.jobName() + ": " + refusal);
     }
     RunnerApi.Pipeline fused = fuse(pipeline);
-    // Streaming when the SDK says so or a collection is unbounded: groupings then fire by trigger.
+    // Streaming, as on the Java path, when the SDK says so, a collection is unbounded or a trigger
+    // fires on processing time (meaningless in batch, where every pane fires at the end).
     boolean streaming = options.as(StreamingOptions.class).isStreaming()
-        || PipelineTranslatorUtils.hasUnboundedPCollections(pipeline);
+        || PipelineTranslatorUtils.hasUnboundedPCollections(pipeline)
+        || pipeline.getComponents().getWindowingStrategiesMap().values().stream()
+            .anyMatch(w -> PipelineShape.firesOnProcessingTime(TriggerTranslation.fromProto(w.getTrigger())));
     TranslationContext sluice = TranslationContext.forJob(job.jobId(),
         new TranslationSettings(options, parallelism, 1000, streaming));
     PortableContext context = new PortableContext(sluice, fused.getComponents(), job);

@@ -174,6 +174,11 @@ public final class OperatorHarness implements OperatorContext, Output {
   }
 
   @Override
+  public void flushOutputs() {
+    // Outputs are collected as they are emitted: nothing is buffered.
+  }
+
+  @Override
   public boolean isCancelled() {
     return false;
   }

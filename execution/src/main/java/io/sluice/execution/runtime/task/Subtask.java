@@ -86,6 +86,11 @@ public final class Subtask implements Runnable {
     return loop.shouldYield();
   }
 
+  /** See {@link io.sluice.execution.operator.OperatorContext#flushOutputs}. */
+  void flushOutputs() throws InterruptedException {
+    loop.flushOutputs();
+  }
+
   /** Stops the subtask at its next turn; a thread blocked in a send or in user code needs an interrupt too. */
   public void cancel(String reason) {
     mailbox.post(() -> {

@@ -216,6 +216,11 @@ final class SubtaskContext implements OperatorContext {
   }
 
   @Override
+  public void flushOutputs() throws InterruptedException {
+    subtask.flushOutputs();
+  }
+
+  @Override
   public boolean isCancelled() {
     return env.isCancelled();
   }

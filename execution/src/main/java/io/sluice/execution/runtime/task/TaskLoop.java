@@ -103,6 +103,11 @@ final class TaskLoop {
     return mailbox.hasMail() || gate.channelWithBarrierNext(false) >= 0 || !chain.outputsHaveRoom();
   }
 
+  /** See {@link io.sluice.execution.operator.OperatorContext#flushOutputs}. */
+  void flushOutputs() throws InterruptedException {
+    chain.flush();
+  }
+
   void run() throws Exception {
     start();
     while (!chain.isFinished()) {
