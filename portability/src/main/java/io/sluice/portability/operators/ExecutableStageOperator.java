@@ -33,7 +33,6 @@ import org.apache.beam.runners.fnexecution.control.TimerReceiverFactory;
 import org.apache.beam.runners.fnexecution.provisioning.JobInfo;
 import org.apache.beam.runners.fnexecution.state.StateRequestHandler;
 import org.apache.beam.runners.fnexecution.state.StateRequestHandlers;
-import org.apache.beam.runners.fnexecution.translation.BatchSideInputHandlerFactory;
 import org.apache.beam.runners.fnexecution.wire.WireCoders;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -97,10 +96,15 @@ public final class ExecutableStageOperator implements Operator {
   private OutputReceiverFactory receivers;
   /** Filled by gRPC threads, drained by the subtask's thread. */
   private final ConcurrentLinkedQueue<Arrived> arrived = new ConcurrentLinkedQueue<>();
-  private final Map<String, List<Object>> sideValues = new HashMap<>();
-  private int sideInputsPending;
-  /** Main input that came before the side inputs were whole. */
+  /** The side inputs as they stand; null for a stage without any. */
+  private StageSideInputs sides;
+  /**
+   * Main input whose side windows are not ready yet, in arrival order: derived, until they are
+   * (not in a checkpoint yet: a restored job would lose it).
+   */
   private final List<Object> waiting = new ArrayList<>();
+  /** The earliest timestamp in {@link #waiting}, which holds the watermark; derived with it. */
+  private long waitingHold = Long.MAX_VALUE;
   private StateRequestHandler state;
   /** What each completed bundle's harness reports; the job's, shared. */
   private BundleProgressHandler progress;
@@ -175,16 +179,14 @@ public final class ExecutableStageOperator implements Operator {
         return value -> arrived.add(new Output(port, value));
       }
     };
-    for (String side : sideInputs) {
-      sideValues.put(side, new ArrayList<>());
-    }
-    sideInputsPending = sideInputs.size();
     EnumMap<StateKey.TypeCase, StateRequestHandler> byType = new EnumMap<>(StateKey.TypeCase.class);
     if (!sideInputs.isEmpty()) {
-      StateRequestHandler sides = sideInputHandler(stage);
-      byType.put(StateKey.TypeCase.ITERABLE_SIDE_INPUT, sides);
-      byType.put(StateKey.TypeCase.MULTIMAP_SIDE_INPUT, sides);
-      byType.put(StateKey.TypeCase.MULTIMAP_KEYS_SIDE_INPUT, sides);
+      sides = new StageSideInputs(stage, sideInputs);
+      StateRequestHandler sideState = StateRequestHandlers.forSideInputHandlerFactory(
+          ProcessBundleDescriptors.getSideInputs(stage), sides);
+      byType.put(StateKey.TypeCase.ITERABLE_SIDE_INPUT, sideState);
+      byType.put(StateKey.TypeCase.MULTIMAP_SIDE_INPUT, sideState);
+      byType.put(StateKey.TypeCase.MULTIMAP_KEYS_SIDE_INPUT, sideState);
     }
     if (isKeyed(stage)) {
       WindowedValues.FullWindowedValueCoder<?> keyedCoder = (WindowedValues.FullWindowedValueCoder<?>) inputCoder;
@@ -224,26 +226,55 @@ public final class ExecutableStageOperator implements Operator {
     };
   }
 
-  private StateRequestHandler sideInputHandler(ExecutableStage stage) throws Exception {
-    return StateRequestHandlers.forSideInputHandlerFactory(
-        ProcessBundleDescriptors.getSideInputs(stage),
-        BatchSideInputHandlerFactory.forStage(stage, new BatchSideInputHandlerFactory.SideInputGetter() {
-          @Override
-          @SuppressWarnings("unchecked")
-          public <T> List<T> getSideInput(String collection) {
-            return (List<T>) sideValues.get(collection);
-          }
-        }));
-  }
-
   @Override
   public void process(int inputPort, Object record) throws Exception {
     if (inputPort > 0) {
-      sideValues.get(sideInputs.get(inputPort - 1)).add(record);
-    } else if (sideInputsPending > 0) {
+      // The harness reads side inputs on gRPC threads while a bundle is open: they change between bundles only.
+      finishBundle();
+      if (sides.add(inputPort - 1, (WindowedValue<?>) record)) {
+        releaseReady();
+      }
+    } else if (sides != null && !sides.isReady(windowed(record))) {
       waiting.add(record);
+      waitingHold = Math.min(waitingHold, windowed(record).getTimestamp().getMillis());
     } else {
       mainInput(record);
+    }
+  }
+
+  private static WindowedValue<?> windowed(Object record) {
+    return (WindowedValue<?>) (record instanceof KeyedRecord keyed ? keyed.value() : record);
+  }
+
+  /** Sends on the waiting main input whose side windows became ready, in arrival order. */
+  private void releaseReady() throws Exception {
+    if (waiting.isEmpty()) {
+      return;
+    }
+    List<Object> stillWaiting = new ArrayList<>();
+    waitingHold = Long.MAX_VALUE;
+    for (Object record : waiting) {
+      if (sides.isReady(windowed(record))) {
+        mainInput(record);
+      } else {
+        stillWaiting.add(record);
+        waitingHold = Math.min(waitingHold, windowed(record).getTimestamp().getMillis());
+      }
+    }
+    boolean released = stillWaiting.size() < waiting.size();
+    waiting.clear();
+    waiting.addAll(stillWaiting);
+    if (released) {
+      // What they held the watermark at goes with them.
+      advanceTime();
+    }
+  }
+
+  @Override
+  public void portWatermark(int port, long watermark) throws Exception {
+    if (port > 0) {
+      sides.watermark(port - 1, watermark);
+      releaseReady();
     }
   }
 
@@ -264,11 +295,9 @@ public final class ExecutableStageOperator implements Operator {
 
   @Override
   public void inputDone(int inputPort) throws Exception {
-    if (inputPort > 0 && --sideInputsPending == 0) {
-      for (Object record : waiting) {
-        mainInput(record);
-      }
-      waiting.clear();
+    if (inputPort > 0) {
+      sides.done(inputPort - 1);
+      releaseReady();
       advanceTime();
     }
   }
@@ -344,18 +373,21 @@ public final class ExecutableStageOperator implements Operator {
 
   /**
    * Ends the bundle, fires the event-time timers the input watermark has passed and forwards the
-   * watermark as far as their output timestamps allow; nothing while main input waits for side inputs.
+   * watermark as far as their output timestamps allow; main input waiting for side inputs holds it.
    */
   private void advanceTime() throws Exception {
-    if (sideInputsPending > 0) {
-      return;
-    }
     finishBundle();
-    if (keyState != null && inputWatermark > keyState.inputWatermark()) {
-      keyState.setInputWatermark(inputWatermark);
-      fireTimers(TimelyKeyState.EVENT_TIME, inputWatermark, Integer.MAX_VALUE);
+    long watermark = heldWatermark();
+    if (keyState != null && watermark > keyState.inputWatermark()) {
+      keyState.setInputWatermark(watermark);
+      fireTimers(TimelyKeyState.EVENT_TIME, watermark, Integer.MAX_VALUE);
     }
     emitWatermark();
+  }
+
+  /** The input watermark, held at the earliest main input still waiting for side inputs. */
+  private long heldWatermark() {
+    return Math.min(inputWatermark, waitingHold);
   }
 
   /** Forwards the input watermark as far as timers' output timestamps and waiting residuals allow. */
@@ -364,7 +396,7 @@ public final class ExecutableStageOperator implements Operator {
       keyState.emitWatermark(residuals.hold());
       return;
     }
-    long watermark = Math.min(inputWatermark, residuals.hold());
+    long watermark = Math.min(heldWatermark(), residuals.hold());
     if (watermark > outputWatermark) {
       outputWatermark = watermark;
       context.output().emitWatermark(watermark);
@@ -373,9 +405,6 @@ public final class ExecutableStageOperator implements Operator {
 
   @Override
   public void processingTime(long now) throws Exception {
-    if (sideInputsPending > 0) {
-      return;
-    }
     finishBundle();
     if (!residuals.isEmpty()) {
       for (WindowedValue<Object> resumed : residuals.takeDue(now)) {
