@@ -45,7 +45,8 @@ final class StageSideInputs implements SideInputHandlerFactory {
     final boolean triggered;
     final boolean sameWindowsAsMain;
     final boolean global;
-    final Coder<BoundedWindow> windowCoder;
+    /** A window coder the runner cannot read (the SDK's own) gives windows as bytes, not BoundedWindows. */
+    final Coder<Object> windowCoder;
     final Map<Object, Long> panes = new HashMap<>();
     final Map<Object, List<Object>> values = new LinkedHashMap<>();
     /** Counts changes, so that a handler's grouping of a window is redone only after one. */
@@ -53,28 +54,31 @@ final class StageSideInputs implements SideInputHandlerFactory {
     long watermark = Long.MIN_VALUE;
     boolean done;
 
-    Side(boolean triggered, boolean sameWindowsAsMain, boolean global, Coder<BoundedWindow> windowCoder) {
+    Side(boolean triggered, boolean sameWindowsAsMain, boolean global, Coder<Object> windowCoder) {
       this.triggered = triggered;
       this.sameWindowsAsMain = sameWindowsAsMain;
       this.global = global;
       this.windowCoder = windowCoder;
     }
 
-    boolean isReady(BoundedWindow mainWindow) {
+    boolean isReady(Object mainWindow) {
       if (done) {
         return true;
       }
-      BoundedWindow window = global ? GlobalWindow.INSTANCE : sameWindowsAsMain ? mainWindow : null;
+      Object window = global ? GlobalWindow.INSTANCE : sameWindowsAsMain ? mainWindow : null;
       if (window == null) {
         // Which side window the main input reads is the SDK's to say (it may window the main input
         // within the stage): a triggered side input, read as it stands, is ready once it fired at all.
         return triggered && !panes.isEmpty();
       }
-      return (triggered && panes.containsKey(windowCoder.structuralValue(window)))
-          || watermark >= window.maxTimestamp().getMillis();
+      if (triggered && panes.containsKey(windowCoder.structuralValue(window))) {
+        return true;
+      }
+      // A window in the SDK's bytes has no end the runner can read: it waits for the end of input.
+      return window instanceof BoundedWindow readable && watermark >= readable.maxTimestamp().getMillis();
     }
 
-    List<Object> valuesIn(BoundedWindow window) {
+    List<Object> valuesIn(Object window) {
       return values.getOrDefault(windowCoder.structuralValue(window), List.of());
     }
   }
@@ -92,9 +96,9 @@ final class StageSideInputs implements SideInputHandlerFactory {
       RunnerApi.PCollection proto = components.getPcollectionsOrThrow(collection);
       RunnerApi.WindowingStrategy windowing =
           components.getWindowingStrategiesOrThrow(proto.getWindowingStrategyId());
-      Coder<BoundedWindow> windowCoder;
+      Coder<Object> windowCoder;
       try {
-        windowCoder = (Coder<BoundedWindow>) ((WindowedValues.FullWindowedValueCoder<?>)
+        windowCoder = (Coder<Object>) (Coder<?>) ((WindowedValues.FullWindowedValueCoder<?>)
             WireCoders.instantiateRunnerWireCoder(PipelineNode.pCollection(collection, proto), components))
             .getWindowCoder();
       } catch (java.io.IOException e) {
@@ -124,7 +128,7 @@ final class StageSideInputs implements SideInputHandlerFactory {
     long pane = element.getPaneInfo().getIndex();
     boolean firstPane = side.panes.isEmpty();
     side.version++;
-    for (BoundedWindow window : element.getWindows()) {
+    for (Object window : element.getWindows()) {
       Object key = side.windowCoder.structuralValue(window);
       Long current = side.panes.get(key);
       if (current == null || pane > current) {
@@ -158,7 +162,7 @@ final class StageSideInputs implements SideInputHandlerFactory {
       if (side.done) {
         continue;
       }
-      for (BoundedWindow window : element.getWindows()) {
+      for (Object window : element.getWindows()) {
         if (!side.isReady(window)) {
           return false;
         }

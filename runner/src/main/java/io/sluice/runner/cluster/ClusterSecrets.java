@@ -2,7 +2,6 @@ package io.sluice.runner.cluster;
 
 import io.sluice.execution.net.SharedSecret;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,7 +27,8 @@ public final class ClusterSecrets {
         }
         return SharedSecret.ofText(lines.get(0).trim());
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot read the secret file " + file, e);
+        // Bad input, named, as an empty file is: not an I/O fault of Sluice's.
+        throw new IllegalArgumentException("cannot read the secret file " + file + " (" + e + ")", e);
       }
     }
     String env = System.getenv(ENVIRONMENT);
@@ -36,10 +36,10 @@ public final class ClusterSecrets {
   }
 
   /** The secret; fails, saying where to put one, if none is given. */
-  public static SharedSecret require(String value, String file, String who) {
+  public static SharedSecret require(String value, String file, String fileFlag, String who) {
     SharedSecret secret = find(value, file);
     if (secret == null) {
-      throw new IllegalArgumentException(who + " needs the cluster's shared secret: --secretFile=FILE or the"
+      throw new IllegalArgumentException(who + " needs the cluster's shared secret: --" + fileFlag + "=FILE or the"
           + " environment variable " + ENVIRONMENT);
     }
     return secret;

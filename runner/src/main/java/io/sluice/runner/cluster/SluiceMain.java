@@ -84,7 +84,8 @@ public final class SluiceMain {
     java.util.Map<String, String> flags = JobServer.parseFlags(args, JOB_SERVER_CLUSTER_FLAGS);
     JobLauncher launcher = JobLauncher.EMBEDDED;
     if (flags.containsKey("coordinator")) {
-      SharedSecret secret = ClusterSecrets.require(null, flags.get("secret-file"), "a job server sending jobs to a coordinator");
+      SharedSecret secret = ClusterSecrets.require(null, flags.get("secret-file"), "secret-file",
+          "a job server sending jobs to a coordinator");
       launcher = new ClusterJobLauncher(new NetConfig(secret), address(flags.get("coordinator")));
     }
     return JobServer.fromFlags(flags, launcher);
@@ -172,7 +173,7 @@ public final class SluiceMain {
   }
 
   private static NetConfig net(ClusterFlags f, String who) {
-    SharedSecret secret = ClusterSecrets.require(null, f.string("secretFile", null), who);
+    SharedSecret secret = ClusterSecrets.require(null, f.string("secretFile", null), "secretFile", who);
     NetConfig net = new NetConfig(secret).bindAddress(f.string("bindAddress", NetConfig.DEFAULT_BIND_ADDRESS))
         .handshakeTimeout(f.duration("handshakeTimeout", Duration.ofSeconds(10)));
     String keyStore = f.string("tlsKeyStore", null);
