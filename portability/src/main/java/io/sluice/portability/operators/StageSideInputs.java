@@ -45,8 +45,7 @@ final class StageSideInputs implements SideInputHandlerFactory {
     final boolean triggered;
     final boolean sameWindowsAsMain;
     final boolean global;
-    /** A window coder the runner cannot read (the SDK's own) gives windows as bytes, not BoundedWindows. */
-    final Coder<Object> windowCoder;
+    final Coder<BoundedWindow> windowCoder;
     final Map<Object, Long> panes = new HashMap<>();
     final Map<Object, List<Object>> values = new LinkedHashMap<>();
     /** Counts changes, so that a handler's grouping of a window is redone only after one. */
@@ -54,31 +53,28 @@ final class StageSideInputs implements SideInputHandlerFactory {
     long watermark = Long.MIN_VALUE;
     boolean done;
 
-    Side(boolean triggered, boolean sameWindowsAsMain, boolean global, Coder<Object> windowCoder) {
+    Side(boolean triggered, boolean sameWindowsAsMain, boolean global, Coder<BoundedWindow> windowCoder) {
       this.triggered = triggered;
       this.sameWindowsAsMain = sameWindowsAsMain;
       this.global = global;
       this.windowCoder = windowCoder;
     }
 
-    boolean isReady(Object mainWindow) {
+    boolean isReady(BoundedWindow mainWindow) {
       if (done) {
         return true;
       }
-      Object window = global ? GlobalWindow.INSTANCE : sameWindowsAsMain ? mainWindow : null;
+      BoundedWindow window = global ? GlobalWindow.INSTANCE : sameWindowsAsMain ? mainWindow : null;
       if (window == null) {
         // Which side window the main input reads is the SDK's to say (it may window the main input
         // within the stage): a triggered side input, read as it stands, is ready once it fired at all.
         return triggered && !panes.isEmpty();
       }
-      if (triggered && panes.containsKey(windowCoder.structuralValue(window))) {
-        return true;
-      }
-      // A window in the SDK's bytes has no end the runner can read: it waits for the end of input.
-      return window instanceof BoundedWindow readable && watermark >= readable.maxTimestamp().getMillis();
+      return (triggered && panes.containsKey(windowCoder.structuralValue(window)))
+          || watermark >= window.maxTimestamp().getMillis();
     }
 
-    List<Object> valuesIn(Object window) {
+    List<Object> valuesIn(BoundedWindow window) {
       return values.getOrDefault(windowCoder.structuralValue(window), List.of());
     }
   }
@@ -96,9 +92,9 @@ final class StageSideInputs implements SideInputHandlerFactory {
       RunnerApi.PCollection proto = components.getPcollectionsOrThrow(collection);
       RunnerApi.WindowingStrategy windowing =
           components.getWindowingStrategiesOrThrow(proto.getWindowingStrategyId());
-      Coder<Object> windowCoder;
+      Coder<BoundedWindow> windowCoder;
       try {
-        windowCoder = (Coder<Object>) (Coder<?>) ((WindowedValues.FullWindowedValueCoder<?>)
+        windowCoder = (Coder<BoundedWindow>) ((WindowedValues.FullWindowedValueCoder<?>)
             WireCoders.instantiateRunnerWireCoder(PipelineNode.pCollection(collection, proto), components))
             .getWindowCoder();
       } catch (java.io.IOException e) {
@@ -128,7 +124,7 @@ final class StageSideInputs implements SideInputHandlerFactory {
     long pane = element.getPaneInfo().getIndex();
     boolean firstPane = side.panes.isEmpty();
     side.version++;
-    for (Object window : element.getWindows()) {
+    for (BoundedWindow window : element.getWindows()) {
       Object key = side.windowCoder.structuralValue(window);
       Long current = side.panes.get(key);
       if (current == null || pane > current) {
@@ -162,7 +158,7 @@ final class StageSideInputs implements SideInputHandlerFactory {
       if (side.done) {
         continue;
       }
-      for (Object window : element.getWindows()) {
+      for (BoundedWindow window : element.getWindows()) {
         if (!side.isReady(window)) {
           return false;
         }
