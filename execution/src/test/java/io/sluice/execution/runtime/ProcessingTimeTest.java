@@ -14,6 +14,7 @@ import io.sluice.execution.operator.SourceOperator;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -316,14 +317,10 @@ class ProcessingTimeTest {
 
     @Override
     public Status poll() throws Exception {
-      context.output().emitWatermark(5);
       context.output().emit(0, "x");
       context.output().emitWatermark(10);
       return Status.DONE;
     }
-
-    @Override
-    public void process(int inputPort, Object record) {}
   }
 
   /**
@@ -331,10 +328,10 @@ class ProcessingTimeTest {
    * (an SDK harness firing timers), waits, bounded, for downstream to have it.
    */
   private static final class EmitsThenWorksLong extends Bundling {
-    private final java.util.concurrent.CountDownLatch received;
+    private final CountDownLatch received;
     private final List<String> log;
 
-    EmitsThenWorksLong(java.util.concurrent.CountDownLatch received, List<String> log) {
+    EmitsThenWorksLong(CountDownLatch received, List<String> log) {
       this.received = received;
       this.log = log;
     }
@@ -358,7 +355,7 @@ class ProcessingTimeTest {
   @Test
   void whatAnOperatorFlushesReachesDownstreamWhileItWorks() throws Exception {
     List<String> log = Collections.synchronizedList(new ArrayList<>());
-    java.util.concurrent.CountDownLatch received = new java.util.concurrent.CountDownLatch(1);
+    CountDownLatch received = new CountDownLatch(1);
     JobGraph graph = new JobGraph("flush");
     OperatorNode source = graph.addVertex("source", 1).add("source", s -> new RecordThenWatermark());
     OperatorNode worker = graph.addVertex("worker", 1).add("worker", s -> new EmitsThenWorksLong(received, log));

@@ -323,8 +323,8 @@ public final class ExecutableStageOperator implements Operator {
       FnDataReceiver<Object> only = (FnDataReceiver<Object>) bundle.getInputReceivers().values().iterator().next();
       input = only;
       if (timers != null) {
-        timers.bundleOpened(context.processingTime(), context.processingTimeMode() == ProcessingTimeMode.IN_BAND
-            ? System.currentTimeMillis() : context.processingTime());
+        timers.bundleOpened(context.processingTimeMode() == ProcessingTimeMode.IN_BAND
+            ? context.processingTime() - System.currentTimeMillis() : 0);
       }
     }
   }

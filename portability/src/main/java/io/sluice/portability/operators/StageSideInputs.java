@@ -10,17 +10,18 @@ import org.apache.beam.model.pipeline.v1.RunnerApi;
 import org.apache.beam.runners.fnexecution.state.StateRequestHandlers.IterableSideInputHandler;
 import org.apache.beam.runners.fnexecution.state.StateRequestHandlers.MultimapSideInputHandler;
 import org.apache.beam.runners.fnexecution.state.StateRequestHandlers.SideInputHandlerFactory;
+import org.apache.beam.runners.fnexecution.wire.WireCoders;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.util.construction.WindowingStrategyTranslation;
 import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
+import org.apache.beam.sdk.util.construction.graph.PipelineNode;
 import org.apache.beam.sdk.util.construction.graph.SideInputReference;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.WindowedValue;
 import org.apache.beam.sdk.values.WindowedValues;
-import org.apache.beam.sdk.util.construction.graph.PipelineNode;
-import org.apache.beam.runners.fnexecution.wire.WireCoders;
 
 /**
  * A stage's side inputs as they arrive, served to the harness as they stand when it asks. A window
@@ -37,8 +38,6 @@ import org.apache.beam.runners.fnexecution.wire.WireCoders;
  * Not in a checkpoint (yet): see the operator.
  */
 final class StageSideInputs implements SideInputHandlerFactory {
-
-  private static final String GLOBAL_WINDOWS = "beam:window_fn:global_windows:v1";
 
   /** One side input's windows, each by its window coder's structural value (a custom window too). */
   private static final class Side {
@@ -101,7 +100,7 @@ final class StageSideInputs implements SideInputHandlerFactory {
         throw new IllegalStateException("the side input " + collection + "'s coder cannot be built", e);
       }
       Side side = new Side(!windowing.getTrigger().hasDefault(), windowing.getWindowFn().equals(mainWindowFn),
-          windowing.getWindowFn().getUrn().equals(GLOBAL_WINDOWS), windowCoder);
+          windowing.getWindowFn().getUrn().equals(WindowingStrategyTranslation.GLOBAL_WINDOWS_URN), windowCoder);
       sides.add(side);
       byCollection.put(collection, side);
     }
@@ -146,10 +145,6 @@ final class StageSideInputs implements SideInputHandlerFactory {
 
   void done(int index) {
     sides.get(index).done = true;
-  }
-
-  boolean allDone() {
-    return sides.stream().allMatch(side -> side.done);
   }
 
   /** Whether every side window {@code element}'s windows read is ready. */

@@ -130,12 +130,9 @@ final class StageTimers {
     }
   }
 
-  /**
-   * A bundle opens: the subtask's processing time is {@code processingTime} where the harness's
-   * wall clock reads {@code wallClock}.
-   */
-  void bundleOpened(long processingTime, long wallClock) {
-    harnessClockShift = processingTime - wallClock;
+  /** A bundle opens, the subtask's clock {@code harnessClockShift} ms ahead of the harness's. */
+  void bundleOpened(long harnessClockShift) {
+    this.harnessClockShift = harnessClockShift;
   }
 
   /** Notes a timer the harness set or cleared in the open bundle. */
