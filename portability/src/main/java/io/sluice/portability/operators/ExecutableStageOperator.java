@@ -33,7 +33,6 @@ import org.apache.beam.runners.fnexecution.control.TimerReceiverFactory;
 import org.apache.beam.runners.fnexecution.provisioning.JobInfo;
 import org.apache.beam.runners.fnexecution.state.StateRequestHandler;
 import org.apache.beam.runners.fnexecution.state.StateRequestHandlers;
-import org.apache.beam.runners.fnexecution.wire.WireCoders;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.fn.data.FnDataReceiver;
@@ -159,9 +158,7 @@ public final class ExecutableStageOperator implements Operator {
       }
     };
     ExecutableStage stage = ExecutableStage.fromPayload(RunnerApi.ExecutableStagePayload.parseFrom(payload));
-    @SuppressWarnings("unchecked")
-    Coder<WindowedValue<Object>> inputCoder = (Coder<WindowedValue<Object>>) (Coder<?>)
-        WireCoders.instantiateRunnerWireCoder(stage.getInputPCollection(), stage.getComponents());
+    Coder<WindowedValue<Object>> inputCoder = RunnerWireCoders.of(stage.getInputPCollection(), stage.getComponents());
     residuals = new SplitResiduals(inputCoder);
     stageContext = StageContexts.acquire(job);
     bundles = stageContext.getStageBundleFactory(stage);

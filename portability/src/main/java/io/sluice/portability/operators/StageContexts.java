@@ -11,7 +11,9 @@ import org.apache.beam.runners.fnexecution.control.DefaultJobBundleFactory;
 import org.apache.beam.runners.fnexecution.control.ExecutableStageContext;
 import org.apache.beam.runners.fnexecution.control.JobBundleFactory;
 import org.apache.beam.runners.fnexecution.control.StageBundleFactory;
+import org.apache.beam.runners.fnexecution.environment.EnvironmentFactory;
 import org.apache.beam.runners.fnexecution.provisioning.JobInfo;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.util.construction.PipelineOptionsTranslation;
 import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
 import org.slf4j.Logger;
@@ -55,19 +57,35 @@ public final class StageContexts {
     return shared.context();
   }
 
-  /** Beam's job bundle factory over environments that are handed out once their harness answers. */
+  /**
+   * Beam's job bundle factory over environments that are handed out once their harness answers;
+   * each stage's bundles described by Sluice ({@link StageBundles}).
+   */
   private static ExecutableStageContext contextFor(JobInfo job) {
-    JobBundleFactory factory = DefaultJobBundleFactory.create(job,
-        AnsweringEnvironments.providers(PipelineOptionsTranslation.fromProto(job.pipelineOptions())));
+    PipelineOptions options = PipelineOptionsTranslation.fromProto(job.pipelineOptions());
+    Map<String, EnvironmentFactory.Provider> providers = AnsweringEnvironments.providers(options);
+    JobBundleFactory factory = DefaultJobBundleFactory.create(job, providers);
+    HarnessEndpoints endpoints = new HarnessEndpoints(options, providers);
     return new ExecutableStageContext() {
       @Override
       public StageBundleFactory getStageBundleFactory(ExecutableStage stage) {
-        return factory.forStage(stage);
+        StageBundleFactory harness = factory.forStage(stage);
+        try {
+          return new StageBundles(harness, stage, endpoints);
+        } catch (java.io.IOException e) {
+          throw new IllegalStateException("stage " + stage.getTransforms().iterator().next().getId()
+              + " cannot be described to its SDK harness", e);
+        }
       }
 
       @Override
       public void close() throws Exception {
-        factory.close();
+        // As Beam closes its own endpoints: before the harnesses, which would otherwise hang up on them.
+        try {
+          endpoints.close();
+        } finally {
+          factory.close();
+        }
       }
     };
   }

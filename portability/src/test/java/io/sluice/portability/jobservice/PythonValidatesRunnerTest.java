@@ -18,6 +18,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Python SDK's own ValidatesRunner tests against a Sluice job server in this JVM
@@ -28,6 +30,7 @@ import org.w3c.dom.NodeList;
  */
 class PythonValidatesRunnerTest {
 
+  private static final Logger LOG = LoggerFactory.getLogger(PythonValidatesRunnerTest.class);
   private static final Path EXCLUSIONS = Paths.get("..", "validates-runner", "exclusions.txt");
   /** Fewer run than this means the selection broke, not that the runner got better. */
   private static final int AT_LEAST_RUN = 90;
@@ -62,12 +65,14 @@ class PythonValidatesRunnerTest {
     assertTrue(Files.exists(report), "no report from Python's suite:\n" + tail(dir.resolve("run.log")));
     Map<String, String> failed = new TreeMap<>();
     int ran = 0;
+    int skipped = 0;
     NodeList cases = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(report.toFile())
         .getElementsByTagName("testcase");
     for (int i = 0; i < cases.getLength(); i++) {
       Element test = (Element) cases.item(i);
       String name = test.getAttribute("classname") + "::" + test.getAttribute("name");
       if (test.getElementsByTagName("skipped").getLength() > 0) {
+        skipped++;
         continue;
       }
       ran++;
@@ -78,6 +83,8 @@ class PythonValidatesRunnerTest {
         }
       }
     }
+    LOG.info("Python's ValidatesRunner tests in {}: {} ran, {} of them passed; {} skipped (by the SDK or our exclusions)",
+        mode, ran, ran - failed.size(), skipped);
     assertEquals(Map.of(), failed, "Python's ValidatesRunner tests failed in " + mode + " (" + ran + " ran)");
     assertTrue(ran >= AT_LEAST_RUN, "only " + ran + " of Python's ValidatesRunner tests ran in " + mode);
   }
