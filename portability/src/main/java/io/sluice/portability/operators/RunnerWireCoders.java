@@ -1,5 +1,7 @@
 package io.sluice.portability.operators;
 
+import io.sluice.portability.windowing.SdkWindow;
+import io.sluice.portability.windowing.SdkWindows;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * read a coder the runner does not know as opaque bytes, except for windows. A window has to be a
  * window on the runner's side (a WindowedValue holds nothing else, and the runner's GroupByKey
  * merges windows), so a window coder that is a Java coder this process can load is read with that
- * coder; the bytes on the wire are the same, a length prefix then the SDK's encoding. A window
- * coder that does not load here (another SDK's) stays Beam's.
+ * coder; the bytes on the wire are the same, a length prefix then the SDK's encoding. Another
+ * SDK's window, whose end the SDK writes first ({@link SdkWindows}), is read as an
+ * {@link SdkWindow}. A Java window coder that does not load here stays Beam's.
  */
 final class RunnerWireCoders {
 
@@ -83,6 +86,9 @@ final class RunnerWireCoders {
     }
     String windowCoderId = components.getWindowingStrategiesOrThrow(collection.getWindowingStrategyId())
         .getWindowCoderId();
+    if (SdkWindows.readsAsSdkWindows(components.getCodersOrThrow(windowCoderId), components)) {
+      return (Coder<T>) FullWindowedValueCoder.of(full.getValueCoder(), SdkWindow.Coder.of());
+    }
     if (!components.getCodersOrThrow(windowCoderId).getSpec().getUrn()
         .equals(CoderTranslation.JAVA_SERIALIZED_CODER_URN)) {
       return beams;

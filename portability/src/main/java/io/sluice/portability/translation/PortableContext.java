@@ -1,6 +1,7 @@
 package io.sluice.portability.translation;
 
 import io.sluice.execution.graph.Partitioning;
+import io.sluice.portability.windowing.SdkWindows;
 import io.sluice.translation.operators.shared.KeyEncodingOperator;
 import io.sluice.translation.records.KeyedRecordSerializer;
 import java.util.List;
@@ -62,9 +63,9 @@ final class PortableContext {
 
   WindowingStrategy<?, ?> windowing(String id) throws IOException {
     try {
-      return WindowingStrategyTranslation.fromProto(
+      return WindowingStrategyTranslation.fromProto(SdkWindows.runnable(
           components.getWindowingStrategiesOrThrow(components.getPcollectionsOrThrow(id).getWindowingStrategyId()),
-          rehydrated);
+          components), rehydrated);
     } catch (org.apache.beam.vendor.grpc.v1p69p0.com.google.protobuf.InvalidProtocolBufferException e) {
       throw new IOException("the windowing of collection " + id + " cannot be read", e);
     }

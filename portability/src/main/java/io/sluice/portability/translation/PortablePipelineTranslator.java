@@ -2,6 +2,7 @@ package io.sluice.portability.translation;
 
 import io.sluice.execution.graph.JobGraph;
 import io.sluice.execution.operator.ProcessingTimeMode;
+import io.sluice.portability.windowing.SdkWindows;
 import io.sluice.translation.PipelineShape;
 import io.sluice.translation.TranslationContext;
 import io.sluice.translation.TranslationSettings;
@@ -72,7 +73,7 @@ public final class PortablePipelineTranslator {
             + " (it meets " + REQUIREMENTS + ")";
       }
     }
-    return null;
+    return SdkWindows.unmergeable(pipeline);
   }
 
   public static Translation translate(RunnerApi.Pipeline pipeline, JobInfo job, PipelineOptions options,
@@ -109,7 +110,7 @@ public final class PortablePipelineTranslator {
   /** Splittable DoFns expanded, the runner's own composites kept whole, the rest fused into stages. */
   static RunnerApi.Pipeline fuse(RunnerApi.Pipeline pipeline) {
     RunnerApi.Pipeline expanded = ProtoOverrides.updateTransform(PTransformTranslation.PAR_DO_TRANSFORM_URN,
-        windowedValueElementsLengthPrefixed(pipeline), SplittableParDoExpander.createSizedReplacement());
+        windowedValueElementsLengthPrefixed(SdkWindows.endsWritten(pipeline)), SplittableParDoExpander.createSizedReplacement());
     // Flatten stays out: stripped of its environment (as this does to what it names), an SDK's
     // Flatten with an input from a stage would be both run by the runner and fused into the stage
     // by Beam's fuser, leaving the runner's copy an input no stage produces.
