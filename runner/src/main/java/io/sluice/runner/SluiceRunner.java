@@ -12,6 +12,7 @@ import io.sluice.runner.cluster.ClusterSecrets;
 import io.sluice.runner.cluster.ClusterSubmission;
 import io.sluice.translation.metrics.JobMetrics;
 import io.sluice.translation.metrics.MetricsPushing;
+import io.sluice.translation.options.RecoveryOptionValues;
 import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -57,10 +58,7 @@ public final class SluiceRunner extends PipelineRunner<SluicePipelineResult> {
     if (sluiceOptions.getStateMemoryMb() < 1) {
       throw new IllegalArgumentException("--stateMemoryMb must be at least 1, got " + sluiceOptions.getStateMemoryMb());
     }
-    OptionValues.stateBackend(sluiceOptions);
-    OptionValues.checkpointing(sluiceOptions);
-    OptionValues.restartAttempts(sluiceOptions);
-    OptionValues.restartDelayMillis(sluiceOptions);
+    RecoveryOptionValues.validate(sluiceOptions);
     ClusterSubmission.isEmbedded(sluiceOptions.getCoordinator());
     return new SluiceRunner(sluiceOptions);
   }
@@ -71,20 +69,15 @@ public final class SluiceRunner extends PipelineRunner<SluicePipelineResult> {
     FileSystems.setDefaultPipelineOptions(options);
     PipelineTranslator.Translation translation = PipelineTranslator.translate(pipeline, options.getJobName(),
         new TranslationSettings(options, OptionValues.parallelism(options), OptionValues.maxBundleSize(options),
-            options.isStreaming(), OptionValues.checkpointing(options) != null));
-    ExecutionConfig config = new ExecutionConfig()
+            options.isStreaming(), RecoveryOptionValues.checkpointing(options) != null));
+    ExecutionConfig config = RecoveryOptionValues.configure(new ExecutionConfig(), options, translation.streaming())
         .channelCapacityFrames(options.getChannelCapacity())
         .maxParallelism(OptionValues.maxParallelism(options))
         .operatorMemoryBudgetBytes(options.getOperatorMemoryMb() * 1024L * 1024L)
         .spillDirectory(Paths.get(options.getSpillDirectory()))
-        .stateBackend(OptionValues.stateBackend(options))
         .stateDirectory(Paths.get(options.getStateDirectory()))
         .stateMemoryBytes(options.getStateMemoryMb() * 1024L * 1024L)
         .processingTimeMode(translation.processingTimeMode())
-        .checkpointing(checkpointing(translation))
-        .restartAttempts(OptionValues.restartAttempts(options))
-        .restartDelayMillis(OptionValues.restartDelayMillis(options))
-        .restoreFrom(OptionValues.restoreFrom(options))
         .jobResource(JobMetrics.class, translation.metrics());
     LOG.debug("Translated pipeline:\n{}", translation.graph().describe());
     SluicePipelineResult result = new SluicePipelineResult(start(translation.graph(), config), translation.metrics());
@@ -126,25 +119,6 @@ public final class SluiceRunner extends PipelineRunner<SluicePipelineResult> {
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     JobGraph shipped = JobGraphBytes.copy(graph, loader != null ? loader : SluiceRunner.class.getClassLoader());
     return JobSupervisor.start(shipped, config);
-  }
-
-  /**
-   * Checkpoints are for streaming jobs: a batch job's operators hold their input whole, so a
-   * failed batch job starts over (if restarts are allowed) rather than restore.
-   */
-  private io.sluice.execution.checkpoint.CheckpointSettings checkpointing(PipelineTranslator.Translation translation) {
-    io.sluice.execution.checkpoint.CheckpointSettings settings = OptionValues.checkpointing(options);
-    if (translation.streaming()) {
-      return settings;
-    }
-    if (OptionValues.restoreFrom(options) != null) {
-      throw new IllegalArgumentException("--restoreFrom restores a streaming job; this job runs in batch mode"
-          + " (pass --streaming=true to run it as a streaming job)");
-    }
-    if (settings != null) {
-      LOG.info("--checkpointingInterval is ignored: this job runs in batch mode, where a failed job starts over");
-    }
-    return null;
   }
 
   @Override

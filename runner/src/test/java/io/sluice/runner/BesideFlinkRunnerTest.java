@@ -49,7 +49,7 @@ class BesideFlinkRunnerTest {
     assertEquals(256, OptionValues.maxParallelism(sluice));
     assertEquals(256, flink.getMaxParallelism());
     assertEquals(17, OptionValues.maxBundleSize(sluice));
-    assertEquals(io.sluice.execution.state.StateBackendKind.HEAP, OptionValues.stateBackend(sluice));
+    assertEquals(io.sluice.execution.state.StateBackendKind.HEAP, io.sluice.translation.options.RecoveryOptionValues.stateBackend(sluice));
   }
 
   @Test
@@ -60,7 +60,7 @@ class BesideFlinkRunnerTest {
     assertEquals(Runtime.getRuntime().availableProcessors(), OptionValues.parallelism(sluice));
     assertEquals(-1, sluice.as(FlinkPipelineOptions.class).getMaxParallelism());
     assertEquals(128, OptionValues.maxParallelism(sluice));
-    assertEquals(io.sluice.execution.state.StateBackendKind.ROCKSDB, OptionValues.stateBackend(sluice));
+    assertEquals(io.sluice.execution.state.StateBackendKind.ROCKSDB, io.sluice.translation.options.RecoveryOptionValues.stateBackend(sluice));
     // Sluice sets no state backend of its own: the FlinkRunner must not find one it did not ask for.
     assertEquals(null, sluice.as(FlinkPipelineOptions.class).getStateBackend());
   }

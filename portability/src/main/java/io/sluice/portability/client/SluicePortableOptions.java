@@ -1,11 +1,15 @@
 package io.sluice.portability.client;
 
+import io.sluice.translation.options.RecoveryOptions;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PortablePipelineOptions;
 
-/** Options of {@link SluicePortableRunner}, beside Beam's portable ones (job endpoint, environment). */
-public interface SluicePortableOptions extends PortablePipelineOptions {
+/**
+ * Options of {@link SluicePortableRunner}, beside Beam's portable ones (job endpoint, environment),
+ * and the job's state and recovery ones, which travel with the pipeline to the job server.
+ */
+public interface SluicePortableOptions extends PortablePipelineOptions, RecoveryOptions {
 
   /** The job endpoint that makes the runner start a job server in this JVM (once) and submit there. */
   String IN_PROCESS = "[in-process]";

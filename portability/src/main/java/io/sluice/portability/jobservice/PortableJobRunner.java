@@ -1,11 +1,13 @@
 package io.sluice.portability.jobservice;
 
 import io.sluice.execution.runtime.ExecutionConfig;
-import io.sluice.portability.operators.StageContexts;
-import io.sluice.translation.metrics.JobMetrics;
 import io.sluice.execution.runtime.JobHandle;
+import io.sluice.portability.operators.StageContexts;
 import io.sluice.portability.operators.StageMetrics;
 import io.sluice.portability.translation.PortablePipelineTranslator;
+import io.sluice.translation.metrics.JobMetrics;
+import io.sluice.translation.options.RecoveryOptionValues;
+import io.sluice.translation.options.RecoveryOptions;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import org.apache.beam.model.jobmanagement.v1.JobApi.JobState;
@@ -44,8 +46,9 @@ public final class PortableJobRunner {
       StageMetrics metrics = new StageMetrics();
       // The job's harnesses live as long as the job, not as long as its first operators.
       try (AutoCloseable harnesses = StageContexts.holdFor(info)) {
-        JobHandle handle = launcher.launch(translation.graph(),
-            new ExecutionConfig().jobResource(StageMetrics.class, metrics)
+        JobHandle handle = launcher.launch(translation.graph(), RecoveryOptionValues.configure(new ExecutionConfig(),
+                pipelineOptions.as(RecoveryOptions.class), translation.streaming())
+                .jobResource(StageMetrics.class, metrics)
                 .jobResource(JobMetrics.class, translation.metrics())
                 .processingTimeMode(translation.processingTimeMode()));
         job.setMetrics(metrics::monitoringInfos);

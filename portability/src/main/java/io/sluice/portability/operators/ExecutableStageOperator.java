@@ -3,10 +3,13 @@ package io.sluice.portability.operators;
 import io.sluice.execution.operator.Operator;
 import io.sluice.execution.operator.OperatorContext;
 import io.sluice.execution.operator.ProcessingTimeMode;
+import io.sluice.execution.state.SortedByteStore;
 import io.sluice.execution.state.StoreLayout;
 import io.sluice.translation.operators.Emitter;
 import io.sluice.translation.operators.timely.TimelyKeyState;
+import io.sluice.translation.records.CoderBytes;
 import io.sluice.translation.records.KeyedRecord;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -36,6 +39,7 @@ import org.apache.beam.runners.fnexecution.state.StateRequestHandlers;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.fn.data.FnDataReceiver;
+import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.util.construction.Timer;
 import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
@@ -98,13 +102,15 @@ public final class ExecutableStageOperator implements Operator {
   /** The side inputs as they stand; null for a stage without any. */
   private StageSideInputs sides;
   /**
-   * Main input whose side windows are not ready yet, in arrival order: derived, until they are
-   * (not in a checkpoint yet: a restored job would lose it).
+   * Main input whose side windows are not ready yet, in arrival order, until they are: durable (an
+   * operator store of this subtask's, at each checkpoint).
    */
   private final List<Object> waiting = new ArrayList<>();
   /** The earliest timestamp in {@link #waiting}, which holds the watermark; derived with it. */
   private long waitingHold = Long.MAX_VALUE;
   private StateRequestHandler state;
+  /** The runner's coder of the stage's input as the harness reads it: derived, for the operator's life. */
+  private Coder<WindowedValue<Object>> inputCoder;
   /** What each completed bundle's harness reports; the job's, shared. */
   private BundleProgressHandler progress;
   /**
@@ -158,7 +164,7 @@ public final class ExecutableStageOperator implements Operator {
       }
     };
     ExecutableStage stage = ExecutableStage.fromPayload(RunnerApi.ExecutableStagePayload.parseFrom(payload));
-    Coder<WindowedValue<Object>> inputCoder = RunnerWireCoders.of(stage.getInputPCollection(), stage.getComponents());
+    inputCoder = RunnerWireCoders.of(stage.getInputPCollection(), stage.getComponents());
     residuals = new SplitResiduals(inputCoder);
     stageContext = StageContexts.acquire(job);
     bundles = stageContext.getStageBundleFactory(stage);
@@ -478,6 +484,10 @@ public final class ExecutableStageOperator implements Operator {
       keyState.snapshot();
     }
     residuals.snapshot(context.operatorStore("residuals", StoreLayout.SPLIT));
+    if (sides != null) {
+      sides.snapshot(context.operatorStore("side-inputs", StoreLayout.UNION));
+      snapshotWaiting(context.operatorStore("waiting-main-input", StoreLayout.SPLIT));
+    }
     if (!toFinalize.isEmpty()) {
       finalizeAtCheckpoint.put(checkpointId, List.copyOf(toFinalize));
       toFinalize.clear();
@@ -521,6 +531,48 @@ public final class ExecutableStageOperator implements Operator {
       keyState.restore();
     }
     residuals.restore(context.operatorStore("residuals", StoreLayout.SPLIT));
+    if (sides != null) {
+      sides.restore(context.operatorStore("side-inputs", StoreLayout.UNION));
+      restoreWaiting(context.operatorStore("waiting-main-input", StoreLayout.SPLIT));
+    }
+  }
+
+  /**
+   * Each waiting element under this subtask's number and its place in line: its key's bytes (or
+   * none, -1), then the element in the input's wire coder.
+   */
+  @SuppressWarnings("unchecked")
+  private void snapshotWaiting(SortedByteStore store) throws Exception {
+    store.deletePrefix(new byte[0]);
+    for (int i = 0; i < waiting.size(); i++) {
+      Object record = waiting.get(i);
+      byte[] key = record instanceof KeyedRecord keyed ? keyed.key() : null;
+      byte[] element = CoderUtils.encodeToByteArray(inputCoder, (WindowedValue<Object>) windowed(record));
+      ByteBuffer value = ByteBuffer.allocate(4 + (key == null ? 0 : key.length) + element.length);
+      value.putInt(key == null ? -1 : key.length);
+      if (key != null) {
+        value.put(key);
+      }
+      store.put(ByteBuffer.allocate(8).putInt(context.subtaskIndex()).putInt(i).array(), value.put(element).array());
+    }
+  }
+
+  private void restoreWaiting(SortedByteStore store) throws Exception {
+    waiting.clear();
+    waitingHold = Long.MAX_VALUE;
+    try (SortedByteStore.Cursor cursor = store.scan(new byte[0])) {
+      while (cursor.hasNext()) {
+        ByteBuffer value = ByteBuffer.wrap(cursor.next().getValue());
+        int keyLength = value.getInt();
+        byte[] key = keyLength < 0 ? null : new byte[keyLength];
+        if (key != null) {
+          value.get(key);
+        }
+        WindowedValue<Object> element = CoderBytes.decode(inputCoder, value.array(), value.position(), value.remaining());
+        waiting.add(key == null ? element : new KeyedRecord(key, element));
+        waitingHold = Math.min(waitingHold, element.getTimestamp().getMillis());
+      }
+    }
   }
 
   @Override

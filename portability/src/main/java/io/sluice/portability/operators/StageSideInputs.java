@@ -1,5 +1,12 @@
 package io.sluice.portability.operators;
 
+import io.sluice.execution.state.SortedByteStore;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -33,9 +40,10 @@ import org.apache.beam.sdk.values.WindowedValues;
  * Otherwise the mapping is the SDK's (the stage may window its input itself): a triggered side
  * input is then ready once it fired at all, any other once it ended.
  *
- * <p>All derived, for the operator's life on the subtask's thread. The harness's state requests
- * read it on gRPC threads while a bundle is open; the operator changes it only between bundles.
- * Not in a checkpoint (yet): see the operator.
+ * <p>Durable: written whole at each checkpoint (every subtask holds the same, what the side inputs
+ * sent before the barrier) and read back on restore, for a side input that ended before the
+ * checkpoint sends nothing again. Lives on the subtask's thread; the harness's state requests read
+ * it on gRPC threads while a bundle is open, so the operator changes it only between bundles.
  */
 final class StageSideInputs implements SideInputHandlerFactory {
 
@@ -45,6 +53,9 @@ final class StageSideInputs implements SideInputHandlerFactory {
     final boolean sameWindowsAsMain;
     final boolean global;
     final Coder<BoundedWindow> windowCoder;
+    final Coder<Object> valueCoder;
+    /** Each window held, by its structural value. */
+    final Map<Object, BoundedWindow> windows = new HashMap<>();
     final Map<Object, Long> panes = new HashMap<>();
     final Map<Object, List<Object>> values = new LinkedHashMap<>();
     /** Counts changes, so that a handler's grouping of a window is redone only after one. */
@@ -52,11 +63,53 @@ final class StageSideInputs implements SideInputHandlerFactory {
     long watermark = Long.MIN_VALUE;
     boolean done;
 
-    Side(boolean triggered, boolean sameWindowsAsMain, boolean global, Coder<BoundedWindow> windowCoder) {
+    Side(boolean triggered, boolean sameWindowsAsMain, boolean global, Coder<BoundedWindow> windowCoder,
+        Coder<Object> valueCoder) {
       this.triggered = triggered;
       this.sameWindowsAsMain = sameWindowsAsMain;
       this.global = global;
       this.windowCoder = windowCoder;
+      this.valueCoder = valueCoder;
+    }
+
+    /** Whether it ended, its watermark, then each window: the window, its pane, its elements. */
+    byte[] encode() throws IOException {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      DataOutputStream out = new DataOutputStream(bytes);
+      out.writeBoolean(done);
+      out.writeLong(watermark);
+      out.writeInt(values.size());
+      for (Map.Entry<Object, List<Object>> window : values.entrySet()) {
+        windowCoder.encode(windows.get(window.getKey()), out);
+        out.writeLong(panes.get(window.getKey()));
+        out.writeInt(window.getValue().size());
+        for (Object value : window.getValue()) {
+          valueCoder.encode(value, out);
+        }
+      }
+      out.flush();
+      return bytes.toByteArray();
+    }
+
+    void decode(byte[] encoded) throws IOException {
+      DataInputStream in = new DataInputStream(new ByteArrayInputStream(encoded));
+      windows.clear();
+      panes.clear();
+      values.clear();
+      version++;
+      done = in.readBoolean();
+      watermark = in.readLong();
+      for (int w = in.readInt(); w > 0; w--) {
+        BoundedWindow window = windowCoder.decode(in);
+        Object key = windowCoder.structuralValue(window);
+        windows.put(key, window);
+        panes.put(key, in.readLong());
+        List<Object> elements = new ArrayList<>();
+        for (int v = in.readInt(); v > 0; v--) {
+          elements.add(valueCoder.decode(in));
+        }
+        values.put(key, elements);
+      }
     }
 
     boolean isReady(BoundedWindow mainWindow) {
@@ -91,16 +144,16 @@ final class StageSideInputs implements SideInputHandlerFactory {
       RunnerApi.PCollection proto = components.getPcollectionsOrThrow(collection);
       RunnerApi.WindowingStrategy windowing =
           components.getWindowingStrategiesOrThrow(proto.getWindowingStrategyId());
-      Coder<BoundedWindow> windowCoder;
+      WindowedValues.FullWindowedValueCoder<Object> wireCoder;
       try {
-        windowCoder = (Coder<BoundedWindow>) ((WindowedValues.FullWindowedValueCoder<?>)
-            WireCoders.instantiateRunnerWireCoder(PipelineNode.pCollection(collection, proto), components))
-            .getWindowCoder();
+        wireCoder = (WindowedValues.FullWindowedValueCoder<Object>) (Coder<?>)
+            WireCoders.instantiateRunnerWireCoder(PipelineNode.pCollection(collection, proto), components);
       } catch (java.io.IOException e) {
         throw new IllegalStateException("the side input " + collection + "'s coder cannot be built", e);
       }
       Side side = new Side(!windowing.getTrigger().hasDefault(), windowing.getWindowFn().equals(mainWindowFn),
-          windowing.getWindowFn().getUrn().equals(WindowingStrategyTranslation.GLOBAL_WINDOWS_URN), windowCoder);
+          windowing.getWindowFn().getUrn().equals(WindowingStrategyTranslation.GLOBAL_WINDOWS_URN),
+          (Coder<BoundedWindow>) wireCoder.getWindowCoder(), wireCoder.getValueCoder());
       sides.add(side);
       byCollection.put(collection, side);
     }
@@ -128,6 +181,7 @@ final class StageSideInputs implements SideInputHandlerFactory {
       Long current = side.panes.get(key);
       if (current == null || pane > current) {
         firstPane |= current == null;
+        side.windows.put(key, window);
         side.panes.put(key, pane);
         side.values.put(key, new ArrayList<>());
       }
@@ -145,6 +199,23 @@ final class StageSideInputs implements SideInputHandlerFactory {
 
   void done(int index) {
     sides.get(index).done = true;
+  }
+
+  /** Writes every side input as it stands into {@code store}, which every subtask holds in full. */
+  void snapshot(SortedByteStore store) throws IOException {
+    store.deletePrefix(new byte[0]);
+    for (int index = 0; index < sides.size(); index++) {
+      store.put(ByteBuffer.allocate(4).putInt(index).array(), sides.get(index).encode());
+    }
+  }
+
+  void restore(SortedByteStore store) throws IOException {
+    for (int index = 0; index < sides.size(); index++) {
+      byte[] encoded = store.get(ByteBuffer.allocate(4).putInt(index).array());
+      if (encoded != null) {
+        sides.get(index).decode(encoded);
+      }
+    }
   }
 
   /** Whether every side window {@code element}'s windows read is ready. */

@@ -7,6 +7,8 @@ import io.sluice.translation.PipelineShape;
 import io.sluice.translation.TranslationContext;
 import io.sluice.translation.TranslationSettings;
 import io.sluice.translation.metrics.JobMetrics;
+import io.sluice.translation.options.RecoveryOptionValues;
+import io.sluice.translation.options.RecoveryOptions;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -37,7 +39,7 @@ public final class PortablePipelineTranslator {
    * The job graph, the metrics of the runner's own operators (a streaming grouping's late data, say),
    * and how its operators learn processing time: in band when a TestStream sets it.
    */
-  public record Translation(JobGraph graph, JobMetrics metrics, ProcessingTimeMode processingTimeMode) {}
+  public record Translation(JobGraph graph, JobMetrics metrics, ProcessingTimeMode processingTimeMode, boolean streaming) {}
 
   /** Adds the operators of one transform of a fused pipeline. */
   interface UrnTranslator {
@@ -90,7 +92,8 @@ public final class PortablePipelineTranslator {
         || pipeline.getComponents().getWindowingStrategiesMap().values().stream()
             .anyMatch(w -> PipelineShape.firesOnProcessingTime(TriggerTranslation.fromProto(w.getTrigger())));
     TranslationContext sluice = TranslationContext.forJob(job.jobId(),
-        new TranslationSettings(options, parallelism, 1000, streaming));
+        new TranslationSettings(options, parallelism, 1000, streaming,
+            RecoveryOptionValues.checkpointing(options.as(RecoveryOptions.class)) != null));
     PortableContext context = new PortableContext(sluice, fused.getComponents(), job);
     QueryablePipeline query = QueryablePipeline.forTransforms(fused.getRootTransformIdsList(), fused.getComponents());
     for (PipelineNode.PTransformNode transform : query.getTopologicallyOrderedTransforms()) {
@@ -104,7 +107,8 @@ public final class PortablePipelineTranslator {
     }
     boolean testStream = fused.getComponents().getTransformsMap().values().stream()
         .anyMatch(t -> PTransformTranslation.TEST_STREAM_TRANSFORM_URN.equals(t.getSpec().getUrn()));
-    return new Translation(sluice.graph(), sluice.metrics(), testStream ? ProcessingTimeMode.IN_BAND : ProcessingTimeMode.SYSTEM_CLOCK);
+    return new Translation(sluice.graph(), sluice.metrics(),
+        testStream ? ProcessingTimeMode.IN_BAND : ProcessingTimeMode.SYSTEM_CLOCK, streaming);
   }
 
   /** Splittable DoFns expanded, the runner's own composites kept whole, the rest fused into stages. */
