@@ -72,7 +72,12 @@ public final class StageContexts {
         StageBundleFactory harness = factory.forStage(stage);
         try {
           return new StageBundles(harness, stage, endpoints);
-        } catch (java.io.IOException e) {
+        } catch (java.io.IOException | RuntimeException e) {
+          try {
+            harness.close();
+          } catch (Exception suppressed) {
+            e.addSuppressed(suppressed);
+          }
           throw new IllegalStateException("stage " + stage.getTransforms().iterator().next().getId()
               + " cannot be described to its SDK harness", e);
         }
