@@ -1,0 +1,210 @@
+package io.sluice.portability.operators;
+
+import io.sluice.translation.records.CoderBytes;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.beam.model.fnexecution.v1.BeamFnApi.DelayedBundleApplication;
+import org.apache.beam.model.fnexecution.v1.BeamFnApi.ProcessBundleSplitResponse;
+import org.apache.beam.runners.fnexecution.control.RemoteBundle;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.fn.data.FnDataReceiver;
+import org.apache.beam.sdk.values.WindowedValue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ends the bundles of a stage without user state or timers, splitting those the harness is slow
+ * with, as Dataflow and Prism do: while a bundle has not finished {@link #SPLIT_AFTER_NANOS} after
+ * its input ended, the harness is asked to keep half of what it has not done; what it gives back
+ * (the elements it has not reached, the rest of a splittable DoFn's restriction) goes into a new
+ * bundle that runs beside it, and is split in turn. A bundle of slow elements (a source read for
+ * ten seconds per split, say) thus runs about as long as its slowest element, not their sum.
+ *
+ * <p>Each bundle's close (which waits for the harness) runs on a thread of its own; everything
+ * else, opening the bundles of split-off work included, on the subtask's thread, which waits here
+ * until every piece has finished and sends on their output as it comes. A bundle is split only if
+ * its whole input is still at hand: at most {@link #MAX_RETAINED} elements are kept for that.
+ */
+final class DynamicSplits {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DynamicSplits.class);
+
+  /** How long a bundle may run after its input ended before it is split, and again between splits. */
+  static final long SPLIT_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  /** How often the subtask's thread sends on output while pieces run. */
+  private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+  /** Pieces of one bundle running at once in the harness, at most. */
+  static final int MAX_PIECES = 64;
+  /** Elements of a bundle kept to hand out on a split; a bigger bundle is not split. */
+  static final int MAX_RETAINED = 10_000;
+
+  private static final AtomicLong CLOSER_THREADS = new AtomicLong();
+  /** Threads that wait for the harness to finish a bundle: daemons, idle ones go after a minute. */
+  private static final ExecutorService CLOSERS = Executors.newCachedThreadPool(task -> {
+    Thread thread = new Thread(task, "sluice-bundle-close-" + CLOSER_THREADS.incrementAndGet());
+    thread.setDaemon(true);
+    return thread;
+  });
+
+  /** Opens a bundle of the stage whose split answers come back to {@link #split}, on the subtask's thread. */
+  interface Opener {
+    RemoteBundle open() throws Exception;
+  }
+
+  /** A bundle being closed: what it was sent (null if not kept), up to where it is still its own. */
+  private static final class Piece {
+    final RemoteBundle bundle;
+    final List<Object> sent;
+    int end;
+    long splitAt;
+    CompletableFuture<Void> closed;
+
+    Piece(RemoteBundle bundle, List<Object> sent) {
+      this.bundle = bundle;
+      this.sent = sent;
+      this.end = sent == null ? 0 : sent.size();
+      this.splitAt = System.nanoTime() + SPLIT_AFTER_NANOS;
+    }
+  }
+
+  // Fixed.
+  private final Opener opener;
+  private final Coder<WindowedValue<Object>> inputCoder;
+  private final String operatorName;
+  // Derived, on the subtask's thread: the open bundle's input, from its opening to its finish.
+  private List<Object> sent = new ArrayList<>();
+  private boolean retained = true;
+  /** The pieces of the bundle being finished, by bundle id: derived, for the finish's length. */
+  private final Map<String, Piece> pieces = new LinkedHashMap<>();
+
+  DynamicSplits(Opener opener, Coder<WindowedValue<Object>> inputCoder, String operatorName) {
+    this.opener = opener;
+    this.inputCoder = inputCoder;
+    this.operatorName = operatorName;
+  }
+
+  /** Notes an element sent to the open bundle, in order. */
+  void sent(Object element) {
+    if (!retained) {
+      return;
+    }
+    if (sent.size() < MAX_RETAINED) {
+      sent.add(element);
+    } else {
+      retained = false;
+      sent = new ArrayList<>();
+    }
+  }
+
+  /**
+   * Ends {@code bundle} and what is split off it, running {@code drain} (which sends on output and
+   * hands split answers back to {@link #split}) as they go; returns once all have finished, throws
+   * the first failure.
+   */
+  void finish(RemoteBundle bundle, Drain drain) throws Exception {
+    start(bundle, retained ? sent : null);
+    sent = new ArrayList<>();
+    retained = true;
+    try {
+      while (!pieces.isEmpty()) {
+        long now = System.nanoTime();
+        long wakeAt = now + POLL_NANOS;
+        List<CompletableFuture<Void>> running = new ArrayList<>();
+        for (Piece piece : pieces.values()) {
+          if (piece.closed.isDone()) {
+            continue;
+          }
+          if (piece.sent != null && now >= piece.splitAt && pieces.size() < MAX_PIECES) {
+            piece.bundle.split(0.5);
+            piece.splitAt = now + SPLIT_AFTER_NANOS;
+          }
+          wakeAt = Math.min(wakeAt, piece.splitAt);
+          running.add(piece.closed);
+        }
+        if (!running.isEmpty()) {
+          try {
+            CompletableFuture.anyOf(running.toArray(CompletableFuture[]::new))
+                .get(Math.max(1, wakeAt - now), TimeUnit.NANOSECONDS);
+          } catch (TimeoutException | ExecutionException e) {
+            // Still running, or failed: told below.
+          }
+        }
+        // A piece's split answers are queued before its close returns: take the finished ones first.
+        List<Piece> finished = pieces.values().stream().filter(p -> p.closed.isDone()).toList();
+        drain.run();
+        for (Piece piece : finished) {
+          pieces.remove(piece.bundle.getId());
+          try {
+            piece.closed.get();
+          } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+          }
+        }
+      }
+    } finally {
+      // On a failure the other pieces are left to the harness, which the failing job takes down.
+      pieces.clear();
+    }
+  }
+
+  /** Sends on what the harness has output and hands its split answers back. */
+  interface Drain {
+    void run() throws Exception;
+  }
+
+  /**
+   * Takes the harness's answer to a split of bundle {@code bundleId}: what it gave back runs in a
+   * new bundle of its own.
+   */
+  @SuppressWarnings("unchecked")
+  void split(String bundleId, ProcessBundleSplitResponse answer) throws Exception {
+    Piece piece = pieces.get(bundleId);
+    if (piece == null || piece.sent == null) {
+      throw new IllegalStateException("the harness split bundle " + bundleId + ", which was not asked to split");
+    }
+    List<Object> rest = new ArrayList<>();
+    for (ProcessBundleSplitResponse.ChannelSplit channel : answer.getChannelSplitsList()) {
+      int from = (int) channel.getFirstResidualElement();
+      if (from < piece.end) {
+        rest.addAll(piece.sent.subList(from, piece.end));
+        piece.end = from;
+      }
+    }
+    for (DelayedBundleApplication residual : answer.getResidualRootsList()) {
+      rest.add(CoderBytes.decode(inputCoder, residual.getApplication().getElement().toByteArray()));
+    }
+    if (rest.isEmpty()) {
+      return;
+    }
+    RemoteBundle split = opener.open();
+    FnDataReceiver<Object> input = (FnDataReceiver<Object>) split.getInputReceivers().values().iterator().next();
+    for (Object element : rest) {
+      input.accept(element);
+    }
+    LOG.debug("{}: bundle {} split, {} elements on in bundle {} ({} pieces)", operatorName, bundleId, rest.size(),
+        split.getId(), pieces.size() + 1);
+    start(split, rest);
+  }
+
+  private void start(RemoteBundle bundle, List<Object> input) {
+    Piece piece = new Piece(bundle, input);
+    pieces.put(bundle.getId(), piece);
+    piece.closed = CompletableFuture.runAsync(() -> {
+      try {
+        bundle.close();
+      } catch (Exception e) {
+        throw new CompletionException(e);
+      }
+    }, CLOSERS);
+  }
+}
