@@ -1,6 +1,5 @@
 package io.sluice.portability.operators;
 
-import io.sluice.translation.records.CoderBytes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,22 +12,26 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.beam.model.fnexecution.v1.BeamFnApi.DelayedBundleApplication;
 import org.apache.beam.model.fnexecution.v1.BeamFnApi.ProcessBundleSplitResponse;
 import org.apache.beam.runners.fnexecution.control.RemoteBundle;
-import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.fn.data.FnDataReceiver;
-import org.apache.beam.sdk.values.WindowedValue;
+import org.apache.beam.sdk.util.construction.PTransformTranslation;
+import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ends the bundles of a stage without user state or timers, splitting those the harness is slow
- * with, as Dataflow and Prism do: while a bundle has not finished {@link #SPLIT_AFTER_NANOS} after
- * its input ended, the harness is asked to keep half of what it has not done; what it gives back
- * (the elements it has not reached, the rest of a splittable DoFn's restriction) goes into a new
- * bundle that runs beside it, and is split in turn. A bundle of slow elements (a source read for
- * ten seconds per split, say) thus runs about as long as its slowest element, not their sum.
+ * Ends the bundles of a stage without user state, timers or splittable DoFns, splitting those the
+ * harness is slow with, as Dataflow and Prism do: while a bundle has not finished
+ * {@link #SPLIT_AFTER_NANOS} after its input ended, the harness is asked to keep half of what it
+ * has not done; the elements it has not reached go into a new bundle that runs beside it, and are
+ * split in turn. A bundle of slow elements (a source read for ten seconds per split, say) thus runs
+ * about as long as its slowest element, not their sum.
+ *
+ * <p>A stage with a splittable DoFn is not split: the harness would split the restriction in
+ * process and hand its rest back to run at once, ahead of the finalization of the bundle that
+ * split it, which a DoFn that checkpoints itself may wait for (Python's
+ * {@code test_register_finalizations} then never sees its finalization and outputs nothing).
  *
  * <p>Each bundle's close (which waits for the harness) runs on a thread of its own; everything
  * else, opening the bundles of split-off work included, on the subtask's thread, which waits here
@@ -79,7 +82,6 @@ final class DynamicSplits {
 
   // Fixed.
   private final Opener opener;
-  private final Coder<WindowedValue<Object>> inputCoder;
   private final String operatorName;
   // Derived, on the subtask's thread: the open bundle's input, from its opening to its finish.
   private List<Object> sent = new ArrayList<>();
@@ -87,10 +89,16 @@ final class DynamicSplits {
   /** The pieces of the bundle being finished, by bundle id: derived, for the finish's length. */
   private final Map<String, Piece> pieces = new LinkedHashMap<>();
 
-  DynamicSplits(Opener opener, Coder<WindowedValue<Object>> inputCoder, String operatorName) {
+  DynamicSplits(Opener opener, String operatorName) {
     this.opener = opener;
-    this.inputCoder = inputCoder;
     this.operatorName = operatorName;
+  }
+
+  /** Whether {@code stage}'s bundles may be split: it keeps no state, sets no timers, has no splittable DoFn. */
+  static boolean splits(ExecutableStage stage) {
+    return stage.getUserStates().isEmpty() && stage.getTimers().isEmpty()
+        && stage.getTransforms().stream().noneMatch(t -> t.getTransform().getSpec().getUrn()
+            .equals(PTransformTranslation.SPLITTABLE_PROCESS_SIZED_ELEMENTS_AND_RESTRICTIONS_URN));
   }
 
   /** Notes an element sent to the open bundle, in order. */
@@ -169,8 +177,9 @@ final class DynamicSplits {
   @SuppressWarnings("unchecked")
   void split(String bundleId, ProcessBundleSplitResponse answer) throws Exception {
     Piece piece = pieces.get(bundleId);
-    if (piece == null || piece.sent == null) {
-      throw new IllegalStateException("the harness split bundle " + bundleId + ", which was not asked to split");
+    if (piece == null || piece.sent == null || answer.getResidualRootsCount() > 0) {
+      throw new IllegalStateException("the harness split bundle " + bundleId + " in a way it was not asked to: "
+          + answer);
     }
     List<Object> rest = new ArrayList<>();
     for (ProcessBundleSplitResponse.ChannelSplit channel : answer.getChannelSplitsList()) {
@@ -179,9 +188,6 @@ final class DynamicSplits {
         rest.addAll(piece.sent.subList(from, piece.end));
         piece.end = from;
       }
-    }
-    for (DelayedBundleApplication residual : answer.getResidualRootsList()) {
-      rest.add(CoderBytes.decode(inputCoder, residual.getApplication().getElement().toByteArray()));
     }
     if (rest.isEmpty()) {
       return;

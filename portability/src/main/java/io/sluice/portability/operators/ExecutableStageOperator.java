@@ -58,8 +58,8 @@ import org.slf4j.LoggerFactory;
  * harness outputs arrives on gRPC threads and is queued; the subtask's thread sends it on after
  * each element and at the end of each bundle. A bundle that asks for finalization is finalized once
  * its output is durable: at once without checkpoints, else when the next checkpoint completes.
- * A stage without user state or timers splits a bundle the harness is slow with, and runs the
- * pieces side by side ({@link DynamicSplits}).
+ * A stage without user state, timers or splittable DoFns splits a bundle the harness is slow
+ * with, and runs the pieces side by side ({@link DynamicSplits}).
  *
  * <p>A stage that keeps user state or sets timers is keyed: its input comes partitioned by the
  * key's nested encoding (the bytes the harness names keys by), its user state is served from the
@@ -139,7 +139,7 @@ public final class ExecutableStageOperator implements Operator {
   /** The open bundle and its main input, or null between bundles. */
   private RemoteBundle bundle;
   private FnDataReceiver<Object> input;
-  /** How a stage without keyed state ends its bundles, splitting slow ones; null for a keyed stage. */
+  /** How a stage that may split its bundles ends them; null for one that may not. */
   private DynamicSplits splits;
   /**
    * Bundles whose harness asked to be told once their output is durable: derived, until the next
@@ -226,8 +226,10 @@ public final class ExecutableStageOperator implements Operator {
       state = withCacheTokens(StateRequestHandlers.delegateBasedUponType(byType), userState);
     } else {
       state = byType.isEmpty() ? StateRequestHandler.unsupported() : StateRequestHandlers.delegateBasedUponType(byType);
-      // Its bundles may run side by side: no state of the runner's changes while they do.
-      splits = new DynamicSplits(this::newBundle, inputCoder, context.operatorName());
+      if (DynamicSplits.splits(stage)) {
+        // Its bundles may run side by side: no state of the runner's changes while they do.
+        splits = new DynamicSplits(this::newBundle, context.operatorName());
+      }
     }
   }
 
