@@ -16,6 +16,8 @@ import org.apache.beam.runners.fnexecution.provisioning.JobInfo;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.util.construction.PipelineOptionsTranslation;
 import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
+import org.apache.beam.model.pipeline.v1.RunnerApi;
+import org.apache.beam.vendor.grpc.v1p69p0.com.google.protobuf.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,12 +63,27 @@ public final class StageContexts {
    * Beam's job bundle factory over environments that are handed out once their harness answers;
    * each stage's bundles described by Sluice ({@link StageBundles}).
    */
-  private static ExecutableStageContext contextFor(JobInfo job) {
+  private static JobContext contextFor(JobInfo job) {
     PipelineOptions options = PipelineOptionsTranslation.fromProto(job.pipelineOptions());
     Map<String, EnvironmentFactory.Provider> providers = AnsweringEnvironments.providers(options);
     JobBundleFactory factory = DefaultJobBundleFactory.create(job, providers);
     HarnessEndpoints endpoints = new HarnessEndpoints(options, providers);
-    return new ExecutableStageContext() {
+    return new JobContext() {
+      /** Stages of the runner's own (merging windows), by payload: derived, closed with the context. */
+      private final Map<ByteString, StageBundles> runnerStages = new java.util.concurrent.ConcurrentHashMap<>();
+
+      @Override
+      public StageBundles runnerStage(byte[] payload) {
+        return runnerStages.computeIfAbsent(ByteString.copyFrom(payload), bytes -> {
+          try {
+            return (StageBundles) getStageBundleFactory(
+                ExecutableStage.fromPayload(RunnerApi.ExecutableStagePayload.parseFrom(bytes)));
+          } catch (java.io.IOException e) {
+            throw new IllegalStateException("a stage of the runner's own does not parse", e);
+          }
+        });
+      }
+
       @Override
       public StageBundleFactory getStageBundleFactory(ExecutableStage stage) {
         StageBundleFactory harness = factory.forStage(stage);
@@ -85,6 +102,9 @@ public final class StageContexts {
 
       @Override
       public void close() throws Exception {
+        for (StageBundles stage : runnerStages.values()) {
+          stage.close();
+        }
         // As Beam closes its own endpoints: before the harnesses, which would otherwise hang up on them.
         try {
           endpoints.close();
@@ -93,6 +113,29 @@ public final class StageContexts {
         }
       }
     };
+  }
+
+  /** A job's stage context, which also keeps the stages the runner itself runs in the SDK. */
+  private interface JobContext extends ExecutableStageContext {
+    StageBundles runnerStage(byte[] payload);
+  }
+
+  /** What the runner does with a stage of its own. */
+  interface StageUse<T> {
+    T apply(StageBundles stage) throws Exception;
+  }
+
+  /**
+   * Uses a stage the runner itself runs in job {@code job}'s SDK (merging windows), described once
+   * while the job's context lives and closed with it; the context is held meanwhile.
+   */
+  static <T> T withRunnerStage(JobInfo job, byte[] payload, StageUse<T> use) throws Exception {
+    JobContext context = (JobContext) acquire(job);
+    try {
+      return use.apply(context.runnerStage(payload));
+    } finally {
+      releaseByOperator(job);
+    }
   }
 
   /** The job runner lets go: with no operator open either, the harnesses go now. */

@@ -64,8 +64,7 @@ final class PortableContext {
   WindowingStrategy<?, ?> windowing(String id) throws IOException {
     try {
       return WindowingStrategyTranslation.fromProto(SdkWindows.runnable(
-          components.getWindowingStrategiesOrThrow(components.getPcollectionsOrThrow(id).getWindowingStrategyId()),
-          components), rehydrated);
+          components.getPcollectionsOrThrow(id).getWindowingStrategyId(), components, job), rehydrated);
     } catch (org.apache.beam.vendor.grpc.v1p69p0.com.google.protobuf.InvalidProtocolBufferException e) {
       throw new IOException("the windowing of collection " + id + " cannot be read", e);
     }

@@ -3,22 +3,35 @@ package io.sluice.portability.windowing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.io.ByteArrayOutputStream;
 import org.apache.beam.model.pipeline.v1.RunnerApi;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.InstantCoder;
+import org.apache.beam.sdk.coders.IterableCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.util.construction.ModelCoders;
+import org.apache.beam.sdk.util.construction.PTransformTranslation;
 import org.apache.beam.sdk.util.construction.RehydratedComponents;
 import org.apache.beam.sdk.util.construction.SdkComponents;
 import org.apache.beam.sdk.util.construction.WindowingStrategyTranslation;
+import org.apache.beam.sdk.util.construction.graph.ExecutableStage;
+import org.apache.beam.sdk.util.construction.graph.PipelineNode;
 import org.apache.beam.sdk.values.WindowingStrategy;
 import org.apache.beam.vendor.grpc.v1p69p0.com.google.protobuf.ByteString;
 import org.joda.time.Instant;
 import org.junit.jupiter.api.Test;
 
-/** A non-merging WindowFn only Python runs: its windows' ends are written, and the runner groups by them. */
+/**
+ * A WindowFn only Python runs: a non-merging one's windows have their ends written and the runner
+ * groups by them; a merging one over interval windows merges in the SDK, by a stage of Beam's
+ * merge-windows transform; a merging one over windows only the SDK reads is refused.
+ */
 class SdkWindowsTest {
 
   private static final RunnerApi.FunctionSpec PICKLED_FN = RunnerApi.FunctionSpec.newBuilder()
@@ -36,7 +49,7 @@ class SdkWindowsTest {
     assertEquals("interval_window", components.getWindowingStrategiesOrThrow("fixed").getWindowCoderId());
 
     WindowingStrategy<?, ?> windowing = WindowingStrategyTranslation.fromProto(
-        SdkWindows.runnable(proto, components), RehydratedComponents.forComponents(components));
+        SdkWindows.runnable("colored", components, null), RehydratedComponents.forComponents(components));
     SdkWindowFn standIn = assertInstanceOf(SdkWindowFn.class, windowing.getWindowFn());
     assertEquals(new SdkWindowFn(PICKLED_FN.toByteArray()), standIn);
 
@@ -54,10 +67,43 @@ class SdkWindowsTest {
   }
 
   @Test
-  void aMergingOneIsLeftForTheRefusal() {
+  void aMergingOneOverWindowsOnlyTheSdkReadsIsLeftForTheRefusal() throws Exception {
     RunnerApi.Pipeline pipeline = SdkWindows.endsWritten(pipeline(RunnerApi.MergeStatus.Enum.NEEDS_MERGE));
-    RunnerApi.WindowingStrategy proto = pipeline.getComponents().getWindowingStrategiesOrThrow("colored");
-    assertEquals(PICKLED_FN, SdkWindows.runnable(proto, pipeline.getComponents()).getWindowFn());
+    assertEquals(PICKLED_FN, SdkWindows.runnable("colored", pipeline.getComponents(), null).getWindowFn());
+    assertNotNull(SdkWindows.unmergeable(grouping(pipeline, "colored")));
+  }
+
+  @Test
+  void aMergingOneOverIntervalWindowsMergesInItsSdk() throws Exception {
+    RunnerApi.Pipeline pipeline = SdkWindows.endsWritten(pipeline(RunnerApi.MergeStatus.Enum.NEEDS_MERGE));
+    RunnerApi.Components components = pipeline.getComponents();
+    assertNull(SdkWindows.unmergeable(grouping(pipeline, "merging")));
+    WindowingStrategy<?, ?> windowing = WindowingStrategyTranslation.fromProto(
+        SdkWindows.runnable("merging", components, null), RehydratedComponents.forComponents(components));
+    assertInstanceOf(SdkMergingWindowFn.class, windowing.getWindowFn());
+    assertEquals(IntervalWindow.getCoder(), windowing.getWindowFn().windowCoder());
+
+    ExecutableStage stage = ExecutableStage.fromPayload(
+        RunnerApi.ExecutableStagePayload.parseFrom(SdkWindows.mergeStage("merging", components)));
+    assertEquals("py", stage.getEnvironment().getUrn());
+    PipelineNode.PTransformNode merge = stage.getTransforms().iterator().next();
+    assertEquals(PTransformTranslation.MERGE_WINDOWS_TRANSFORM_URN, merge.getTransform().getSpec().getUrn());
+    assertEquals(PICKLED_FN, RunnerApi.FunctionSpec.parseFrom(merge.getTransform().getSpec().getPayload()));
+    // The SDK reads a nonce and the windows of a key, as interval windows.
+    assertEquals(KvCoder.of(ByteArrayCoder.of(), IterableCoder.of(IntervalWindow.getCoder())),
+        RehydratedComponents.forComponents(stage.getComponents()).getCoder(
+            stage.getInputPCollection().getPCollection().getCoderId()));
+  }
+
+  /** {@code pipeline} with a GroupByKey of a collection windowed by {@code windowing}. */
+  private static RunnerApi.Pipeline grouping(RunnerApi.Pipeline pipeline, String windowing) {
+    RunnerApi.Pipeline.Builder grouped = pipeline.toBuilder();
+    grouped.getComponentsBuilder()
+        .putPcollections("keyed", RunnerApi.PCollection.newBuilder().setWindowingStrategyId(windowing).build())
+        .putTransforms("group", RunnerApi.PTransform.newBuilder().setUniqueName("Group")
+            .setSpec(RunnerApi.FunctionSpec.newBuilder().setUrn(PTransformTranslation.GROUP_BY_KEY_TRANSFORM_URN))
+            .putInputs("input", "keyed").build());
+    return grouped.build();
   }
 
   private static RunnerApi.Pipeline pipeline(RunnerApi.MergeStatus.Enum merge) {
@@ -68,6 +114,9 @@ class SdkWindowsTest {
             .setSpec(RunnerApi.FunctionSpec.newBuilder().setUrn(ModelCoders.INTERVAL_WINDOW_CODER_URN)).build())
         .putWindowingStrategies("colored", defaults().setWindowFn(PICKLED_FN)
             .setMergeStatus(merge).setWindowCoderId("pickled_window").build())
+        .putEnvironments("py", RunnerApi.Environment.newBuilder().setUrn("py").build())
+        .putWindowingStrategies("merging", defaults().setWindowFn(PICKLED_FN)
+            .setMergeStatus(merge).setWindowCoderId("interval_window").setEnvironmentId("py").build())
         .putWindowingStrategies("fixed", defaults()
             .setWindowFn(RunnerApi.FunctionSpec.newBuilder().setUrn(WindowingStrategyTranslation.FIXED_WINDOWS_URN))
             .setMergeStatus(RunnerApi.MergeStatus.Enum.NON_MERGING).setWindowCoderId("interval_window").build()))
