@@ -113,6 +113,56 @@ class ProcessingTimeTest {
     assertEquals("complete", log.get(log.size() - 1));
   }
 
+  /** Emits 0..count-1, one a millisecond. */
+  private static final class SlowSource implements SourceOperator {
+    private final int count;
+    private OperatorContext context;
+    private int next;
+
+    SlowSource(int count) {
+      this.count = count;
+    }
+
+    @Override
+    public void open(OperatorContext context) {
+      this.context = context;
+    }
+
+    @Override
+    public Status poll() throws Exception {
+      Thread.sleep(1);
+      context.output().emit(0, next++);
+      return next == count ? Status.DONE : Status.MORE;
+    }
+  }
+
+  @Test
+  void aTimeAskedForAgainIsCalledBackOnce() throws Exception {
+    List<String> log = Collections.synchronizedList(new ArrayList<>());
+    long at = System.currentTimeMillis() + 150;
+    int[] asked = new int[1];
+    JobGraph graph = new JobGraph("asked-again");
+    Vertex vertex = graph.addVertex("v", 1);
+    OperatorNode source = vertex.add("source", s -> new SlowSource(400));
+    OperatorNode sink = vertex.add("sink", s -> new Recorder(log) {
+      @Override
+      public void process(int inputPort, Object record) throws Exception {
+        super.process(inputPort, record);
+        if (System.currentTimeMillis() < at - 50) {
+          asked[0]++;
+          context.scheduleProcessingTime(at);
+        }
+      }
+    });
+    graph.connect(source, 0, sink, 0, Partitioning.forward());
+    JobExecution.start(graph, new ExecutionConfig()).completion().get(10, TimeUnit.SECONDS);
+
+    assertEquals(400, log.stream().filter(e -> e.startsWith("r0:")).count());
+    assertTrue(asked[0] > 10, "asked " + asked[0] + " times");
+    List<String> callbacks = log.stream().filter(e -> e.startsWith("pt:")).toList();
+    assertEquals(1, callbacks.size(), asked[0] + " asks for one time, one callback: " + callbacks);
+  }
+
   /** Subtask 0 advances in-band time and sends records; subtask 1 says nothing and ends late. */
   private static final class InBandSource implements SourceOperator {
     private OperatorContext context;
