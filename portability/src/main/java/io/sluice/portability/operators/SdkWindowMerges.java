@@ -5,7 +5,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.beam.runners.fnexecution.control.BundleProgressHandler;
-import org.apache.beam.runners.fnexecution.control.BundleSplitHandler;
 import org.apache.beam.runners.fnexecution.control.OutputReceiverFactory;
 import org.apache.beam.runners.fnexecution.control.RemoteBundle;
 import org.apache.beam.runners.fnexecution.provisioning.JobInfo;
@@ -40,7 +39,7 @@ public final class SdkWindowMerges {
     };
     StageContexts.withRunnerStage(job, mergeStage, stage -> {
       try (RemoteBundle bundle = stage.getBundle(outputs, null, StateRequestHandler.unsupported(),
-          BundleProgressHandler.ignored(), BundleSplitHandler.unsupported(),
+          BundleProgressHandler.ignored(),
           id -> {
             throw new IllegalStateException("merging windows asked for finalization");
           },
