@@ -20,6 +20,8 @@ import org.apache.beam.model.fnexecution.v1.BeamFnApi.FinalizeBundleRequest;
 import org.apache.beam.model.fnexecution.v1.BeamFnApi.InstructionRequest;
 import org.apache.beam.model.fnexecution.v1.BeamFnApi.InstructionResponse;
 import org.apache.beam.model.fnexecution.v1.BeamFnApi.ProcessBundleRequest;
+import org.apache.beam.model.fnexecution.v1.BeamFnApi.ProcessBundleResponse;
+import org.apache.beam.model.fnexecution.v1.BeamFnApi.ProcessBundleSplitResponse;
 import org.apache.beam.model.fnexecution.v1.BeamFnApi.StateKey;
 import org.apache.beam.model.fnexecution.v1.BeamFnApi.StateRequest;
 import org.apache.beam.model.fnexecution.v1.BeamFnApi.StateResponse;
@@ -31,7 +33,6 @@ import org.apache.beam.runners.fnexecution.control.InstructionRequestHandler;
 import org.apache.beam.runners.fnexecution.control.OutputReceiverFactory;
 import org.apache.beam.runners.fnexecution.control.ProcessBundleDescriptors;
 import org.apache.beam.runners.fnexecution.control.RemoteBundle;
-import org.apache.beam.runners.fnexecution.control.StageBundleFactory;
 import org.apache.beam.runners.fnexecution.control.TimerReceiverFactory;
 import org.apache.beam.runners.fnexecution.provisioning.JobInfo;
 import org.apache.beam.runners.fnexecution.state.StateRequestHandler;
@@ -57,6 +58,8 @@ import org.slf4j.LoggerFactory;
  * harness outputs arrives on gRPC threads and is queued; the subtask's thread sends it on after
  * each element and at the end of each bundle. A bundle that asks for finalization is finalized once
  * its output is durable: at once without checkpoints, else when the next checkpoint completes.
+ * A stage without user state, timers or splittable DoFns splits a bundle the harness is slow
+ * with, and runs the pieces side by side ({@link DynamicSplits}).
  *
  * <p>A stage that keeps user state or sets timers is keyed: its input comes partitioned by the
  * key's nested encoding (the bytes the harness names keys by), its user state is served from the
@@ -84,18 +87,28 @@ public final class ExecutableStageOperator implements Operator {
   private final List<String> outputs;
   private final List<String> sideInputs;
 
-  /** What arrives from the harness on gRPC threads: an output on a port, or a timer set or cleared. */
-  private sealed interface Arrived permits Output, TimerSet {}
+  /**
+   * What arrives from the harness on gRPC threads, or from a bundle's close: an output on a port, a
+   * timer set or cleared, an answer to a split, a splittable DoFn's residuals, a bundle that asks
+   * for finalization.
+   */
+  private sealed interface Arrived permits Output, TimerSet, Split, Checkpointed, FinalizationAsked {}
 
   private record Output(int port, Object value) implements Arrived {}
 
   private record TimerSet(Timer<?> timer, TimerInternals.TimerData data) implements Arrived {}
 
+  private record Split(String bundleId, ProcessBundleSplitResponse answer) implements Arrived {}
+
+  private record Checkpointed(ProcessBundleResponse response) implements Arrived {}
+
+  private record FinalizationAsked(String bundleId) implements Arrived {}
+
   // Derived, for the operator's life on the subtask's thread unless said otherwise.
   private OperatorContext context;
   private Emitter emitter;
   private ExecutableStageContext stageContext;
-  private StageBundleFactory bundles;
+  private StageBundles bundles;
   private OutputReceiverFactory receivers;
   /** Filled by gRPC threads, drained by the subtask's thread. */
   private final ConcurrentLinkedQueue<Arrived> arrived = new ConcurrentLinkedQueue<>();
@@ -126,6 +139,8 @@ public final class ExecutableStageOperator implements Operator {
   /** The open bundle and its main input, or null between bundles. */
   private RemoteBundle bundle;
   private FnDataReceiver<Object> input;
+  /** How a stage that may split its bundles ends them; null for one that may not. */
+  private DynamicSplits splits;
   /**
    * Bundles whose harness asked to be told once their output is durable: derived, until the next
    * checkpoint takes them (or at once, without checkpoints); then by checkpoint until it completes.
@@ -167,7 +182,8 @@ public final class ExecutableStageOperator implements Operator {
     inputCoder = RunnerWireCoders.of(stage.getInputPCollection(), stage.getComponents());
     residuals = new SplitResiduals(inputCoder);
     stageContext = StageContexts.acquire(job);
-    bundles = stageContext.getStageBundleFactory(stage);
+    // Sluice's contexts describe each stage themselves (StageContexts), bundles that can split included.
+    bundles = (StageBundles) stageContext.getStageBundleFactory(stage);
     Map<String, Integer> ports = new HashMap<>();
     for (int p = 0; p < outputs.size(); p++) {
       ports.put(outputs.get(p), p);
@@ -210,6 +226,10 @@ public final class ExecutableStageOperator implements Operator {
       state = withCacheTokens(StateRequestHandlers.delegateBasedUponType(byType), userState);
     } else {
       state = byType.isEmpty() ? StateRequestHandler.unsupported() : StateRequestHandlers.delegateBasedUponType(byType);
+      if (DynamicSplits.splits(stage)) {
+        // Its bundles may run side by side: no state of the runner's changes while they do.
+        splits = new DynamicSplits(this::newBundle, context.operatorName());
+      }
     }
   }
 
@@ -308,20 +328,27 @@ public final class ExecutableStageOperator implements Operator {
   private void feed(Object record) throws Exception {
     openBundle();
     input.accept(record);
+    if (splits != null) {
+      splits.sent(record);
+    }
     sendArrived();
+  }
+
+  /** A bundle whose answers to splits, residuals and asks for finalization come back as messages. */
+  private RemoteBundle newBundle() {
+    // Known before any split is asked of it.
+    java.util.concurrent.atomic.AtomicReference<String> id = new java.util.concurrent.atomic.AtomicReference<>();
+    RemoteBundle opened = bundles.getBundle(receivers, timerReceivers, state, progress,
+        answer -> arrived.add(new Split(id.get(), answer)),
+        bundleId -> arrived.add(new FinalizationAsked(bundleId)),
+        response -> arrived.add(new Checkpointed(response)));
+    id.set(opened.getId());
+    return opened;
   }
 
   private void openBundle() throws Exception {
     if (bundle == null) {
-      // Asked on the subtask's thread, as the bundle closes.
-      bundle = bundles.getBundle(receivers, timerReceivers, state, progress, toFinalize::add,
-          response -> {
-            try {
-              residuals.add(response, context.processingTime());
-            } catch (org.apache.beam.sdk.coders.CoderException e) {
-              throw new IllegalStateException("a splittable DoFn's residual does not decode", e);
-            }
-          });
+      bundle = newBundle();
       @SuppressWarnings("unchecked")
       FnDataReceiver<Object> only = (FnDataReceiver<Object>) bundle.getInputReceivers().values().iterator().next();
       input = only;
@@ -341,7 +368,11 @@ public final class ExecutableStageOperator implements Operator {
       RemoteBundle ending = bundle;
       bundle = null;
       input = null;
-      ending.close();
+      if (splits != null) {
+        splits.finish(ending, this::sendArrived);
+      } else {
+        ending.close();
+      }
     }
     sendArrived();
     if (!toFinalize.isEmpty() && !context.checkpointsEnabled()) {
@@ -357,13 +388,18 @@ public final class ExecutableStageOperator implements Operator {
     }
   }
 
-  private void sendArrived() {
+  private void sendArrived() throws Exception {
     for (Arrived a = arrived.poll(); a != null; a = arrived.poll()) {
       if (a instanceof Output o) {
         emitter.emit(o.port(), o.value());
-      } else {
-        TimerSet set = (TimerSet) a;
+      } else if (a instanceof TimerSet set) {
         timers.harnessSet(set.timer(), set.data());
+      } else if (a instanceof Split split) {
+        splits.split(split.bundleId(), split.answer());
+      } else if (a instanceof Checkpointed c) {
+        residuals.add(c.response(), context.processingTime());
+      } else {
+        toFinalize.add(((FinalizationAsked) a).bundleId());
       }
     }
   }

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.beam.runners.fnexecution.control.BundleCheckpointHandler;
 import org.apache.beam.runners.fnexecution.control.BundleFinalizationHandler;
 import org.apache.beam.runners.fnexecution.control.BundleProgressHandler;
+import org.apache.beam.runners.fnexecution.control.BundleSplitHandler;
 import org.apache.beam.runners.fnexecution.control.InstructionRequestHandler;
 import org.apache.beam.runners.fnexecution.control.OutputReceiverFactory;
 import org.apache.beam.runners.fnexecution.control.ProcessBundleDescriptors;
@@ -58,9 +59,16 @@ final class StageBundles implements StageBundleFactory {
   }
 
   @Override
-  @SuppressWarnings({"rawtypes", "unchecked"})
   public RemoteBundle getBundle(OutputReceiverFactory outputs, TimerReceiverFactory timers,
       StateRequestHandler state, BundleProgressHandler progress, BundleFinalizationHandler finalization,
+      BundleCheckpointHandler checkpoints) {
+    return getBundle(outputs, timers, state, progress, BundleSplitHandler.unsupported(), finalization, checkpoints);
+  }
+
+  /** A bundle that the runner may ask to split: the harness's answers go to {@code splits}. */
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  RemoteBundle getBundle(OutputReceiverFactory outputs, TimerReceiverFactory timers, StateRequestHandler state,
+      BundleProgressHandler progress, BundleSplitHandler splits, BundleFinalizationHandler finalization,
       BundleCheckpointHandler checkpoints) {
     Map<String, RemoteOutputReceiver<?>> outputReceivers = new HashMap<>();
     descriptor.getRemoteOutputCoders().forEach((transform, coder) -> outputReceivers.put(transform,
@@ -73,7 +81,7 @@ final class StageBundles implements StageBundleFactory {
             RemoteOutputReceiver.of(spec.coder(), timers.create(spec.transformId(), spec.timerId())));
       }
     }
-    return processor.newBundle(outputReceivers, timerReceivers, state, progress, finalization, checkpoints);
+    return processor.newBundle(outputReceivers, timerReceivers, state, progress, splits, checkpoints, finalization);
   }
 
   @Override
