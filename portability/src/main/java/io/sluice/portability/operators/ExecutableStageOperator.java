@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.beam.model.fnexecution.v1.BeamFnApi.FinalizeBundleRequest;
 import org.apache.beam.model.fnexecution.v1.BeamFnApi.InstructionRequest;
 import org.apache.beam.model.fnexecution.v1.BeamFnApi.InstructionResponse;
@@ -337,7 +338,7 @@ public final class ExecutableStageOperator implements Operator {
   /** A bundle whose answers to splits, residuals and asks for finalization come back as messages. */
   private RemoteBundle newBundle() {
     // Known before any split is asked of it.
-    java.util.concurrent.atomic.AtomicReference<String> id = new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<String> id = new AtomicReference<>();
     RemoteBundle opened = bundles.getBundle(receivers, timerReceivers, state, progress,
         answer -> arrived.add(new Split(id.get(), answer)),
         bundleId -> arrived.add(new FinalizationAsked(bundleId)),
