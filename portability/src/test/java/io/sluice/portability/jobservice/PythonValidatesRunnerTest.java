@@ -72,13 +72,8 @@ class PythonValidatesRunnerTest {
       Path out = Files.createTempDirectory("sluice-python-long");
       JobServer server = JobServer.start("localhost", 0, 0, out.resolve("artifacts"), 2);
       long timeoutSeconds = test.getValue().timeout().toSeconds();
-      ProcessBuilder builder = new ProcessBuilder("bash", "src/test/python/run_validates_runner.sh",
-          server.jobEndpoint(), out.resolve("out").toString(), "-k", test.getKey())
-          .redirectErrorStream(true).redirectOutput(out.resolve("run.log").toFile());
+      ProcessBuilder builder = pythonsTests(server, out, test.getValue().mode(), test.getKey());
       builder.environment().put("SLUICE_VR_TIMEOUT", Long.toString(timeoutSeconds));
-      if (test.getValue().mode().equals("python-streaming")) {
-        builder.environment().put("SLUICE_VR_STREAMING", "1");
-      }
       LOG.info("Python's {} runs beside the suites (up to {} s), log in {}", test.getKey(), timeoutSeconds, out);
       LONG_RUNS.add(new LongRun(test.getKey(), server, builder.start(), out,
           System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds + 120)));
@@ -106,18 +101,8 @@ class PythonValidatesRunnerTest {
       }
     });
     try (JobServer server = JobServer.start("localhost", 0, 0, dir.resolve("artifacts"), 2)) {
-      List<String> command = new ArrayList<>(List.of("bash", "src/test/python/run_validates_runner.sh",
-          server.jobEndpoint(), dir.resolve("out").toString()));
-      if (!notHere.isEmpty()) {
-        command.add("-k");
-        command.add("not (" + String.join(" or ", notHere) + ")");
-      }
-      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(dir.resolve("run.log").toFile());
-      if (mode.equals("python-streaming")) {
-        builder.environment().put("SLUICE_VR_STREAMING", "1");
-      }
-      Process run = builder.start();
+      Process run = pythonsTests(server, dir, mode,
+          notHere.isEmpty() ? null : "not (" + String.join(" or ", notHere) + ")").start();
       if (!run.waitFor(20, TimeUnit.MINUTES)) {
         run.destroyForcibly().waitFor();
         throw new AssertionError("Python's suite did not end within 20 minutes:\n" + tail(dir.resolve("run.log")));
@@ -147,6 +132,25 @@ class PythonValidatesRunnerTest {
       assertEquals(Map.of(), outcome.failed(), "Python's " + run.test() + " failed");
       assertEquals(1, outcome.ran(), "Python's " + run.test() + " did not run:\n" + tail(run.out().resolve("run.log")));
     }
+  }
+
+  /**
+   * A run of Python's tests in {@code mode} against {@code server}, those {@code selection} selects
+   * (a pytest -k expression; all if null): it reports in {@code dir}/out and logs to {@code dir}/run.log.
+   */
+  private static ProcessBuilder pythonsTests(JobServer server, Path dir, String mode, String selection) {
+    List<String> command = new ArrayList<>(List.of("bash", "src/test/python/run_validates_runner.sh",
+        server.jobEndpoint(), dir.resolve("out").toString()));
+    if (selection != null) {
+      command.add("-k");
+      command.add(selection);
+    }
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("run.log").toFile());
+    if (mode.equals("python-streaming")) {
+      builder.environment().put("SLUICE_VR_STREAMING", "1");
+    }
+    return builder;
   }
 
   /** What a run of Python's tests reported: how many ran and were skipped, the failures by test. */
